@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import type { RefundEvent } from '../domain/index.js';
+import { currentSchemaVersion, type CommandContext } from './eventMetadata.js';
+import type { EventToAppend, RecordedEvent } from './ports/eventStore.js';
+import { refundEventSchema } from './refundEventSchemas.js';
+
+export const refundCategory = 'refund';
+
+export const refundStreamName = (outRefundNo: string): string => `${refundCategory}-${outRefundNo}`;
+
+/** A refund event with where the log put it. */
+export type StoredRefundEvent = {
+  event: RefundEvent;
+  revision: bigint;
+  position: bigint;
+  recordedAt: string;
+};
+
+export class CorruptEventError extends Error {
+  override readonly name = 'CorruptEventError';
+  readonly code = 'CORRUPT_EVENT';
+
+  constructor(
+    readonly streamName: string,
+    readonly revision: bigint,
+    detail: string,
+  ) {
+    super(`event ${revision} of ${streamName} is not a valid refund event: ${detail}`);
+  }
+}
+
+export const encodeRefundEvent = (event: RefundEvent, context: CommandContext): EventToAppend => ({
+  id: randomUUID(),
+  type: event.type,
+  // Event data are plain JSON objects by construction (strings, integers, nested objects).
+  data: { ...event.data },
+  metadata: { ...context, schemaVersion: currentSchemaVersion },
+});
+
+export const decodeRefundEvent = (recorded: RecordedEvent): StoredRefundEvent => {
+  const parsed = refundEventSchema.safeParse({ type: recorded.type, data: recorded.data });
+  if (!parsed.success) {
+    throw new CorruptEventError(recorded.streamName, recorded.revision, parsed.error.message);
+  }
+  return {
+    event: parsed.data,
+    revision: recorded.revision,
+    position: recorded.position,
+    recordedAt: recorded.recordedAt,
+  };
+};

@@ -1,0 +1,43 @@
+import { assertNever } from '../assertNever.js';
+import type { RefundEvent } from './refundEvents.js';
+import type { Refund } from './refundState.js';
+import { termsFromRequest } from './refundTerms.js';
+
+/**
+ * Folds what already happened. Never throws: an event that should not have happened
+ * (the audit finds those with illegalTransition) leaves the state as it can best be told.
+ */
+export const evolve = (state: Refund, event: RefundEvent): Refund => {
+  switch (event.type) {
+    case 'RefundRequested':
+      return {
+        status: 'REQUESTED',
+        terms: termsFromRequest(event.data),
+        origin: event.data.origin,
+        attempt: event.data.attempt,
+      };
+    case 'RefundAccepted':
+      if (state.status === 'NONE') return state;
+      return { ...known(state), status: 'ACCEPTED', refundId: event.data.refundId };
+    case 'RefundSucceeded':
+      if (state.status === 'NONE') return state;
+      return { ...known(state), status: 'SUCCEEDED', refundId: event.data.refundId };
+    case 'RefundFailed':
+      if (state.status === 'NONE') return state;
+      return {
+        ...known(state),
+        status: 'FAILED',
+        stage: event.data.stage,
+        code: event.data.code,
+        ...(state.refundId !== undefined && { refundId: state.refundId }),
+      };
+    default:
+      return assertNever(event);
+  }
+};
+
+const known = (state: Exclude<Refund, { status: 'NONE' }>) => ({
+  terms: state.terms,
+  origin: state.origin,
+  attempt: state.attempt,
+});

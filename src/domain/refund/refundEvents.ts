@@ -1,0 +1,65 @@
+import type { Fen } from '../money.js';
+
+/** Who first asked for the refund: our API, or WeChat telling us of a refund made on the merchant platform. */
+export type RefundOrigin = 'api' | 'wechat';
+
+/** `request`: WeChat refused the refund request (code = err_code). `settlement`: it failed after acceptance (code = refund_status). */
+export type FailureStage = 'request' | 'settlement';
+
+export type RefundRequestedData = {
+  outRefundNo: string;
+  outTradeNo: string;
+  transactionId?: string;
+  totalFee: Fen;
+  refundFee: Fen;
+  reason?: string;
+  requestedAt: string;
+  attempt: number;
+  origin: RefundOrigin;
+};
+
+export type RefundAcceptedData = {
+  outRefundNo: string;
+  refundId: string;
+  transactionId?: string;
+  refundFee: Fen;
+  settlementRefundFee?: Fen;
+  cashRefundFee?: Fen;
+  acceptedAt: string;
+};
+
+export type RefundSucceededData = {
+  outRefundNo: string;
+  refundId: string;
+  refundFee: Fen;
+  settlementRefundFee: Fen;
+  refundRecvAccount: string;
+  refundAccount: string;
+  refundRequestSource: string;
+  successTime: string;
+  recordedAt: string;
+};
+
+export type RefundFailedData = {
+  outRefundNo: string;
+  stage: FailureStage;
+  code: string;
+  message: string;
+  failedAt: string;
+};
+
+export type RefundRequested = { type: 'RefundRequested'; data: RefundRequestedData };
+export type RefundAccepted = { type: 'RefundAccepted'; data: RefundAcceptedData };
+export type RefundSucceeded = { type: 'RefundSucceeded'; data: RefundSucceededData };
+export type RefundFailed = { type: 'RefundFailed'; data: RefundFailedData };
+
+export type RefundEvent = RefundRequested | RefundAccepted | RefundSucceeded | RefundFailed;
+
+export type RefundEventType = RefundEvent['type'];
+
+export const refundEventTypes: readonly RefundEventType[] = [
+  'RefundRequested',
+  'RefundAccepted',
+  'RefundSucceeded',
+  'RefundFailed',
+];

@@ -1,0 +1,23 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+export type SqliteDatabase = Database.Database;
+
+/**
+ * Opens a database file for durable use: WAL so readers never block the writer, and
+ * synchronous=FULL so a commit is on disk before it is acknowledged (a power cut loses nothing
+ * that was answered). Integers come back as bigint: positions and revisions are 64-bit.
+ */
+export const openSqliteDatabase = (
+  file: string,
+  { busyTimeoutMs = 5_000 }: { busyTimeoutMs?: number } = {},
+): SqliteDatabase => {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  db.defaultSafeIntegers(true);
+  return db;
+};

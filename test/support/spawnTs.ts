@@ -1,0 +1,38 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
+
+export const projectRoot = path.resolve(import.meta.dirname, '../..');
+
+/** Runs a TypeScript file of this project in its own Node process (through tsx). */
+export const spawnTs = (
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): ChildProcessWithoutNullStreams =>
+  spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+    cwd: projectRoot,
+    env: { ...process.env, ...env },
+  });
+
+export type ProcessOutput = { code: number | null; stdout: string; stderr: string };
+
+/**
+ * Collects what the process writes: `output` is what it wrote so far, `completion` resolves
+ * when it has exited.
+ */
+export const collect = (
+  child: ChildProcessWithoutNullStreams,
+): { output: () => ProcessOutput; completion: Promise<ProcessOutput> } => {
+  const output: ProcessOutput = { code: null, stdout: '', stderr: '' };
+  child.stdout.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
+  const completion = new Promise<ProcessOutput>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ ...output, code }));
+  });
+  return { output: () => ({ ...output }), completion };
+};
+
+/** Resolves with the exit code and everything the process wrote. */
+export const completion = (child: ChildProcessWithoutNullStreams): Promise<ProcessOutput> =>
+  collect(child).completion;
