@@ -1,0 +1,15 @@
+import type { RefundEvent } from '../domain/index.js';
+import type { CommandContext } from './eventMetadata.js';
+import type { RefundCommandHandler } from './handleRefundCommand.js';
+import type { Clock } from './ports/clock.js';
+
+/** A new attempt with the same out_refund_no and amounts, after a request-stage failure. */
+export const retryRefund =
+  ({ handle, clock }: { handle: RefundCommandHandler; clock: Clock }) =>
+  async (outRefundNo: string, context: CommandContext): Promise<RefundEvent[]> => {
+    const result = await handle(
+      { type: 'RetryRefund', data: { outRefundNo, requestedAt: clock.now().toISOString() } },
+      context,
+    );
+    return result.history;
+  };

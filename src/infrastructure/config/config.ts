@@ -1,0 +1,221 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+export type WechatCertificateSource =
+  | { kind: 'p12'; path: string; password: string }
+  | { kind: 'pem'; certPath: string; keyPath: string };
+
+export type WechatConfig =
+  | { mode: 'sandbox'; signType: SignType }
+  | {
+      mode: 'live';
+      signType: SignType;
+      baseUrl: string;
+      appid: string;
+      mchId: string;
+      apiKey: string;
+      certificate: WechatCertificateSource;
+      caPath?: string;
+    };
+
+export type SignType = 'MD5' | 'HMAC-SHA256';
+
+export type Config = {
+  host: string;
+  port: number;
+  apiTokens: string[];
+  dataDir: string;
+  eventStore: { kind: 'sqlite' } | { kind: 'esdb'; connectionString: string };
+  readStore: { kind: 'sqlite' } | { kind: 'mongo'; url: string; db: string };
+  wechat: WechatConfig;
+  publicBaseUrl: string;
+  wechatMaxRps: number;
+  gatewayRetryBaseMs: number;
+  reconcileAfterSeconds: number;
+  reconcileIntervalSeconds: number;
+  logLevel: LogLevel;
+};
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+/** Values that must never be echoed back, not even in a configuration error. */
+export const secretVariables = ['API_TOKENS', 'WECHAT_API_KEY', 'WECHAT_CERT_P12_PASSWORD'];
+
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .transform((url) => url.replace(/\/+$/, ''));
+
+const variables = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: integer(0, 65535).default(3000),
+  API_TOKENS: z
+    .string()
+    .default('')
+    .transform((text) =>
+      text
+        .split(',')
+        .map((token) => token.trim())
+        .filter((token) => token.length > 0),
+    ),
+  DATA_DIR: z.string().default('./data'),
+  EVENT_STORE: z.enum(['sqlite', 'esdb']).default('sqlite'),
+  ESDB_CONNECTION_STRING: z
+    .string()
+    .regex(/^esdb(\+discover)?:\/\//, 'must start with esdb:// or esdb+discover://')
+    .optional(),
+  READ_STORE: z.enum(['sqlite', 'mongo']).default('sqlite'),
+  MONGO_URL: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+    .optional(),
+  MONGO_DB: z.string().default('refunds'),
+  WECHAT_MODE: z.enum(['sandbox', 'live']).default('sandbox'),
+  WECHAT_API_BASE_URL: httpUrl.default('https://api.mch.weixin.qq.com'),
+  WECHAT_APPID: z.string().optional(),
+  WECHAT_MCH_ID: z.string().regex(/^\d+$/, 'must be digits').optional(),
+  WECHAT_API_KEY: z.string().length(32, 'must be the 32-character API v2 key').optional(),
+  WECHAT_SIGN_TYPE: z.enum(['MD5', 'HMAC-SHA256']).default('MD5'),
+  WECHAT_CERT_P12_PATH: z.string().optional(),
+  WECHAT_CERT_P12_PASSWORD: z.string().optional(),
+  WECHAT_CERT_PEM_PATH: z.string().optional(),
+  WECHAT_KEY_PEM_PATH: z.string().optional(),
+  WECHAT_CA_PATH: z.string().optional(),
+  PUBLIC_BASE_URL: httpUrl
+    .refine((url) => !url.includes('?'), {
+      error: 'must not contain a query string (WeChat refuses notify_url with one)',
+    })
+    .default('http://127.0.0.1:3000'),
+  WECHAT_MAX_RPS: integer(0).default(100),
+  GATEWAY_RETRY_BASE_MS: integer(1).default(1000),
+  RECONCILE_AFTER_SECONDS: integer(1).default(600),
+  RECONCILE_INTERVAL_SECONDS: integer(1).default(60),
+  LOG_LEVEL: z.enum(logLevels).default('info'),
+});
+
+type Variables = z.infer<typeof variables>;
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+/**
+ * Reads the configuration of DESIGN §4 from the environment. An empty variable counts as unset.
+ * Every problem is reported, one line each, and a secret's value is never repeated.
+ */
+export const loadConfig = (env: NodeJS.ProcessEnv): ConfigResult => {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = variables.safeParse(present);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((issue) => {
+        const name = issue.path.join('.');
+        const value = present[name];
+        const shown =
+          value === undefined || secretVariables.includes(name) ? '' : ` (got "${value}")`;
+        return `${name}: ${issue.message}${shown}`;
+      }),
+    };
+  }
+  return crossCheck(parsed.data);
+};
+
+const crossCheck = (v: Variables): ConfigResult => {
+  const problems: string[] = [];
+  if (v.API_TOKENS.length === 0 && !isLoopback(v.HOST)) {
+    problems.push(`API_TOKENS: required when HOST is not a loopback address (HOST is "${v.HOST}")`);
+  }
+  if (v.EVENT_STORE === 'esdb' && !v.ESDB_CONNECTION_STRING) {
+    problems.push('ESDB_CONNECTION_STRING: required when EVENT_STORE is esdb');
+  }
+  if (v.READ_STORE === 'mongo' && !v.MONGO_URL) {
+    problems.push('MONGO_URL: required when READ_STORE is mongo');
+  }
+  const wechat = wechatConfig(v, problems);
+  if (problems.length > 0 || !wechat) return { ok: false, problems };
+  return {
+    ok: true,
+    config: {
+      host: v.HOST,
+      port: v.PORT,
+      apiTokens: v.API_TOKENS,
+      dataDir: v.DATA_DIR,
+      eventStore:
+        v.EVENT_STORE === 'esdb' && v.ESDB_CONNECTION_STRING
+          ? { kind: 'esdb', connectionString: v.ESDB_CONNECTION_STRING }
+          : { kind: 'sqlite' },
+      readStore:
+        v.READ_STORE === 'mongo' && v.MONGO_URL
+          ? { kind: 'mongo', url: v.MONGO_URL, db: v.MONGO_DB }
+          : { kind: 'sqlite' },
+      wechat,
+      publicBaseUrl: v.PUBLIC_BASE_URL,
+      wechatMaxRps: v.WECHAT_MAX_RPS,
+      gatewayRetryBaseMs: v.GATEWAY_RETRY_BASE_MS,
+      reconcileAfterSeconds: v.RECONCILE_AFTER_SECONDS,
+      reconcileIntervalSeconds: v.RECONCILE_INTERVAL_SECONDS,
+      logLevel: v.LOG_LEVEL,
+    },
+  };
+};
+
+const wechatConfig = (v: Variables, problems: string[]): WechatConfig | undefined => {
+  if (v.WECHAT_MODE === 'sandbox') return { mode: 'sandbox', signType: v.WECHAT_SIGN_TYPE };
+  const missing = (['WECHAT_APPID', 'WECHAT_MCH_ID', 'WECHAT_API_KEY'] as const).filter(
+    (name) => !v[name],
+  );
+  for (const name of missing) problems.push(`${name}: required when WECHAT_MODE is live`);
+  const certificate = certificateSource(v, problems);
+  if (!v.WECHAT_APPID || !v.WECHAT_MCH_ID || !v.WECHAT_API_KEY || !certificate) return undefined;
+  return {
+    mode: 'live',
+    signType: v.WECHAT_SIGN_TYPE,
+    baseUrl: v.WECHAT_API_BASE_URL,
+    appid: v.WECHAT_APPID,
+    mchId: v.WECHAT_MCH_ID,
+    apiKey: v.WECHAT_API_KEY,
+    certificate: certificate(v.WECHAT_MCH_ID),
+    ...(v.WECHAT_CA_PATH !== undefined && { caPath: v.WECHAT_CA_PATH }),
+  };
+};
+
+/** The merchant certificate, as a function of the mch_id (the .p12 password defaults to it). */
+const certificateSource = (
+  v: Variables,
+  problems: string[],
+): ((mchId: string) => WechatCertificateSource) | undefined => {
+  const p12 = v.WECHAT_CERT_P12_PATH;
+  const pem = v.WECHAT_CERT_PEM_PATH;
+  const key = v.WECHAT_KEY_PEM_PATH;
+  if (p12 && (pem || key)) {
+    problems.push(
+      'WECHAT_CERT_P12_PATH: give either the .p12 or WECHAT_CERT_PEM_PATH + WECHAT_KEY_PEM_PATH, not both',
+    );
+    return undefined;
+  }
+  if (p12) {
+    const password = v.WECHAT_CERT_P12_PASSWORD;
+    return (mchId) => ({ kind: 'p12', path: p12, password: password ?? mchId });
+  }
+  if (pem && key) return () => ({ kind: 'pem', certPath: pem, keyPath: key });
+  problems.push(
+    pem || key
+      ? 'WECHAT_KEY_PEM_PATH: WECHAT_CERT_PEM_PATH and WECHAT_KEY_PEM_PATH go together'
+      : 'WECHAT_CERT_P12_PATH: the merchant certificate (or WECHAT_CERT_PEM_PATH + WECHAT_KEY_PEM_PATH) is required when WECHAT_MODE is live',
+  );
+  return undefined;
+};
+
+export const isLoopback = (host: string): boolean =>
+  host === 'localhost' ||
+  (isIP(host) === 4 && host.startsWith('127.')) ||
+  host === '::1' ||
+  host === '[::1]';

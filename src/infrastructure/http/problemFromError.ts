@@ -1,0 +1,109 @@
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ConcurrencyConflict } from '../../application/handleRefundCommand.js';
+import { CorruptEventError } from '../../application/refundEventCodec.js';
+import { RefundRuleViolation, type RefundRuleCode, assertNever } from '../../domain/index.js';
+import { problem, type FieldError, type Problem } from './problem.js';
+
+/** The one place where errors become HTTP answers. Anything not recognised is a 500. */
+export const problemFromError = (error: unknown): Problem => {
+  if (error instanceof RefundRuleViolation) {
+    return problem(statusOfRule(error.code), error.code, titleOfRule(error.code), {
+      detail: error.message,
+    });
+  }
+  if (error instanceof ConcurrencyConflict) {
+    return problem(503, error.code, 'Too many concurrent changes to this refund', {
+      detail: 'Try the request again.',
+    });
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const location = 'validationContext' in error ? String(error.validationContext) : 'body';
+    return problem(400, 'VALIDATION_FAILED', 'The request is not valid', {
+      detail: 'See errors for each field.',
+      errors: error.validation.flatMap((issue: ValidationIssue) => fieldErrors(issue, location)),
+    });
+  }
+  if (error instanceof CorruptEventError) {
+    return problem(500, error.code, 'A stored event could not be read');
+  }
+  const status = statusOf(error);
+  if (status !== undefined && status >= 400 && status < 500) {
+    return clientProblem(status, error);
+  }
+  return problem(500, 'INTERNAL_ERROR', 'Internal server error');
+};
+
+const statusOfRule = (code: RefundRuleCode): number => {
+  switch (code) {
+    case 'REFUND_NOT_FOUND':
+      return 404;
+    case 'INVALID_REFUND_TERMS':
+      return 400;
+    case 'REFUND_NO_CONFLICT':
+    case 'REFUND_NOT_RETRYABLE':
+    case 'REFUND_ALREADY_SUCCEEDED':
+    case 'REFUND_ALREADY_FAILED':
+    case 'REFUND_ALREADY_ACCEPTED':
+    case 'REFUND_ID_MISMATCH':
+    case 'REFUND_AMOUNT_MISMATCH':
+      return 409;
+    default:
+      return assertNever(code);
+  }
+};
+
+const titleOfRule = (code: RefundRuleCode): string => {
+  switch (code) {
+    case 'REFUND_NOT_FOUND':
+      return 'No such refund';
+    case 'INVALID_REFUND_TERMS':
+      return 'The refund terms are not valid';
+    case 'REFUND_NO_CONFLICT':
+      return 'This outRefundNo was already used for a different refund';
+    case 'REFUND_NOT_RETRYABLE':
+      return 'Only a refund that failed at request can be retried';
+    case 'REFUND_ALREADY_SUCCEEDED':
+    case 'REFUND_ALREADY_FAILED':
+    case 'REFUND_ALREADY_ACCEPTED':
+    case 'REFUND_ID_MISMATCH':
+    case 'REFUND_AMOUNT_MISMATCH':
+      return 'The change contradicts what is recorded for this refund';
+    default:
+      return assertNever(code);
+  }
+};
+
+type ValidationIssue = { instancePath: string; message?: string; params: Record<string, unknown> };
+
+const fieldErrors = (issue: ValidationIssue, location: string): FieldError[] => {
+  const keys = issue.params['keys'];
+  if (Array.isArray(keys)) {
+    return keys.map((key) => ({ field: String(key), in: location, message: 'unknown field' }));
+  }
+  const field = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  return [{ field: field || location, in: location, message: issue.message ?? 'invalid' }];
+};
+
+const statusOf = (error: unknown): number | undefined =>
+  typeof error === 'object' && error !== null && 'statusCode' in error
+    ? Number(error.statusCode)
+    : undefined;
+
+const fastifyCodeOf = (error: unknown): string | undefined =>
+  typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
+
+/** Fastify's own refusals (bad JSON, wrong media type, oversized body) with stable codes. */
+const fastifyRefusals: Record<string, Problem> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: problem(400, 'MALFORMED_JSON', 'The body is not valid JSON'),
+  FST_ERR_CTP_EMPTY_JSON_BODY: problem(400, 'MALFORMED_JSON', 'The body is not valid JSON'),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: problem(
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+    'The body must be application/json',
+  ),
+  FST_ERR_CTP_BODY_TOO_LARGE: problem(413, 'PAYLOAD_TOO_LARGE', 'The body is too large'),
+};
+
+const clientProblem = (status: number, error: unknown): Problem =>
+  fastifyRefusals[fastifyCodeOf(error) ?? ''] ??
+  problem(status, 'BAD_REQUEST', 'The request could not be processed');

@@ -1,0 +1,133 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { CommandContext } from '../../application/eventMetadata.js';
+import type { RefundView } from '../../projections/refundView.js';
+import { problem, problemContentType, problemSchema } from './problem.js';
+import type { RefundApi } from './refundApi.js';
+import {
+  outRefundNoParams,
+  refundEventsSchema,
+  refundRequestSchema,
+  refundResourceSchema,
+} from './refundSchemas.js';
+
+const refundLocation = (refund: RefundView): string =>
+  `/v1/refunds/${encodeURIComponent(refund.outRefundNo)}`;
+
+const notFound = (outRefundNo: string) =>
+  problem(404, 'REFUND_NOT_FOUND', 'No such refund', {
+    detail: `no refund with outRefundNo ${outRefundNo}`,
+  });
+
+/** The command and query routes of DESIGN §5 under /v1. */
+export const refundRoutes =
+  ({
+    api,
+    contextOf,
+  }: {
+    api: RefundApi;
+    contextOf: (request: { id: string; headers: Record<string, unknown> }) => CommandContext;
+  }): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.post(
+      '/refunds',
+      {
+        schema: {
+          summary: 'Request a refund',
+          body: refundRequestSchema,
+          response: {
+            200: refundResourceSchema.describe('An identical request was already made'),
+            202: refundResourceSchema.describe('Requested; it is sent to WeChat Pay next'),
+            400: problemSchema,
+            401: problemSchema,
+            409: problemSchema,
+            422: problemSchema,
+          },
+        },
+      },
+      async (request, reply) => {
+        const { created, refund } = await api.requestRefund(request.body, contextOf(request));
+        if (!created) return reply.code(200).send(refund);
+        return reply.code(202).header('location', refundLocation(refund)).send(refund);
+      },
+    );
+
+    app.post(
+      '/refunds/:outRefundNo/retry',
+      {
+        schema: {
+          summary: 'Retry a refund that failed at request (e.g. after NOTENOUGH)',
+          params: outRefundNoParams,
+          body: z.strictObject({}).nullish().describe('No options yet; send nothing or {}'),
+          response: {
+            202: refundResourceSchema,
+            400: problemSchema,
+            401: problemSchema,
+            404: problemSchema,
+            409: problemSchema,
+          },
+        },
+      },
+      async (request, reply) => {
+        const refund = await api.retryRefund(request.params.outRefundNo, contextOf(request));
+        return reply.code(202).header('location', refundLocation(refund)).send(refund);
+      },
+    );
+
+    app.get(
+      '/refunds/:outRefundNo',
+      {
+        schema: {
+          summary: 'A refund',
+          params: outRefundNoParams,
+          response: {
+            200: refundResourceSchema,
+            400: problemSchema,
+            401: problemSchema,
+            404: problemSchema,
+          },
+        },
+      },
+      async (request, reply) => {
+        const refund = await api.getRefund(request.params.outRefundNo);
+        if (refund) return reply.send(refund);
+        return reply.code(404).type(problemContentType).send(notFound(request.params.outRefundNo));
+      },
+    );
+
+    app.get(
+      '/refunds/:outRefundNo/events',
+      {
+        schema: {
+          summary: "A refund's events as stored, for audit",
+          params: outRefundNoParams,
+          response: {
+            200: refundEventsSchema,
+            400: problemSchema,
+            401: problemSchema,
+            404: problemSchema,
+          },
+        },
+      },
+      async (request, reply) => {
+        const found = await api.getRefundEvents(request.params.outRefundNo);
+        if (!found) {
+          return reply
+            .code(404)
+            .type(problemContentType)
+            .send(notFound(request.params.outRefundNo));
+        }
+        return reply.send({
+          stream: found.stream,
+          events: found.events.map((event) => ({
+            type: event.type,
+            revision: event.revision.toString(),
+            position: event.position.toString(),
+            recordedAt: event.recordedAt,
+            data: event.data,
+            metadata: event.metadata,
+          })),
+        });
+      },
+    );
+  };

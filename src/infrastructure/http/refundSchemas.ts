@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/** DESIGN §3: the characters WeChat allows in merchant order and refund numbers. */
+const merchantNo = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[0-9A-Za-z_\-|*@]+$/, 'may only contain 0-9 A-Z a-z _ - | * @');
+
+export const outTradeNoSchema = merchantNo(32);
+export const outRefundNoSchema = merchantNo(64);
+
+/** Integer fen. JSON strings, fractions, zero and negatives are refused, never rounded. */
+export const fenSchema = z
+  .number({ error: 'must be a positive integer amount in fen' })
+  .int('must be an integer amount in fen')
+  .positive('must be positive')
+  .max(Number.MAX_SAFE_INTEGER);
+
+export const refundRequestSchema = z
+  .strictObject({
+    outTradeNo: outTradeNoSchema,
+    outRefundNo: outRefundNoSchema.exactOptional(),
+    totalFee: fenSchema,
+    refundFee: fenSchema.exactOptional(),
+    reason: z.string().min(1).max(80, 'must be at most 80 characters').exactOptional(),
+    transactionId: z
+      .string()
+      .regex(/^[0-9A-Za-z]{1,32}$/, 'must be WeChat’s transaction_id (up to 32 letters or digits)')
+      .exactOptional(),
+  })
+  .refine((body) => body.refundFee === undefined || body.refundFee <= body.totalFee, {
+    path: ['refundFee'],
+    error: 'must not exceed totalFee',
+  });
+
+export const refundResourceSchema = z
+  .object({
+    outRefundNo: z.string(),
+    outTradeNo: z.string(),
+    transactionId: z.string().optional(),
+    totalFee: z.number().int(),
+    refundFee: z.number().int(),
+    reason: z.string().optional(),
+    status: z.enum(['REQUESTED', 'ACCEPTED', 'SUCCEEDED', 'FAILED']),
+    origin: z.enum(['api', 'wechat']),
+    refundId: z.string().optional(),
+    settlementRefundFee: z.number().int().optional(),
+    refundRecvAccount: z.string().optional(),
+    successTime: z.string().optional(),
+    failure: z
+      .object({
+        stage: z.enum(['request', 'settlement']),
+        code: z.string(),
+        message: z.string(),
+      })
+      .optional(),
+    attempt: z.number().int(),
+    requestedAt: z.string(),
+    updatedAt: z.string(),
+    version: z.number().int(),
+  })
+  .meta({ id: 'Refund' });
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const refundEventsSchema = z.object({
+  stream: z.string(),
+  events: z.array(
+    z.object({
+      type: z.string(),
+      revision: z.string().describe('64-bit, as a decimal string'),
+      position: z.string().describe('64-bit, as a decimal string'),
+      recordedAt: z.string(),
+      data: jsonObject,
+      metadata: jsonObject,
+    }),
+  ),
+});
+
+export const outRefundNoParams = z.object({ outRefundNo: outRefundNoSchema });

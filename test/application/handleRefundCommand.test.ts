@@ -1,0 +1,91 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ConcurrencyConflict,
+  createRefundCommandHandler,
+} from '../../src/application/handleRefundCommand.js';
+import type { EventStore } from '../../src/application/ports/eventStore.js';
+import { createSqliteEventStore } from '../../src/infrastructure/sqlite/sqliteEventStore.js';
+import { acceptRefund, markSucceeded, requestRefund } from '../domain/refund/refundFixtures.js';
+import { makeTempDir } from '../support/tempDir.js';
+
+const api = { correlationId: 'corr-1', causationId: 'req-1', source: 'api' } as const;
+
+describe('refund command handling on the SQLite store', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let events: EventStore;
+  beforeEach(() => {
+    temp = makeTempDir();
+    events = createSqliteEventStore({ file: path.join(temp.dir, 'events.db') });
+  });
+  afterEach(async () => {
+    await events.close();
+    temp.remove();
+  });
+
+  it('given a new refund, when requested, then RefundRequested is stored with the command metadata', async () => {
+    const handle = createRefundCommandHandler({ events });
+
+    const result = await handle(requestRefund(), api);
+
+    expect(result.appended.map((e) => e.type)).toEqual(['RefundRequested']);
+    expect(result.revision).toBe(0n);
+    const [stored] = await events.readStream('refund-R1');
+    expect(stored?.metadata).toEqual({ ...api, schemaVersion: 1 });
+  });
+
+  it('given a command already reflected, then nothing is appended and the state is returned', async () => {
+    const handle = createRefundCommandHandler({ events });
+    await handle(requestRefund(), api);
+
+    const result = await handle(requestRefund(), api);
+
+    expect(result.appended).toEqual([]);
+    expect(result.state.status).toBe('REQUESTED');
+    expect(await events.readStream('refund-R1')).toHaveLength(1);
+  });
+
+  it('given an acceptance and a SUCCESS notification racing, then both land in order without a conflict error', async () => {
+    const handle = createRefundCommandHandler({ events });
+    await handle(requestRefund(), api);
+
+    await Promise.all([
+      handle(acceptRefund(), { ...api, source: 'gateway' }),
+      handle(markSucceeded(), { ...api, source: 'notification' }),
+    ]);
+
+    const types = (await events.readStream('refund-R1')).map((e) => e.type);
+    expect(types[0]).toBe('RefundRequested');
+    expect(types).toContain('RefundSucceeded');
+    expect(types.filter((t) => t === 'RefundSucceeded')).toHaveLength(1);
+  });
+
+  it('given a writer that always wins the race, then the handler gives up after its bounded attempts', async () => {
+    const handle = createRefundCommandHandler({ events, maxAttempts: 3 });
+    await handle(requestRefund(), api);
+    // Another writer appends between every read and append of ours.
+    const racing: EventStore = {
+      ...events,
+      readStream: async (name) => {
+        const read = await events.readStream(name);
+        await events.append(
+          name,
+          [
+            {
+              id: crypto.randomUUID(),
+              type: 'RefundAccepted',
+              data: acceptRefund().data,
+              metadata: { ...api, schemaVersion: 1 },
+            },
+          ],
+          read.at(-1)!.revision,
+        );
+        return read;
+      },
+    };
+
+    await expect(
+      createRefundCommandHandler({ events: racing, maxAttempts: 3 })(markSucceeded(), api),
+    ).rejects.toBeInstanceOf(ConcurrencyConflict);
+  });
+});
