@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { rebuildCommand, projectionNames } from './infrastructure/cli/rebuildCommand.js';
 import { loadConfig, type Config } from './infrastructure/config/config.js';
 import { createLogger } from './infrastructure/observability/logger.js';
 import { startService } from './main.js';
@@ -6,13 +7,18 @@ import { startService } from './main.js';
 const usage = `Usage: refunds <command> [options]
 
 Commands:
-  serve                      run the refund service (what npm start runs)
+  serve                              run the refund service (what npm start runs)
+  projections rebuild [name] [--json]
+                                     rebuild read models from the event log, aside from the
+                                     live ones, then switch (${projectionNames.join(', ')})
 
-Every command reads the configuration variables of DESIGN.md §4 from the environment.`;
+Every command reads the configuration variables of docs/DESIGN.md §4 from the environment.
+Results go to stdout, logs to stderr.`;
 
-const exitUsage = (message: string): never => {
-  process.stderr.write(`${message}\n\n${usage}\n`);
-  process.exit(64);
+/** Exit codes: 64 usage, 78 configuration, 1 failure. */
+const exitWith = (code: number, message: string): never => {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
 };
 
 const configOrExit = (): Config => {
@@ -22,19 +28,15 @@ const configOrExit = (): Config => {
   process.exit(78);
 };
 
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 const serve = async (): Promise<void> => {
   const config = configOrExit();
   const logger = createLogger(config.logLevel);
-  let service;
-  try {
-    service = await startService(config, { logger });
-  } catch (error) {
+  const service = await startService(config, { logger }).catch((error: unknown) => {
     logger.fatal({ err: error }, 'the refund service could not start');
-    process.stderr.write(
-      `Cannot start: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
-    process.exit(1);
-  }
+    return exitWith(1, `Cannot start: ${errorMessage(error)}`);
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -52,19 +54,56 @@ const serve = async (): Promise<void> => {
   process.on('SIGINT', () => stop('SIGINT'));
 };
 
+const rebuild = async (names: string[], json: boolean): Promise<void> => {
+  const config = configOrExit();
+  // Logs go to stderr (fd 2): stdout carries the result only.
+  const logger = createLogger(config.logLevel, process.stderr);
+  const unknown = names.filter((name) => !projectionNames.some((known) => known === name));
+  if (unknown.length > 0) exitWith(64, `Unknown read model: ${unknown.join(', ')}\n\n${usage}`);
+  const results = await rebuildCommand({
+    config,
+    names: names.length > 0 ? names : projectionNames,
+    logger,
+  }).catch((error: unknown) => exitWith(1, `Rebuild failed: ${errorMessage(error)}`));
+  if (json) {
+    const report = results.map(({ name, result }) =>
+      result.ok
+        ? { name, ok: true, generation: result.generation, events: result.events }
+        : { name, ok: false, reason: result.reason },
+    );
+    process.stdout.write(`${JSON.stringify({ rebuilt: report })}\n`);
+  } else {
+    for (const { name, result } of results) {
+      process.stdout.write(
+        result.ok
+          ? `${name}: rebuilt from ${result.events} events as generation ${result.generation}\n`
+          : `${name}: another rebuild switched first; nothing changed\n`,
+      );
+    }
+  }
+  if (results.some(({ result }) => !result.ok)) process.exit(1);
+};
+
 const main = async (argv: string[]): Promise<void> => {
-  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
-  const [command] = positionals;
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { json: { type: 'boolean', default: false } },
+  });
+  const [command, ...rest] = positionals;
   switch (command) {
     case 'serve':
       return serve();
+    case 'projections':
+      if (rest[0] !== 'rebuild') return exitWith(64, `Unknown projections command\n\n${usage}`);
+      return rebuild(rest.slice(1), values.json);
     case undefined:
     case 'help':
       process.stdout.write(`${usage}\n`);
       return;
     default:
-      exitUsage(`Unknown command: ${command}`);
+      return exitWith(64, `Unknown command: ${command}\n\n${usage}`);
   }
 };
 
-await main(process.argv.slice(2));
+await main(process.argv.slice(2)).catch((error: unknown) => exitWith(64, errorMessage(error)));

@@ -1,77 +1,121 @@
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import {
+  createRefundCommandHandler,
+  type RefundCommandHandler,
+} from './application/handleRefundCommand.js';
 import { systemClock, type Clock } from './application/ports/clock.js';
+import type { DocumentStore } from './application/ports/documentStore.js';
+import type { EventStore } from './application/ports/eventStore.js';
 import type { Config } from './infrastructure/config/config.js';
 import { buildHttpApp } from './infrastructure/http/buildHttpApp.js';
+import type { Readiness } from './infrastructure/http/operationsRoutes.js';
 import { createRefundApi } from './infrastructure/http/refundApi.js';
-import { createMetrics } from './infrastructure/observability/metrics.js';
-import { createSqliteEventStore } from './infrastructure/sqlite/sqliteEventStore.js';
+import { createMetrics, observeProjections } from './infrastructure/observability/metrics.js';
+import { openStores } from './infrastructure/openStores.js';
+import { idempotencyGuardProjection } from './projections/idempotencyGuard.js';
+import { orderLedgerProjection } from './projections/orderLedger.js';
+import { createRecentWrites, notingWrites } from './projections/recentWrites.js';
+import { createRefundReadModel, type RefundReadModel } from './projections/refundReadModel.js';
+import { refundViewProjection } from './projections/refundViewProjection.js';
+import { startProjection, type ProjectionStatus } from './projections/startProjection.js';
 
 export type Service = {
   app: FastifyInstance;
-  /** Where the service listens, e.g. http://127.0.0.1:3000. */
-  url: string;
+  events: EventStore;
+  documents: DocumentStore;
+  readModel: RefundReadModel;
+  /** The command handler the service uses (tests put refunds into states through it). */
+  handle: RefundCommandHandler;
+  projectionStatuses: () => Promise<ProjectionStatus[]>;
+  /** Stops taking requests, finishes those in flight and the background work, closes the stores. */
   close(): Promise<void>;
 };
 
-/** Engines this build cannot run yet stop the start with a clear line instead of a surprise. */
-const unsupported = (config: Config): string[] => [
-  ...(config.eventStore.kind === 'esdb'
-    ? ['EVENT_STORE=esdb is not available in this build yet']
-    : []),
-  ...(config.readStore.kind === 'mongo'
-    ? ['READ_STORE=mongo is not available in this build yet']
-    : []),
-];
+export type ListeningService = Service & {
+  /** Where the service listens, e.g. http://127.0.0.1:3000. */
+  url: string;
+};
 
-export class StartupError extends Error {
-  override readonly name = 'StartupError';
-}
-
-/** The composition root: builds the adapters from the configuration, wires them, listens. */
-export const startService = async (
+/** The composition root: builds the adapters from the configuration and wires them. */
+export const buildService = async (
   config: Config,
   { logger, clock = systemClock }: { logger: Logger; clock?: Clock },
 ): Promise<Service> => {
-  const problems = unsupported(config);
-  if (problems.length > 0) throw new StartupError(problems.join('; '));
+  const { events, documents } = openStores(config, { clock });
+  const projectionDeps = { events, documents, log: logger, clock };
+  const views = await startProjection(refundViewProjection, projectionDeps);
+  const ledgers = await startProjection(orderLedgerProjection, projectionDeps);
+  const guard = await startProjection(idempotencyGuardProjection, projectionDeps);
+  const projections = [views, ledgers, guard];
+  const projectionStatuses = () => Promise.all(projections.map((p) => p.status()));
 
-  const events = createSqliteEventStore({ file: path.join(config.dataDir, 'events.db'), clock });
+  const recentWrites = createRecentWrites();
+  const handle = notingWrites(createRefundCommandHandler({ events }), recentWrites);
+  const readModel = createRefundReadModel({
+    events,
+    views: views.collection,
+    ledgers: ledgers.collection,
+    guardEntries: guard.collection,
+    recentWrites,
+  });
   const metrics = createMetrics();
+  observeProjections(metrics, projectionStatuses);
+
+  const readiness = async (): Promise<Readiness> => {
+    await events.headPosition('refund');
+    const statuses = await projectionStatuses();
+    const checks: Record<string, string> = { eventStore: 'ok' };
+    for (const status of statuses) {
+      checks[`projection:${status.name}`] = status.lastError
+        ? `failing: ${status.lastError}`
+        : status.caughtUp
+          ? 'ok'
+          : 'catching up';
+    }
+    return { ready: Object.values(checks).every((check) => check === 'ok'), checks };
+  };
+
   const app = await buildHttpApp({
     logger,
     apiTokens: config.apiTokens,
-    refunds: createRefundApi({ events, clock }),
+    refunds: createRefundApi({ events, clock, handle, readModel }),
     metrics,
-    readiness: async () => {
-      await events.headPosition('refund');
-      return { ready: true, checks: { eventStore: 'ok' } };
-    },
+    readiness,
   });
-
-  try {
-    await app.listen({ host: config.host, port: config.port });
-  } catch (error) {
-    await app.close();
-    await events.close();
-    throw error;
-  }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  logger.info(
-    { url: `http://${host}:${port}`, dataDir: config.dataDir },
-    'refund service listening',
-  );
 
   return {
     app,
-    url: `http://${host}:${port}`,
+    events,
+    documents,
+    readModel,
+    handle,
+    projectionStatuses,
     close: async () => {
-      // Stop taking requests and finish those in flight, then close the stores they use.
       await app.close();
+      for (const projection of projections) await projection.stop();
+      await documents.close();
       await events.close();
     },
   };
+};
+
+/** Builds the service and listens on HOST:PORT. */
+export const startService = async (
+  config: Config,
+  options: { logger: Logger; clock?: Clock },
+): Promise<ListeningService> => {
+  const service = await buildService(config, options);
+  try {
+    await service.app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await service.close();
+    throw error;
+  }
+  const address = service.app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  options.logger.info({ url, dataDir: config.dataDir }, 'refund service listening');
+  return { ...service, url };
 };

@@ -19,6 +19,7 @@ const requested = z.object({
 
 const accepted = z.object({
   outRefundNo: text,
+  outTradeNo: text,
   refundId: text,
   transactionId: text.exactOptional(),
   refundFee: fen,
@@ -29,6 +30,7 @@ const accepted = z.object({
 
 const succeeded = z.object({
   outRefundNo: text,
+  outTradeNo: text,
   refundId: text,
   refundFee: fen,
   settlementRefundFee: fen,
@@ -41,10 +43,12 @@ const succeeded = z.object({
 
 const failed = z.object({
   outRefundNo: text,
+  outTradeNo: text,
   stage: z.enum(['request', 'settlement']),
   code: text,
   message: text,
   failedAt: text,
+  refundId: text.exactOptional(),
 });
 
 /** Events as they come back from a store: validated, because a store is an edge too. */

@@ -1,7 +1,14 @@
-import { refundTerms, type RefundEvent, type RefundTerms } from '../domain/index.js';
+import {
+  refundTerms,
+  RefundRuleViolation,
+  type RefundEvent,
+  type RefundTerms,
+} from '../domain/index.js';
 import type { CommandContext } from './eventMetadata.js';
 import type { Precondition, RefundCommandHandler } from './handleRefundCommand.js';
 import type { Clock } from './ports/clock.js';
+import type { IdempotencyGuard } from './ports/idempotencyGuard.js';
+import { requestFingerprint } from './requestFingerprint.js';
 
 /** POST /v1/refunds as the upstream service sends it, before the defaults of DESIGN §5. */
 export type RefundRequestInput = {
@@ -13,11 +20,10 @@ export type RefundRequestInput = {
   transactionId?: string;
 };
 
-export type RequestRefundResult = {
-  /** false: an identical request was already recorded, nothing new was written. */
-  created: boolean;
-  history: RefundEvent[];
-};
+export type RequestRefundResult =
+  | { outcome: 'created'; outRefundNo: string; history: RefundEvent[] }
+  /** An identical request was already recorded; nothing new was written. */
+  | { outcome: 'repeated'; outRefundNo: string };
 
 /** outRefundNo defaults to outTradeNo (the full-refund shorthand), refundFee to totalFee. */
 export const withDefaults = (input: RefundRequestInput): RefundTerms =>
@@ -31,15 +37,25 @@ export const requestRefund =
   ({
     handle,
     clock,
+    guard,
     checkOrder,
   }: {
     handle: RefundCommandHandler;
     clock: Clock;
+    /** Answers repeats without touching the write side, when it already knows the request. */
+    guard?: IdempotencyGuard;
     /** Checks a new refund against its order (the ledger); throws to refuse it. */
     checkOrder?: (terms: RefundTerms) => Promise<void>;
   }) =>
   async (input: RefundRequestInput, context: CommandContext): Promise<RequestRefundResult> => {
     const terms = withDefaults(input);
+    const known = await guard?.requestFingerprint(terms.outRefundNo);
+    if (known !== undefined) {
+      if (known === requestFingerprint(terms)) {
+        return { outcome: 'repeated', outRefundNo: terms.outRefundNo };
+      }
+      throw new RefundRuleViolation('REFUND_NO_CONFLICT', conflictMessage(terms.outRefundNo));
+    }
     // Repeats and conflicting reuses of an outRefundNo are answered from the stream first
     // (DESIGN §5 order); only a refund that does not exist yet is checked against its order.
     const precondition: Precondition | undefined = checkOrder
@@ -50,5 +66,10 @@ export const requestRefund =
       context,
       precondition,
     );
-    return { created: result.appended.length > 0, history: result.history };
+    return result.appended.length > 0
+      ? { outcome: 'created', outRefundNo: terms.outRefundNo, history: result.history }
+      : { outcome: 'repeated', outRefundNo: terms.outRefundNo };
   };
+
+const conflictMessage = (outRefundNo: string) =>
+  `refund ${outRefundNo} was already requested with different terms`;

@@ -6,7 +6,12 @@ import {
 } from '../../src/application/handleRefundCommand.js';
 import type { EventStore } from '../../src/application/ports/eventStore.js';
 import { createSqliteEventStore } from '../../src/infrastructure/sqlite/sqliteEventStore.js';
-import { acceptRefund, markSucceeded, requestRefund } from '../domain/refund/refundFixtures.js';
+import {
+  acceptRefund,
+  markSucceeded,
+  refundAccepted,
+  requestRefund,
+} from '../domain/refund/refundFixtures.js';
 import { makeTempDir } from '../support/tempDir.js';
 
 const api = { correlationId: 'corr-1', causationId: 'req-1', source: 'api' } as const;
@@ -74,7 +79,7 @@ describe('refund command handling on the SQLite store', () => {
             {
               id: crypto.randomUUID(),
               type: 'RefundAccepted',
-              data: acceptRefund().data,
+              data: refundAccepted().data,
               metadata: { ...api, schemaVersion: 1 },
             },
           ],

@@ -1,47 +1,54 @@
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import {
-  createRefundCommandHandler,
-  type RefundCommandHandler,
-} from '../../src/application/handleRefundCommand.js';
-import { systemClock } from '../../src/application/ports/clock.js';
+import type { RefundCommandHandler } from '../../src/application/handleRefundCommand.js';
 import type { EventStore } from '../../src/application/ports/eventStore.js';
-import { buildHttpApp } from '../../src/infrastructure/http/buildHttpApp.js';
-import { createRefundApi } from '../../src/infrastructure/http/refundApi.js';
-import { createMetrics } from '../../src/infrastructure/observability/metrics.js';
-import { createSqliteEventStore } from '../../src/infrastructure/sqlite/sqliteEventStore.js';
+import { loadConfig, type Config } from '../../src/infrastructure/config/config.js';
+import { buildService, type Service } from '../../src/main.js';
+import { eventually } from './eventually.js';
 import { makeTempDir } from './tempDir.js';
 
 export type TestApp = {
   app: FastifyInstance;
+  dataDir: string;
   events: EventStore;
+  service: Service;
   /** The same command handler the service uses, to put refunds into states the API cannot. */
   handle: RefundCommandHandler;
+  /** Resolves once every read model has applied everything in the log. */
+  projected: () => Promise<void>;
   close: () => Promise<void>;
 };
 
-/** The HTTP app on a real SQLite store in a temp dir. */
+export const testConfig = (env: NodeJS.ProcessEnv): Config => {
+  const result = loadConfig({ LOG_LEVEL: 'silent', ...env });
+  if (!result.ok) throw new Error(result.problems.join('\n'));
+  return result.config;
+};
+
+/** The whole service as main.ts composes it, on real SQLite stores in a temp dir, not listening. */
 export const createTestApp = async ({
   apiTokens = [],
 }: { apiTokens?: string[] } = {}): Promise<TestApp> => {
   const temp = makeTempDir();
-  const events = createSqliteEventStore({ file: path.join(temp.dir, 'events.db') });
-  const app = await buildHttpApp({
-    logger: pino({ level: 'silent' }),
-    apiTokens,
-    refunds: createRefundApi({ events, clock: systemClock }),
-    metrics: createMetrics(),
-    readiness: () => Promise.resolve({ ready: true, checks: { eventStore: 'ok' } }),
-  });
-  await app.ready();
+  const config = testConfig({ DATA_DIR: temp.dir, API_TOKENS: apiTokens.join(',') });
+  const service = await buildService(config, { logger: pino({ level: 'silent' }) });
+  await service.app.ready();
   return {
-    app,
-    events,
-    handle: createRefundCommandHandler({ events }),
+    app: service.app,
+    dataDir: temp.dir,
+    events: service.events,
+    service,
+    handle: service.handle,
+    projected: async () => {
+      const head = await service.events.headPosition('refund');
+      await eventually(async () => {
+        for (const status of await service.projectionStatuses()) {
+          if (status.position !== head) throw new Error(`${status.name} is behind`);
+        }
+      });
+    },
     close: async () => {
-      await app.close();
-      await events.close();
+      await service.close();
       temp.remove();
     },
   };

@@ -51,7 +51,7 @@ const acceptRefund = ({ data }: AcceptRefund, state: Refund): RefundEvent[] => {
   switch (refund.status) {
     case 'REQUESTED':
       assertSameAmount(refund, data.refundFee);
-      return [{ type: 'RefundAccepted', data }];
+      return [{ type: 'RefundAccepted', data: { ...data, outTradeNo: refund.terms.outTradeNo } }];
     case 'ACCEPTED':
     case 'SUCCEEDED':
       // The answer is already reflected (a repeat, or the notification raced the synchronous answer).
@@ -73,7 +73,7 @@ const markSucceeded = ({ data }: MarkRefundSucceeded, state: Refund): RefundEven
   if (state.status === 'NONE' && order) {
     return [
       notifiedRequest(data.outRefundNo, order, data.refundFee, data.recordedAt),
-      { type: 'RefundSucceeded', data: succeeded },
+      { type: 'RefundSucceeded', data: { ...succeeded, outTradeNo: order.outTradeNo } },
     ];
   }
   const refund = existing(state, data.outRefundNo);
@@ -81,23 +81,27 @@ const markSucceeded = ({ data }: MarkRefundSucceeded, state: Refund): RefundEven
   if (refund.status === 'SUCCEEDED') return [];
   // WeChat's SUCCESS wins over any earlier failure: the money has moved.
   assertSameAmount(refund, data.refundFee);
-  return [{ type: 'RefundSucceeded', data: succeeded }];
+  return [{ type: 'RefundSucceeded', data: { ...succeeded, outTradeNo: refund.terms.outTradeNo } }];
 };
 
 const failRefund = ({ data }: FailRefund, state: Refund): RefundEvent[] => {
-  const { order, ...failed } = data;
+  const { order, ...failure } = data;
   if (state.status === 'NONE' && order && data.stage === 'settlement') {
     return [
       notifiedRequest(data.outRefundNo, order, order.refundFee, data.failedAt),
-      { type: 'RefundFailed', data: failed },
+      { type: 'RefundFailed', data: { ...failure, outTradeNo: order.outTradeNo } },
     ];
   }
   const refund = existing(state, data.outRefundNo);
+  const failed: RefundEvent = {
+    type: 'RefundFailed',
+    data: { ...failure, outTradeNo: refund.terms.outTradeNo },
+  };
   switch (refund.status) {
     case 'REQUESTED':
-      return [{ type: 'RefundFailed', data: failed }];
+      return [failed];
     case 'ACCEPTED':
-      if (data.stage === 'settlement') return [{ type: 'RefundFailed', data: failed }];
+      if (data.stage === 'settlement') return [failed];
       throw new RefundRuleViolation(
         'REFUND_ALREADY_ACCEPTED',
         `refund ${data.outRefundNo} was accepted by WeChat; a request failure contradicts it`,

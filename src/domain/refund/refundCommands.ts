@@ -63,6 +63,8 @@ export type FailRefund = {
     code: string;
     message: string;
     failedAt: string;
+    /** WeChat's refund_id, known when a settlement notification reports the failure. */
+    refundId?: string;
     /** Only from a settlement notification; see NotifiedOrder. */
     order?: NotifiedOrder & { refundFee: Fen };
   };

@@ -18,8 +18,13 @@ export type RefundRequestedData = {
   origin: RefundOrigin;
 };
 
+/*
+ * RefundAccepted, RefundSucceeded and RefundFailed also carry the order's outTradeNo (an addition
+ * to DESIGN §6): read models keyed by order can then be built from any event alone.
+ */
 export type RefundAcceptedData = {
   outRefundNo: string;
+  outTradeNo: string;
   refundId: string;
   transactionId?: string;
   refundFee: Fen;
@@ -30,6 +35,7 @@ export type RefundAcceptedData = {
 
 export type RefundSucceededData = {
   outRefundNo: string;
+  outTradeNo: string;
   refundId: string;
   refundFee: Fen;
   settlementRefundFee: Fen;
@@ -42,10 +48,13 @@ export type RefundSucceededData = {
 
 export type RefundFailedData = {
   outRefundNo: string;
+  outTradeNo: string;
   stage: FailureStage;
   code: string;
   message: string;
   failedAt: string;
+  /** WeChat's refund_id, when the failure came from a settlement notification. */
+  refundId?: string;
 };
 
 export type RefundRequested = { type: 'RefundRequested'; data: RefundRequestedData };

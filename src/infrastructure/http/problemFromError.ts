@@ -1,5 +1,6 @@
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ConcurrencyConflict } from '../../application/handleRefundCommand.js';
+import { OrderRuleViolation } from '../../application/orderRuleViolation.js';
 import { CorruptEventError } from '../../application/refundEventCodec.js';
 import { RefundRuleViolation, type RefundRuleCode, assertNever } from '../../domain/index.js';
 import { problem, type FieldError, type Problem } from './problem.js';
@@ -10,6 +11,13 @@ export const problemFromError = (error: unknown): Problem => {
     return problem(statusOfRule(error.code), error.code, titleOfRule(error.code), {
       detail: error.message,
     });
+  }
+  if (error instanceof OrderRuleViolation) {
+    const title =
+      error.code === 'TOTAL_FEE_MISMATCH'
+        ? "totalFee differs from the order's earlier refunds"
+        : 'The refund would exceed what the order can still refund';
+    return problem(422, error.code, title, { detail: error.message });
   }
   if (error instanceof ConcurrencyConflict) {
     return problem(503, error.code, 'Too many concurrent changes to this refund', {

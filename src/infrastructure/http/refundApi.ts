@@ -1,11 +1,12 @@
 import type { CommandContext } from '../../application/eventMetadata.js';
-import { createRefundCommandHandler } from '../../application/handleRefundCommand.js';
+import type { RefundCommandHandler } from '../../application/handleRefundCommand.js';
 import type { Clock } from '../../application/ports/clock.js';
 import type { EventStore, RecordedEvent } from '../../application/ports/eventStore.js';
 import { requestRefund, type RefundRequestInput } from '../../application/requestRefund.js';
 import { retryRefund } from '../../application/retryRefund.js';
 import type { RefundEvent } from '../../domain/index.js';
-import { loadRefundEvents, loadRefundView } from '../../projections/refundQueries.js';
+import { loadRefundEvents } from '../../projections/refundQueries.js';
+import type { OrderRefunds, RefundReadModel } from '../../projections/refundReadModel.js';
 import { foldRefundView, type RefundView } from '../../projections/refundView.js';
 
 /** What the HTTP routes need from the application, in resource terms. */
@@ -16,6 +17,7 @@ export type RefundApi = {
   ): Promise<{ created: boolean; refund: RefundView }>;
   retryRefund(outRefundNo: string, context: CommandContext): Promise<RefundView>;
   getRefund(outRefundNo: string): Promise<RefundView | undefined>;
+  getOrderRefunds(outTradeNo: string): Promise<OrderRefunds | undefined>;
   getRefundEvents(
     outRefundNo: string,
   ): Promise<{ stream: string; events: RecordedEvent[] } | undefined>;
@@ -25,27 +27,38 @@ export type RefundApi = {
 export const createRefundApi = ({
   events,
   clock,
+  handle,
+  readModel,
 }: {
   events: EventStore;
   clock: Clock;
+  handle: RefundCommandHandler;
+  readModel: RefundReadModel;
 }): RefundApi => {
-  const handle = createRefundCommandHandler({ events });
-  const request = requestRefund({ handle, clock });
+  const request = requestRefund({
+    handle,
+    clock,
+    guard: readModel.guard,
+    checkOrder: readModel.checkOrder,
+  });
   const retry = retryRefund({ handle, clock });
+  /** After a successful command the stream holds at least its RefundRequested, so there is a view. */
+  const written = (history: RefundEvent[]): RefundView => {
+    const view = foldRefundView(history);
+    if (!view) throw new Error('a refund stream without RefundRequested');
+    return view;
+  };
   return {
     requestRefund: async (input, context) => {
-      const { created, history } = await request(input, context);
-      return { created, refund: viewOf(history) };
+      const result = await request(input, context);
+      if (result.outcome === 'created') return { created: true, refund: written(result.history) };
+      const refund = await readModel.getRefund(result.outRefundNo);
+      if (!refund) throw new Error(`refund ${result.outRefundNo} is known but cannot be read`);
+      return { created: false, refund };
     },
-    retryRefund: async (outRefundNo, context) => viewOf(await retry(outRefundNo, context)),
-    getRefund: loadRefundView(events),
+    retryRefund: async (outRefundNo, context) => written(await retry(outRefundNo, context)),
+    getRefund: readModel.getRefund,
+    getOrderRefunds: readModel.getOrder,
     getRefundEvents: loadRefundEvents(events),
   };
-};
-
-/** After a successful command the stream holds at least its RefundRequested, so there is a view. */
-const viewOf = (history: RefundEvent[]): RefundView => {
-  const view = foldRefundView(history);
-  if (!view) throw new Error('a refund stream without RefundRequested');
-  return view;
 };

@@ -5,7 +5,9 @@ import type { RefundView } from '../../projections/refundView.js';
 import { problem, problemContentType, problemSchema } from './problem.js';
 import type { RefundApi } from './refundApi.js';
 import {
+  orderRefundsSchema,
   outRefundNoParams,
+  outTradeNoSchema,
   refundEventsSchema,
   refundRequestSchema,
   refundResourceSchema,
@@ -92,6 +94,34 @@ export const refundRoutes =
         const refund = await api.getRefund(request.params.outRefundNo);
         if (refund) return reply.send(refund);
         return reply.code(404).type(problemContentType).send(notFound(request.params.outRefundNo));
+      },
+    );
+
+    app.get(
+      '/orders/:outTradeNo/refunds',
+      {
+        schema: {
+          summary: "An order's refunds, with what is refunded and what is pending",
+          params: z.object({ outTradeNo: outTradeNoSchema }),
+          response: {
+            200: orderRefundsSchema,
+            400: problemSchema,
+            401: problemSchema,
+            404: problemSchema,
+          },
+        },
+      },
+      async (request, reply) => {
+        const order = await api.getOrderRefunds(request.params.outTradeNo);
+        if (order) return reply.send(order);
+        return reply
+          .code(404)
+          .type(problemContentType)
+          .send(
+            problem(404, 'ORDER_NOT_FOUND', 'No refunds for this order', {
+              detail: `no refund for outTradeNo ${request.params.outTradeNo}`,
+            }),
+          );
       },
     );
 

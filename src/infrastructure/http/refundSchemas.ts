@@ -63,6 +63,14 @@ export const refundResourceSchema = z
   })
   .meta({ id: 'Refund' });
 
+export const orderRefundsSchema = z.object({
+  outTradeNo: z.string(),
+  totalFee: z.number().int(),
+  refundedFee: z.number().int().describe('Sum of SUCCEEDED refunds'),
+  pendingFee: z.number().int().describe('Sum of REQUESTED and ACCEPTED refunds'),
+  refunds: z.array(refundResourceSchema),
+});
+
 const jsonObject = z.record(z.string(), z.unknown());
 
 export const refundEventsSchema = z.object({

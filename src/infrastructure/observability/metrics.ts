@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Every metric of the service, in a registry of its own (no global state between instances). */
 export const createMetrics = () => {
@@ -21,3 +21,40 @@ export const createMetrics = () => {
 };
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Projection lag, read when Prometheus scrapes. */
+export const observeProjections = (
+  metrics: Metrics,
+  statuses: () => Promise<
+    {
+      name: string;
+      position: bigint | undefined;
+      head: bigint | undefined;
+      secondsBehind: number;
+    }[]
+  >,
+): void => {
+  new Gauge({
+    name: 'projection_lag_positions',
+    help: "Log positions between a projection's checkpoint and the head of the log",
+    labelNames: ['projection'] as const,
+    registers: [metrics.registry],
+    async collect() {
+      for (const status of await statuses()) {
+        const behind = (status.head ?? 0n) - (status.position ?? 0n);
+        this.set({ projection: status.name }, Number(behind > 0n ? behind : 0n));
+      }
+    },
+  });
+  new Gauge({
+    name: 'projection_lag_seconds',
+    help: 'Age of the last event a projection applied while it has a backlog; 0 when caught up',
+    labelNames: ['projection'] as const,
+    registers: [metrics.registry],
+    async collect() {
+      for (const status of await statuses()) {
+        this.set({ projection: status.name }, status.secondsBehind);
+      }
+    },
+  });
+};

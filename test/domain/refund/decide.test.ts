@@ -199,7 +199,7 @@ describe('MarkRefundSucceeded', () => {
             origin: 'wechat',
           },
         },
-        refundSucceeded({ refundRequestSource: 'VENDOR_PLATFORM' }),
+        refundSucceeded({ refundRequestSource: 'VENDOR_PLATFORM', outTradeNo: 'T9' }),
       ]));
 
   it('given no refund, when SUCCESS arrives without the order, then REFUND_NOT_FOUND', () =>
@@ -272,7 +272,7 @@ describe('FailRefund', () => {
             origin: 'wechat',
           },
         },
-        refundFailed('settlement', 'REFUNDCLOSE'),
+        refundFailed('settlement', 'REFUNDCLOSE', { outTradeNo: 'T9' }),
       ]));
 
   it('given no refund, when a request failure arrives, then REFUND_NOT_FOUND', () =>

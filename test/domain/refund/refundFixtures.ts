@@ -55,7 +55,7 @@ export const refundAccepted = (
   overrides: Partial<RefundAccepted['data']> = {},
 ): RefundAccepted => ({
   type: 'RefundAccepted',
-  data: { ...acceptance, ...overrides },
+  data: { ...acceptance, ...overrides, outTradeNo: overrides.outTradeNo ?? 'T1' },
 });
 
 const success = {
@@ -76,7 +76,10 @@ export const markSucceeded = (
 
 export const refundSucceeded = (
   overrides: Partial<RefundSucceeded['data']> = {},
-): RefundSucceeded => ({ type: 'RefundSucceeded', data: { ...success, ...overrides } });
+): RefundSucceeded => ({
+  type: 'RefundSucceeded',
+  data: { ...success, outTradeNo: 'T1', ...overrides },
+});
 
 export const failRefund = (
   stage: 'request' | 'settlement',
@@ -94,9 +97,21 @@ export const failRefund = (
   },
 });
 
-export const refundFailed = (stage: 'request' | 'settlement', code: string): RefundFailed => ({
+export const refundFailed = (
+  stage: 'request' | 'settlement',
+  code: string,
+  overrides: Partial<RefundFailed['data']> = {},
+): RefundFailed => ({
   type: 'RefundFailed',
-  data: { outRefundNo: 'R1', stage, code, message: `${code} happened`, failedAt: later },
+  data: {
+    outRefundNo: 'R1',
+    outTradeNo: 'T1',
+    stage,
+    code,
+    message: `${code} happened`,
+    failedAt: later,
+    ...overrides,
+  },
 });
 
 export const retryRefund = (requestedAt = later): RetryRefund => ({

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../support/eventually.js';
 import { createTestApp, type TestApp } from '../../support/testApp.js';
 
 describe('operations routes', () => {
@@ -13,10 +14,21 @@ describe('operations routes', () => {
     expect(response.json()).toEqual({ status: 'ok' });
   });
 
-  it('GET /readyz answers ready with its checks', async () => {
-    const response = await t.app.inject({ method: 'GET', url: '/readyz' });
-    expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ ready: true, checks: { eventStore: 'ok' } });
+  it('GET /readyz answers ready once the stores are up and the read models caught up', async () => {
+    const response = await eventually(async () => {
+      const answer = await t.app.inject({ method: 'GET', url: '/readyz' });
+      expect(answer.statusCode).toBe(200);
+      return answer;
+    });
+    expect(response.json()).toEqual({
+      ready: true,
+      checks: {
+        eventStore: 'ok',
+        'projection:refund_view': 'ok',
+        'projection:order_ledger': 'ok',
+        'projection:idempotency_guard': 'ok',
+      },
+    });
   });
 
   it('GET /openapi.json describes every route of the contract with its schemas', async () => {

@@ -72,6 +72,20 @@ describe('refund routes', () => {
       expect(again.statusCode).toBe(200);
     });
 
+    it('given a request the idempotency guard knows, when it repeats, then it is answered without touching the event store', async () => {
+      const first = await post(valid);
+      await t.projected();
+      await t.events.close(); // from here on, any read or write of the log would fail
+
+      const again = await post(valid);
+      const conflicting = await post({ ...valid, refundFee: 1 });
+
+      expect(again.statusCode).toBe(200);
+      expect(again.json()).toEqual(first.json());
+      expect(conflicting.statusCode).toBe(409);
+      expect(conflicting.json()).toMatchObject({ code: 'REFUND_NO_CONFLICT' });
+    });
+
     it('given a requested refund, when the same outRefundNo comes with other content, then 409 REFUND_NO_CONFLICT', async () => {
       await post(valid);
       const response = await post({ ...valid, refundFee: 1000 });

@@ -1,0 +1,43 @@
+import type { JsonObject } from './eventStore.js';
+
+/**
+ * Read models live in collections of JSON documents keyed by id (MongoDB in production, SQLite
+ * embedded). Every write carries the log position of the event it reflects, and a write with a
+ * position not above the stored one is ignored: replaying events, or two instances projecting
+ * the same events, changes nothing.
+ */
+export type FieldValue = string | number | boolean;
+
+export type CollectionOptions<T> = {
+  /** Validates a document read back from the store (a store is an edge too). */
+  decode: (value: unknown) => T;
+  /** Top-level fields queried with findBy; the adapter indexes them. */
+  indexes?: readonly string[];
+};
+
+export type StoredDocument<T> = { body: T; position: bigint };
+
+export interface DocumentCollection<T extends JsonObject> {
+  get(id: string): Promise<T | undefined>;
+  /** The document with the position it was written at; a deleted one has body undefined. */
+  getWithPosition(id: string): Promise<{ body: T | undefined; position: bigint } | undefined>;
+  /** Writes unless the stored document is at this position or later. True when written. */
+  put(id: string, body: T, position: bigint): Promise<boolean>;
+  /** Deletes unless the stored document is at this position or later (a tombstone keeps it). */
+  delete(id: string, position: bigint): Promise<boolean>;
+  /** Documents whose indexed field equals the value, or one of the values. */
+  findBy(field: string, value: FieldValue | readonly FieldValue[]): Promise<T[]>;
+  /** Every document, for rebuild comparisons and audits; in id order. */
+  all(): AsyncIterable<T>;
+  /** Removes the collection and everything in it. */
+  drop(): Promise<void>;
+}
+
+export interface DocumentStore {
+  collection<T extends JsonObject>(
+    name: string,
+    options: CollectionOptions<T>,
+  ): Promise<DocumentCollection<T>>;
+  collectionNames(): Promise<string[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,131 @@
+import type {
+  CollectionOptions,
+  DocumentCollection,
+  DocumentStore,
+  FieldValue,
+} from '../../application/ports/documentStore.js';
+import type { JsonObject } from '../../application/ports/eventStore.js';
+import type { Statement } from 'better-sqlite3';
+import { openSqliteDatabase, type SqliteDatabase } from './openSqliteDatabase.js';
+
+const identifier = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+const checkIdentifier = (kind: string, name: string): string => {
+  if (!identifier.test(name)) throw new Error(`invalid ${kind} name: ${name}`);
+  return name;
+};
+
+const tablePrefix = 'doc_';
+
+/**
+ * Read models on embedded SQLite: one table per collection, the document as JSON text, indexed
+ * fields through expression indexes on json_extract. synchronous=NORMAL: a power cut may lose the
+ * last writes, which the projections then replay from the log.
+ */
+export const createSqliteDocumentStore = ({ file }: { file: string }): DocumentStore => {
+  const db = openSqliteDatabase(file, { synchronous: 'NORMAL' });
+  return {
+    collection: <T extends JsonObject>(name: string, options: CollectionOptions<T>) =>
+      Promise.resolve(sqliteCollection(db, checkIdentifier('collection', name), options)),
+    collectionNames: () =>
+      Promise.resolve(
+        db
+          .prepare<[string], string>(
+            "SELECT substr(name, 5) FROM sqlite_master WHERE type = 'table' AND name LIKE ? ORDER BY name",
+          )
+          .pluck()
+          .all(`${tablePrefix}%`),
+      ),
+    close: () => {
+      db.close();
+      return Promise.resolve();
+    },
+  };
+};
+
+type Row = { body: string | null; position: bigint };
+
+const sqliteCollection = <T extends JsonObject>(
+  db: SqliteDatabase,
+  name: string,
+  { decode, indexes = [] }: CollectionOptions<T>,
+): DocumentCollection<T> => {
+  const table = `"${tablePrefix}${name}"`;
+  db.exec(
+    `CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, position INTEGER NOT NULL, body TEXT)`,
+  );
+  for (const field of indexes) {
+    checkIdentifier('field', field);
+    db.exec(
+      `CREATE INDEX IF NOT EXISTS "${tablePrefix}${name}__${field}" ON ${table} (json_extract(body, '$.${field}'))`,
+    );
+  }
+
+  const select = db.prepare<[string], Row>(`SELECT body, position FROM ${table} WHERE id = ?`);
+  const upsert = db.prepare<[string, bigint, string | null]>(
+    `INSERT INTO ${table} (id, position, body) VALUES (?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET position = excluded.position, body = excluded.body
+     WHERE excluded.position > ${table}.position`,
+  );
+  const parse = (text: string): T => decode(JSON.parse(text));
+  const written = (id: string, position: bigint, body: string | null): boolean =>
+    upsert.run(id, position, body).changes > 0;
+
+  const findStatements = new Map<string, Statement<(string | number)[], string>>();
+  const findStatement = (field: string, count: number) => {
+    const key = `${field}/${count}`;
+    let statement = findStatements.get(key);
+    if (!statement) {
+      if (!indexes.includes(field)) throw new Error(`${name}.${field} is not an indexed field`);
+      const placeholders = Array.from({ length: count }, () => '?').join(', ');
+      statement = db
+        .prepare<(string | number)[], string>(
+          `SELECT body FROM ${table} WHERE json_extract(body, '$.${field}') IN (${placeholders}) AND body IS NOT NULL ORDER BY id`,
+        )
+        .pluck();
+      findStatements.set(key, statement);
+    }
+    return statement;
+  };
+  // SQLite's JSON booleans come back from json_extract as 1 and 0.
+  const bindable = (value: FieldValue): string | number =>
+    typeof value === 'boolean' ? Number(value) : value;
+
+  return {
+    // async so that a failure (a document that does not decode) is a rejection, not a throw.
+    get: async (id) => {
+      const row = select.get(id);
+      return row?.body ? parse(row.body) : undefined;
+    },
+    getWithPosition: async (id) => {
+      const row = select.get(id);
+      return row && { body: row.body ? parse(row.body) : undefined, position: row.position };
+    },
+    put: async (id, body, position) => written(id, position, JSON.stringify(body)),
+    delete: async (id, position) => written(id, position, null),
+    findBy: async (field, value) => {
+      const values = (Array.isArray(value) ? value : [value]).map(bindable);
+      if (values.length === 0) return [];
+      return findStatement(field, values.length)
+        .all(...values)
+        .map(parse);
+    },
+    // Paged by id rather than one open cursor: writes may interleave between pages.
+    all: async function* () {
+      const page = db.prepare<[string], { id: string; body: string }>(
+        `SELECT id, body FROM ${table} WHERE id > ? AND body IS NOT NULL ORDER BY id LIMIT 500`,
+      );
+      for (let after = ''; ;) {
+        const rows = page.all(after);
+        for (const row of rows) yield parse(row.body);
+        const last = rows.at(-1);
+        if (!last) return;
+        after = last.id;
+      }
+    },
+    drop: async () => {
+      db.exec(`DROP TABLE IF EXISTS ${table}`);
+      findStatements.clear();
+    },
+  };
+};

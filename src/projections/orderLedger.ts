@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { assertNever, type RefundEvent } from '../domain/index.js';
+import type { Projection } from './projection.js';
+import type { RefundViewStatus } from './refundView.js';
+
+export type LedgerEntry = { outRefundNo: string; status: RefundViewStatus; refundFee: number };
+
+/** Per order: what is refunded, what is on its way, and the refunds behind the sums. */
+export type OrderLedger = {
+  outTradeNo: string;
+  totalFee: number;
+  /** Sum of SUCCEEDED refunds. */
+  refundedFee: number;
+  /** Sum of REQUESTED and ACCEPTED refunds; FAILED ones count nowhere. */
+  pendingFee: number;
+  refunds: LedgerEntry[];
+};
+
+const withSums = (ledger: Omit<OrderLedger, 'refundedFee' | 'pendingFee'>): OrderLedger => {
+  const sum = (statuses: RefundViewStatus[]) =>
+    ledger.refunds
+      .filter((entry) => statuses.includes(entry.status))
+      .reduce((total, entry) => total + entry.refundFee, 0);
+  return {
+    outTradeNo: ledger.outTradeNo,
+    totalFee: ledger.totalFee,
+    refundedFee: sum(['SUCCEEDED']),
+    pendingFee: sum(['REQUESTED', 'ACCEPTED']),
+    refunds: ledger.refunds,
+  };
+};
+
+const withStatus = (
+  ledger: OrderLedger,
+  outRefundNo: string,
+  status: RefundViewStatus,
+): OrderLedger =>
+  withSums({
+    ...ledger,
+    refunds: ledger.refunds.map((entry) =>
+      entry.outRefundNo === outRefundNo ? { ...entry, status } : entry,
+    ),
+  });
+
+export const evolveOrderLedger = (
+  ledger: OrderLedger | null,
+  event: RefundEvent,
+): OrderLedger | null => {
+  if (event.type === 'RefundRequested') {
+    const { outRefundNo, outTradeNo, totalFee, refundFee } = event.data;
+    const entry: LedgerEntry = { outRefundNo, status: 'REQUESTED', refundFee };
+    if (!ledger) return withSums({ outTradeNo, totalFee, refunds: [entry] });
+    const others = ledger.refunds.filter((e) => e.outRefundNo !== outRefundNo);
+    // A retry keeps the refund's place in the order's history.
+    const known = others.length < ledger.refunds.length;
+    return known
+      ? withStatus(ledger, outRefundNo, 'REQUESTED')
+      : withSums({ ...ledger, refunds: [...ledger.refunds, entry] });
+  }
+  if (!ledger) return null;
+  switch (event.type) {
+    case 'RefundAccepted':
+      return withStatus(ledger, event.data.outRefundNo, 'ACCEPTED');
+    case 'RefundSucceeded':
+      return withStatus(ledger, event.data.outRefundNo, 'SUCCEEDED');
+    case 'RefundFailed':
+      return withStatus(ledger, event.data.outRefundNo, 'FAILED');
+    default:
+      return assertNever(event);
+  }
+};
+
+const status = z.enum(['REQUESTED', 'ACCEPTED', 'SUCCEEDED', 'FAILED']);
+const orderLedgerSchema = z.object({
+  outTradeNo: z.string(),
+  totalFee: z.number().int(),
+  refundedFee: z.number().int(),
+  pendingFee: z.number().int(),
+  refunds: z.array(z.object({ outRefundNo: z.string(), status, refundFee: z.number().int() })),
+}) satisfies z.ZodType<OrderLedger>;
+
+export const orderLedgerProjection: Projection<OrderLedger> = {
+  name: 'order_ledger',
+  version: 1,
+  indexes: [],
+  decode: (value) => orderLedgerSchema.parse(value),
+  documentId: (event) => event.data.outTradeNo,
+  evolve: evolveOrderLedger,
+};

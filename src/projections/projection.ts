@@ -1,0 +1,18 @@
+import type { JsonObject } from '../application/ports/eventStore.js';
+import type { RefundEvent } from '../domain/index.js';
+
+/**
+ * A read model as a pure function of events: which document an event changes, and how.
+ * The runner owns the I/O, the checkpoints and the position guard.
+ */
+export type Projection<D extends JsonObject> = {
+  name: string;
+  /** Bump when evolve or the document shape changes: the read model is then rebuilt at start. */
+  version: number;
+  /** Fields the queries look documents up by. */
+  indexes: readonly string[];
+  decode: (value: unknown) => D;
+  documentId: (event: RefundEvent) => string | undefined;
+  /** null: no document (or delete the one there was). */
+  evolve: (document: D | null, event: RefundEvent) => D | null;
+};

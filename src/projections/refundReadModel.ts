@@ -1,0 +1,90 @@
+import type { DocumentCollection } from '../application/ports/documentStore.js';
+import type { EventStore } from '../application/ports/eventStore.js';
+import type { IdempotencyGuard } from '../application/ports/idempotencyGuard.js';
+import { OrderRuleViolation } from '../application/orderRuleViolation.js';
+import type { RefundTerms } from '../domain/index.js';
+import { notificationKey, requestKey, type GuardEntry } from './idempotencyGuard.js';
+import type { OrderLedger } from './orderLedger.js';
+import type { RecentWrites } from './recentWrites.js';
+import { loadRefundView } from './refundQueries.js';
+import type { RefundView } from './refundView.js';
+
+export type OrderRefunds = {
+  outTradeNo: string;
+  totalFee: number;
+  refundedFee: number;
+  pendingFee: number;
+  refunds: RefundView[];
+};
+
+/** The queries of the read side, over the current generation of each read model. */
+export const createRefundReadModel = ({
+  events,
+  views,
+  ledgers,
+  guardEntries,
+  recentWrites,
+}: {
+  events: EventStore;
+  views: () => DocumentCollection<RefundView>;
+  ledgers: () => DocumentCollection<OrderLedger>;
+  guardEntries: () => DocumentCollection<GuardEntry>;
+  recentWrites: RecentWrites;
+}) => {
+  const fromStream = loadRefundView(events);
+
+  /** The view, or the stream folded when the view has not caught up with this process's writes. */
+  const getRefund = async (outRefundNo: string): Promise<RefundView | undefined> => {
+    const view = await views().get(outRefundNo);
+    if (recentWrites.isFresh(outRefundNo, view?.version)) return view;
+    return fromStream(outRefundNo);
+  };
+
+  const getOrder = async (outTradeNo: string): Promise<OrderRefunds | undefined> => {
+    const ledger = await ledgers().get(outTradeNo);
+    if (!ledger) return undefined;
+    const found = await views().findBy('outTradeNo', outTradeNo);
+    const byNo = new Map(found.map((view) => [view.outRefundNo, view]));
+    return {
+      outTradeNo,
+      totalFee: ledger.totalFee,
+      refundedFee: ledger.refundedFee,
+      pendingFee: ledger.pendingFee,
+      // In the order the refunds were first requested.
+      refunds: ledger.refunds.flatMap((entry) => byNo.get(entry.outRefundNo) ?? []),
+    };
+  };
+
+  /** DESIGN §5: as fresh as the ledger; WeChat enforces the order total itself as the final authority. */
+  const checkOrder = async (terms: RefundTerms): Promise<void> => {
+    const ledger = await ledgers().get(terms.outTradeNo);
+    if (!ledger) return;
+    if (ledger.totalFee !== terms.totalFee) {
+      throw new OrderRuleViolation(
+        'TOTAL_FEE_MISMATCH',
+        `order ${terms.outTradeNo} has totalFee ${ledger.totalFee}, not ${terms.totalFee}`,
+      );
+    }
+    const committed = ledger.refundedFee + ledger.pendingFee;
+    if (terms.refundFee + committed > ledger.totalFee) {
+      throw new OrderRuleViolation(
+        'REFUND_EXCEEDS_ORDER',
+        `order ${terms.outTradeNo} has ${ledger.totalFee - committed} fen left to refund ` +
+          `(${ledger.refundedFee} refunded, ${ledger.pendingFee} pending), not ${terms.refundFee}`,
+      );
+    }
+  };
+
+  const guard: IdempotencyGuard = {
+    requestFingerprint: async (outRefundNo) => {
+      const entry = await guardEntries().get(requestKey(outRefundNo));
+      return entry?.kind === 'request' ? entry.fingerprint : undefined;
+    },
+    notificationSeen: async (refundId, refundStatus) =>
+      (await guardEntries().get(notificationKey(refundId, refundStatus))) !== undefined,
+  };
+
+  return { getRefund, getOrder, checkOrder, guard };
+};
+
+export type RefundReadModel = ReturnType<typeof createRefundReadModel>;

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import type { Projection } from './projection.js';
+import { evolveRefundView, type RefundView } from './refundView.js';
+
+const refundViewSchema = z.object({
+  outRefundNo: z.string(),
+  outTradeNo: z.string(),
+  transactionId: z.string().exactOptional(),
+  totalFee: z.number().int(),
+  refundFee: z.number().int(),
+  reason: z.string().exactOptional(),
+  status: z.enum(['REQUESTED', 'ACCEPTED', 'SUCCEEDED', 'FAILED']),
+  origin: z.enum(['api', 'wechat']),
+  refundId: z.string().exactOptional(),
+  settlementRefundFee: z.number().int().exactOptional(),
+  refundRecvAccount: z.string().exactOptional(),
+  successTime: z.string().exactOptional(),
+  failure: z
+    .object({ stage: z.enum(['request', 'settlement']), code: z.string(), message: z.string() })
+    .exactOptional(),
+  attempt: z.number().int(),
+  requestedAt: z.string(),
+  updatedAt: z.string(),
+  version: z.number().int(),
+}) satisfies z.ZodType<RefundView>;
+
+/** The refund resource of DESIGN §5, one document per outRefundNo. */
+export const refundViewProjection: Projection<RefundView> = {
+  name: 'refund_view',
+  version: 1,
+  indexes: ['outTradeNo', 'status'],
+  decode: (value) => refundViewSchema.parse(value),
+  documentId: (event) => event.data.outRefundNo,
+  evolve: evolveRefundView,
+};

@@ -1,0 +1,149 @@
+import type { Clock } from '../application/ports/clock.js';
+import type { DocumentCollection, DocumentStore } from '../application/ports/documentStore.js';
+import type { EventStore, JsonObject } from '../application/ports/eventStore.js';
+import type { Log } from '../application/ports/log.js';
+import { refundCategory } from '../application/refundEventCodec.js';
+import { createWakeup } from '../application/wakeup.js';
+import { applyEvents } from './applyEvents.js';
+import type { Projection } from './projection.js';
+import { generationCollectionName, projectionStorage } from './projectionStorage.js';
+import { rebuildProjection } from './rebuildProjection.js';
+
+export type ProjectionStatus = {
+  name: string;
+  generation: number;
+  /** Position of the last event applied; undefined before the first. */
+  position: bigint | undefined;
+  /** Position of the log's last refund event. */
+  head: bigint | undefined;
+  /** True once the projection has reached the head of the log. */
+  caughtUp: boolean;
+  /** Age of the last applied event while there is a backlog; 0 when caught up. */
+  secondsBehind: number;
+  lastError?: string;
+};
+
+export type RunningProjection<D extends JsonObject> = {
+  name: string;
+  /** The generation readers use now (it changes when a rebuild switches). */
+  collection: () => DocumentCollection<D>;
+  status: () => Promise<ProjectionStatus>;
+  stop: () => Promise<void>;
+};
+
+export type ProjectionDeps = {
+  events: EventStore;
+  documents: DocumentStore;
+  log: Log;
+  clock: Clock;
+  batchSize?: number;
+  pollIntervalMs?: number;
+};
+
+/**
+ * Runs a projection: catches up from its checkpoint at start, then follows the log, at least
+ * once and in position order. A changed projection version rebuilds the read model first.
+ */
+export const startProjection = async <D extends JsonObject>(
+  projection: Projection<D>,
+  { events, documents, log, clock, batchSize = 500, pollIntervalMs = 500 }: ProjectionDeps,
+): Promise<RunningProjection<D>> => {
+  const storage = projectionStorage(documents);
+  let entry = await storage.entry(projection.name);
+  if (entry && entry.version !== projection.version) {
+    log.info(
+      { projection: projection.name, from: entry.version, to: projection.version },
+      'projection version changed',
+    );
+    await rebuildProjection(projection, { events, documents, log, dropOld: true });
+    entry = await storage.entry(projection.name);
+  }
+  if (!entry) {
+    entry = { version: projection.version, generation: 1 };
+    await storage.switchTo(projection.name, entry);
+    entry = (await storage.entry(projection.name)) ?? entry;
+  }
+  await storage.dropOtherGenerations(projection, entry.generation);
+
+  let generation = entry.generation;
+  let documentsNow = await storage.collection(projection, generation);
+  let position = await storage.checkpoint(generationCollectionName(projection, generation));
+  let caughtUp = false;
+  let lastAppliedAt: string | undefined;
+  let lastError: string | undefined;
+  let stopped = false;
+  const wakeup = createWakeup(events, pollIntervalMs);
+
+  const followSwitch = async (): Promise<void> => {
+    const latest = await storage.entry(projection.name);
+    if (!latest || latest.generation <= generation) return;
+    const previous = generation;
+    generation = latest.generation;
+    documentsNow = await storage.collection(projection, generation);
+    position = await storage.checkpoint(generationCollectionName(projection, generation));
+    await storage.dropOtherGenerations(projection, generation);
+    log.info(
+      { projection: projection.name, from: previous, to: generation },
+      'switched to the rebuilt read model',
+    );
+  };
+
+  const step = async (): Promise<void> => {
+    await followSwitch();
+    const page = await events.readCategory(refundCategory, {
+      ...(position !== undefined && { after: position }),
+      limit: batchSize,
+    });
+    const last = page.at(-1);
+    if (!last) {
+      caughtUp = true;
+      lastAppliedAt = undefined;
+      await wakeup.wait();
+      return;
+    }
+    await applyEvents(projection, documentsNow, page);
+    await storage.saveCheckpoint(generationCollectionName(projection, generation), last.position);
+    position = last.position;
+    lastAppliedAt = last.recordedAt;
+  };
+
+  const loop = (async () => {
+    let failures = 0;
+    while (!stopped) {
+      try {
+        await step();
+        lastError = undefined;
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        // A store that is down, or an event that does not decode: keep the checkpoint where it
+        // is and try again, loudly. Skipping would silently lose the event from the read model.
+        lastError = error instanceof Error ? error.message : String(error);
+        log.error({ err: error, projection: projection.name }, 'projection failed; retrying');
+        await wakeup.pause(Math.min(30_000, 100 * 2 ** Math.min(failures, 9)));
+      }
+    }
+  })();
+
+  return {
+    name: projection.name,
+    collection: () => documentsNow,
+    status: async () => ({
+      name: projection.name,
+      generation,
+      position,
+      head: await events.headPosition(refundCategory),
+      caughtUp,
+      secondsBehind:
+        lastAppliedAt === undefined
+          ? 0
+          : Math.max(0, (clock.now().getTime() - Date.parse(lastAppliedAt)) / 1000),
+      ...(lastError !== undefined && { lastError }),
+    }),
+    stop: async () => {
+      stopped = true;
+      wakeup.stop();
+      await loop;
+    },
+  };
+};

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type {
+  DocumentCollection,
+  DocumentStore,
+} from '../../../src/application/ports/documentStore.js';
+
+/**
+ * What every adapter of the DocumentStore port must do. `open` may be called more than once to get
+ * independent clients of the same store.
+ */
+export type DocumentStoreFixture = {
+  open: () => Promise<DocumentStore>;
+  cleanup: () => Promise<void>;
+};
+
+const docSchema = z.object({
+  id: z.string(),
+  status: z.string(),
+  amount: z.number().int(),
+  open: z.boolean(),
+  note: z.string().exactOptional(),
+  nested: z.object({ refundId: z.string() }).exactOptional(),
+});
+type Doc = z.infer<typeof docSchema>;
+
+export const documentStoreContract = (
+  adapter: string,
+  createFixture: () => Promise<DocumentStoreFixture>,
+): void => {
+  describe(`DocumentStore contract: ${adapter}`, () => {
+    let fixture: DocumentStoreFixture;
+    let store: DocumentStore;
+    let docs: DocumentCollection<Doc>;
+    let name: string;
+    const stores: DocumentStore[] = [];
+    const open = async () => {
+      const s = await fixture.open();
+      stores.push(s);
+      return s;
+    };
+    const collectionOf = (s: DocumentStore) =>
+      s.collection<Doc>(name, {
+        decode: (v) => docSchema.parse(v),
+        indexes: ['status', 'open', 'amount'],
+      });
+    const doc = (id: string, overrides: Partial<Doc> = {}): Doc => ({
+      id,
+      status: 'REQUESTED',
+      amount: 100,
+      open: true,
+      ...overrides,
+    });
+
+    beforeEach(async () => {
+      fixture = await createFixture();
+      store = await open();
+      name = `c_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+      docs = await collectionOf(store);
+    });
+
+    afterEach(async () => {
+      await docs.drop();
+      for (const s of stores.splice(0)) await s.close();
+      await fixture.cleanup();
+    });
+
+    it('given a written document, then it reads back exactly, with its position', async () => {
+      const written = doc('R1', {
+        note: '退款 "quoted", comma',
+        nested: { refundId: '50000408942018111907145868882' },
+      });
+      expect(await docs.put('R1', written, 7n)).toBe(true);
+
+      expect(await docs.get('R1')).toEqual(written);
+      expect(await docs.getWithPosition('R1')).toEqual({ body: written, position: 7n });
+      expect(await docs.get('R2')).toBeUndefined();
+      expect(await docs.getWithPosition('R2')).toBeUndefined();
+    });
+
+    it('given a document at a position, then a write at the same or an older position is ignored and a newer one wins', async () => {
+      await docs.put('R1', doc('R1', { status: 'ACCEPTED' }), 10n);
+
+      expect(await docs.put('R1', doc('R1', { status: 'REQUESTED' }), 9n)).toBe(false);
+      expect(await docs.put('R1', doc('R1', { status: 'REQUESTED' }), 10n)).toBe(false);
+      expect(await docs.get('R1')).toMatchObject({ status: 'ACCEPTED' });
+
+      expect(await docs.put('R1', doc('R1', { status: 'SUCCEEDED' }), 11n)).toBe(true);
+      expect(await docs.getWithPosition('R1')).toMatchObject({
+        body: { status: 'SUCCEEDED' },
+        position: 11n,
+      });
+    });
+
+    it('given positions beyond 2^53, then the guard still orders them exactly', async () => {
+      const big = 2n ** 60n;
+      await docs.put('R1', doc('R1', { amount: 1 }), big + 1n);
+
+      expect(await docs.put('R1', doc('R1', { amount: 2 }), big)).toBe(false);
+      expect(await docs.put('R1', doc('R1', { amount: 3 }), big + 2n)).toBe(true);
+      expect((await docs.getWithPosition('R1'))?.position).toBe(big + 2n);
+    });
+
+    it('given a deleted document, then it is gone, and an older write cannot bring it back', async () => {
+      await docs.put('R1', doc('R1'), 1n);
+
+      expect(await docs.delete('R1', 2n)).toBe(true);
+      expect(await docs.get('R1')).toBeUndefined();
+      expect(await docs.getWithPosition('R1')).toEqual({ body: undefined, position: 2n });
+      expect(await docs.put('R1', doc('R1'), 1n)).toBe(false);
+      expect(await docs.findBy('status', 'REQUESTED')).toEqual([]);
+      expect(await docs.put('R1', doc('R1', { status: 'AGAIN' }), 3n)).toBe(true);
+    });
+
+    it('given documents, when finding by an indexed field, then the matching ones come back in id order', async () => {
+      await docs.put('b', doc('b', { status: 'ACCEPTED', open: false, amount: 5 }), 1n);
+      await docs.put('a', doc('a', { status: 'REQUESTED' }), 2n);
+      await docs.put('c', doc('c', { status: 'SUCCEEDED', amount: 5 }), 3n);
+
+      expect((await docs.findBy('status', 'REQUESTED')).map((d) => d.id)).toEqual(['a']);
+      expect((await docs.findBy('status', ['REQUESTED', 'ACCEPTED'])).map((d) => d.id)).toEqual([
+        'a',
+        'b',
+      ]);
+      expect((await docs.findBy('open', false)).map((d) => d.id)).toEqual(['b']);
+      expect((await docs.findBy('amount', 5)).map((d) => d.id)).toEqual(['b', 'c']);
+      expect(await docs.findBy('status', [])).toEqual([]);
+    });
+
+    it('given more documents than a page, then all() yields each once, in id order', async () => {
+      const ids = Array.from({ length: 1234 }, (_, i) => `id-${String(i).padStart(5, '0')}`);
+      for (const [i, id] of ids.entries()) await docs.put(id, doc(id), BigInt(i + 1));
+      await docs.delete(ids[0]!, 5000n);
+
+      const seen: string[] = [];
+      for await (const d of docs.all()) seen.push(d.id);
+
+      expect(seen).toEqual(ids.slice(1));
+    });
+
+    it('given a dropped collection, then it is empty and can be used again', async () => {
+      await docs.put('R1', doc('R1'), 1n);
+      expect(await store.collectionNames()).toContain(name);
+
+      await docs.drop();
+      const again = await collectionOf(store);
+
+      expect(await again.get('R1')).toBeUndefined();
+      expect(await again.put('R1', doc('R1'), 1n)).toBe(true);
+    });
+
+    it('given a document that does not decode, then reading it fails rather than returning it unchecked', async () => {
+      await docs.put('R1', doc('R1'), 1n);
+      const strict = await store.collection(name, {
+        decode: (v) => z.object({ id: z.string(), mustExist: z.string() }).parse(v),
+      });
+
+      await expect(strict.get('R1')).rejects.toThrow();
+    });
+
+    it('given writes through one client, then another client and a reopened store see them', async () => {
+      await docs.put('R1', doc('R1', { amount: 42 }), 1n);
+
+      const other = await collectionOf(await open());
+      expect(await other.get('R1')).toMatchObject({ amount: 42 });
+      expect(await other.put('R1', doc('R1', { amount: 43 }), 1n)).toBe(false);
+    });
+  });
+};

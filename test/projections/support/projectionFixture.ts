@@ -1,0 +1,53 @@
+import path from 'node:path';
+import { pino } from 'pino';
+import { systemClock } from '../../../src/application/ports/clock.js';
+import type {
+  DocumentCollection,
+  DocumentStore,
+} from '../../../src/application/ports/documentStore.js';
+import type { EventStore, JsonObject } from '../../../src/application/ports/eventStore.js';
+import { createSqliteDocumentStore } from '../../../src/infrastructure/sqlite/sqliteDocumentStore.js';
+import { createSqliteEventStore } from '../../../src/infrastructure/sqlite/sqliteEventStore.js';
+import { idempotencyGuardProjection } from '../../../src/projections/idempotencyGuard.js';
+import { orderLedgerProjection } from '../../../src/projections/orderLedger.js';
+import { refundViewProjection } from '../../../src/projections/refundViewProjection.js';
+import type { Projection } from '../../../src/projections/projection.js';
+import type { ProjectionDeps } from '../../../src/projections/startProjection.js';
+
+/**
+ * Runs the same generic step for each of the service's projections (each with its own document
+ * type), in a fixed order: refund view, order ledger, idempotency guard.
+ */
+export const eachProjection = <R>(
+  step: <D extends JsonObject>(projection: Projection<D>) => Promise<R>,
+): Promise<R[]> =>
+  Promise.all([
+    step(refundViewProjection),
+    step(orderLedgerProjection),
+    step(idempotencyGuardProjection),
+  ]);
+
+export const openStores = (dataDir: string): { events: EventStore; documents: DocumentStore } => ({
+  events: createSqliteEventStore({ file: path.join(dataDir, 'events.db') }),
+  documents: createSqliteDocumentStore({ file: path.join(dataDir, 'read.db') }),
+});
+
+export const projectionDeps = (
+  stores: { events: EventStore; documents: DocumentStore },
+  overrides: Partial<ProjectionDeps> = {},
+): ProjectionDeps => ({
+  ...stores,
+  log: pino({ level: 'silent' }),
+  clock: systemClock,
+  pollIntervalMs: 50,
+  ...overrides,
+});
+
+/** Every document of a collection, in id order. */
+export const snapshot = async <D extends JsonObject>(
+  collection: DocumentCollection<D>,
+): Promise<D[]> => {
+  const documents: D[] = [];
+  for await (const document of collection.all()) documents.push(document);
+  return documents;
+};
