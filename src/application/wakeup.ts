@@ -1,3 +1,4 @@
+import { createPauser } from './pauser.js';
 import type { EventStore } from './ports/eventStore.js';
 
 /**
@@ -10,7 +11,7 @@ export const createWakeup = (events: EventStore, pollIntervalMs: number) => {
   let wake: (() => void) | undefined;
   let appended = false;
   let stopped = false;
-  const pauses = new Set<() => void>();
+  const pauser = createPauser();
   const unsubscribe = events.onAppended(() => {
     appended = true;
     wake?.();
@@ -33,22 +34,12 @@ export const createWakeup = (events: EventStore, pollIntervalMs: number) => {
         wake = done;
       }),
     /** Sleeps for the delay whatever is appended (a backoff), unless stopped. */
-    pause: (delayMs: number): Promise<void> =>
-      new Promise<void>((resolve) => {
-        if (stopped) return resolve();
-        const done = () => {
-          clearTimeout(timer);
-          pauses.delete(done);
-          resolve();
-        };
-        const timer = setTimeout(done, delayMs);
-        pauses.add(done);
-      }),
+    pause: pauser.pause,
     stop: (): void => {
       stopped = true;
       unsubscribe();
       wake?.();
-      for (const done of pauses) done();
+      pauser.stop();
     },
   };
 };

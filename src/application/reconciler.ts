@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto';
+import { assertNever, RefundRuleViolation, type RefundCommand } from '../domain/index.js';
+import { backoffDelay } from './backoff.js';
+import type { CommandContext } from './eventMetadata.js';
+import type { RefundCommandHandler } from './handleRefundCommand.js';
+import { createPauser } from './pauser.js';
+import type { Clock } from './ports/clock.js';
+import type { Log } from './ports/log.js';
+import type { RefundGateway, RefundQueryOutcome } from './ports/refundGateway.js';
+import type { sendRefund } from './sendRefund.js';
+
+export type StaleRefund = {
+  outRefundNo: string;
+  status: 'REQUESTED' | 'ACCEPTED';
+  attempt: number;
+};
+
+export type ReconcileRun = {
+  checked: number;
+  settled: number;
+  resent: number;
+  unchanged: number;
+  failed: number;
+};
+
+export type ReconcilerOptions = {
+  /** Refunds REQUESTED or ACCEPTED whose last change is older than the given instant. */
+  findStale: (changedBefore: string) => Promise<StaleRefund[]>;
+  gateway: RefundGateway;
+  handle: RefundCommandHandler;
+  send: ReturnType<typeof sendRefund>;
+  clock: Clock;
+  log: Log;
+  random: () => number;
+  afterMs: number;
+  intervalMs: number;
+};
+
+/**
+ * Finds refunds a lost notification or a crash left unsettled and asks WeChat (refundquery).
+ * Its answers become the same commands a notification or the gateway would have issued.
+ */
+export const createReconciler = ({
+  findStale,
+  gateway,
+  handle,
+  send,
+  clock,
+  log,
+  random,
+  afterMs,
+  intervalMs,
+}: ReconcilerOptions) => {
+  /** Refunds WeChat had no news of, and when to ask again. */
+  const later = new Map<string, { failures: number; at: number }>();
+  const pauser = createPauser();
+  let stopped = false;
+
+  const postpone = (outRefundNo: string): void => {
+    const failures = (later.get(outRefundNo)?.failures ?? 0) + 1;
+    const delay = backoffDelay(failures, { baseMs: afterMs, maxMs: 6 * 3600_000, random });
+    later.set(outRefundNo, { failures, at: clock.now().getTime() + delay });
+  };
+
+  const settle = async (
+    refund: StaleRefund,
+    outcome: RefundQueryOutcome,
+    context: CommandContext,
+  ): Promise<keyof Omit<ReconcileRun, 'checked'>> => {
+    const at = clock.now().toISOString();
+    const { outRefundNo } = refund;
+    if (outcome.kind === 'not_found') {
+      if (refund.status !== 'REQUESTED') {
+        log.error({ outRefundNo }, 'WeChat Pay does not know a refund it accepted');
+        return 'failed';
+      }
+      // REFUNDNOTEXIST: our request never reached WeChat (a crash, a lost answer): send it again.
+      const result = await send(outRefundNo, refund.attempt, context);
+      return result.kind === 'recorded' ? 'resent' : 'unchanged';
+    }
+    if (outcome.kind !== 'found') {
+      log.warn({ outRefundNo, code: outcome.code }, 'refund query gave no answer');
+      return 'failed';
+    }
+    const command = commandFor(refund, outcome, at);
+    if (!command) return 'unchanged';
+    await handle(command, context);
+    return 'settled';
+  };
+
+  const runOnce = async (): Promise<ReconcileRun> => {
+    const now = clock.now().getTime();
+    const stale = await findStale(new Date(now - afterMs).toISOString());
+    const run: ReconcileRun = { checked: 0, settled: 0, resent: 0, unchanged: 0, failed: 0 };
+    const runId = randomUUID();
+    for (const refund of stale) {
+      if (stopped) break;
+      if ((later.get(refund.outRefundNo)?.at ?? 0) > now) continue;
+      run.checked += 1;
+      const context = { correlationId: runId, causationId: runId, source: 'reconciler' } as const;
+      try {
+        const outcome = await settle(
+          refund,
+          await gateway.queryRefund(refund.outRefundNo),
+          context,
+        );
+        run[outcome] += 1;
+        if (outcome === 'settled' || outcome === 'resent') later.delete(refund.outRefundNo);
+        else postpone(refund.outRefundNo);
+      } catch (error) {
+        run.failed += 1;
+        postpone(refund.outRefundNo);
+        const level = error instanceof RefundRuleViolation ? 'warn' : 'error';
+        log[level]({ outRefundNo: refund.outRefundNo, err: error }, 'reconciling a refund failed');
+      }
+    }
+    if (run.checked > 0) log.info({ ...run }, 'reconciled stale refunds');
+    return run;
+  };
+
+  const loop = async (onRun: (run: ReconcileRun) => void): Promise<void> => {
+    while (!stopped) {
+      await pauser.pause(intervalMs);
+      if (stopped) return;
+      try {
+        onRun(await runOnce());
+      } catch (error) {
+        log.error({ err: error }, 'reconciler run failed');
+      }
+    }
+  };
+
+  let running: Promise<void> | undefined;
+  return {
+    runOnce,
+    start: (onRun: (run: ReconcileRun) => void = () => undefined): void => {
+      running ??= loop(onRun);
+    },
+    stop: async (): Promise<void> => {
+      stopped = true;
+      pauser.stop();
+      await running;
+    },
+  };
+};
+
+/** What refundquery's answer means for the refund; undefined when WeChat is still processing it. */
+const commandFor = (
+  refund: StaleRefund,
+  found: Extract<RefundQueryOutcome, { kind: 'found' }>,
+  at: string,
+): RefundCommand | undefined => {
+  const { outRefundNo } = refund;
+  switch (found.status) {
+    case 'SUCCESS':
+      return {
+        type: 'MarkRefundSucceeded',
+        data: {
+          outRefundNo,
+          refundId: found.refundId,
+          refundFee: found.refundFee,
+          settlementRefundFee: found.settlementRefundFee ?? found.refundFee,
+          refundRecvAccount: found.refundRecvAccount ?? '',
+          refundAccount: found.refundAccount ?? '',
+          refundRequestSource: 'API',
+          successTime: found.successTime ?? at,
+          recordedAt: at,
+        },
+      };
+    case 'REFUNDCLOSE':
+    case 'CHANGE':
+      return {
+        type: 'FailRefund',
+        data: {
+          outRefundNo,
+          stage: 'settlement',
+          code: found.status,
+          message: `refund query reported ${found.status}`,
+          failedAt: at,
+          refundId: found.refundId,
+        },
+      };
+    case 'PROCESSING':
+      // WeChat has it: for a REQUESTED refund that is the acceptance we never recorded.
+      return refund.status === 'REQUESTED'
+        ? {
+            type: 'AcceptRefund',
+            data: {
+              outRefundNo,
+              refundId: found.refundId,
+              transactionId: found.transactionId,
+              refundFee: found.refundFee,
+              ...(found.settlementRefundFee !== undefined && {
+                settlementRefundFee: found.settlementRefundFee,
+              }),
+              acceptedAt: at,
+            },
+          }
+        : undefined;
+    default:
+      return assertNever(found.status);
+  }
+};

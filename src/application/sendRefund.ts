@@ -1,0 +1,83 @@
+import { assertNever, RefundRuleViolation, type RefundCommand } from '../domain/index.js';
+import type { CommandContext } from './eventMetadata.js';
+import type { RefundCommandHandler } from './handleRefundCommand.js';
+import type { loadRefund } from './loadRefund.js';
+import type { Clock } from './ports/clock.js';
+import type { Log } from './ports/log.js';
+import type { RefundGateway } from './ports/refundGateway.js';
+
+export type SendResult =
+  | { kind: 'recorded' }
+  /** Nothing to send: the attempt was already answered, superseded, or is not ours to send. */
+  | { kind: 'skipped' }
+  /** WeChat gave no answer worth recording; send again later with the same parameters. */
+  | { kind: 'retry'; code: string; message: string };
+
+/**
+ * Sends one attempt of a refund to WeChat and records the answer. Safe to repeat: WeChat refunds
+ * an out_refund_no at most once, and the state is read again before every send.
+ */
+export const sendRefund =
+  ({
+    gateway,
+    handle,
+    load,
+    clock,
+    log,
+  }: {
+    gateway: RefundGateway;
+    handle: RefundCommandHandler;
+    load: ReturnType<typeof loadRefund>;
+    clock: Clock;
+    log: Log;
+  }) =>
+  async (outRefundNo: string, attempt: number, context: CommandContext): Promise<SendResult> => {
+    const state = await load(outRefundNo);
+    if (state.status !== 'REQUESTED' || state.attempt !== attempt || state.origin !== 'api') {
+      return { kind: 'skipped' };
+    }
+    const outcome = await gateway.refund(state.terms);
+    const at = clock.now().toISOString();
+    let command: RefundCommand;
+    switch (outcome.kind) {
+      case 'retryable':
+        return { kind: 'retry', code: outcome.code, message: outcome.message };
+      case 'accepted': {
+        const { kind: _kind, ...accepted } = outcome;
+        command = { type: 'AcceptRefund', data: { outRefundNo, ...accepted, acceptedAt: at } };
+        break;
+      }
+      case 'misconfigured':
+        // WECHAT.md: SIGNERROR, CERT_ERROR, NOAUTH… are configuration faults an operator must fix;
+        // the refund fails at request and can be retried once they are fixed.
+        log.error({ outRefundNo, code: outcome.code }, 'WeChat Pay refused our configuration');
+        command = failure(outRefundNo, outcome.code, outcome.message, at);
+        break;
+      case 'rejected':
+        command = failure(outRefundNo, outcome.code, outcome.message, at);
+        break;
+      default:
+        return assertNever(outcome);
+    }
+    try {
+      await handle(command, context);
+    } catch (error) {
+      if (!(error instanceof RefundRuleViolation)) throw error;
+      // The refund moved on meanwhile (e.g. a notification settled it): what WeChat said is moot.
+      log.warn(
+        { outRefundNo, code: error.code, err: error },
+        'answer from WeChat contradicts the refund',
+      );
+    }
+    return { kind: 'recorded' };
+  };
+
+const failure = (
+  outRefundNo: string,
+  code: string,
+  message: string,
+  failedAt: string,
+): RefundCommand => ({
+  type: 'FailRefund',
+  data: { outRefundNo, stage: 'request', code, message, failedAt },
+});
