@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -25,6 +25,7 @@ export const sandboxIdentityFile = 'sandbox.json';
 
 /** Reads sandbox.json from the cert dir, or creates it (mode 0600: it holds the API key). */
 export const ensureSandboxIdentity = (certDir: string): SandboxIdentity => {
+  mkdirSync(certDir, { recursive: true });
   const file = path.join(certDir, sandboxIdentityFile);
   if (existsSync(file)) {
     const parsed = identitySchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
