@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 export type ErrCodeClass = 'retryable' | 'misconfigured' | 'rejected';
 
 // WECHAT.md "Synchronous response": worth trying again with the same out_refund_no and amounts.
@@ -37,3 +39,19 @@ const configurationMessage = /签名|sign|证书|cert|appid|mch_?id|商户号|�
  */
 export const classifyReturnFail = (returnMsg: string): 'retryable' | 'misconfigured' =>
   configurationMessage.test(returnMsg) ? 'misconfigured' : 'retryable';
+
+const failureSchema = z.object({
+  result_code: z.literal('FAIL'),
+  err_code: z.string().min(1),
+  err_code_des: z.string().optional(),
+});
+
+/** A result_code FAIL answer, classified; undefined for any other answer. */
+export const classifiedFailureOf = (
+  fields: Readonly<Record<string, string>>,
+): { kind: ErrCodeClass; code: string; message: string } | undefined => {
+  const failure = failureSchema.safeParse(fields);
+  if (!failure.success) return undefined;
+  const { err_code: code, err_code_des: description } = failure.data;
+  return { kind: classifyErrCode(code), code, message: description ?? code };
+};

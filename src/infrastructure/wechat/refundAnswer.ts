@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RefundOutcome } from '../../application/ports/refundGateway.js';
-import { classifyErrCode } from './errCodeClassification.js';
+import { classifiedFailureOf } from './errCodeClassification.js';
 import {
   describeIssues,
   fenField,
@@ -8,12 +8,6 @@ import {
   settlementFenField,
   withoutEmptyFields,
 } from './wechatFieldSchemas.js';
-
-const failureSchema = z.object({
-  result_code: z.literal('FAIL'),
-  err_code: z.string().min(1),
-  err_code_des: z.string().optional(),
-});
 
 const acceptedSchema = z.object({
   result_code: z.literal('SUCCESS'),
@@ -34,11 +28,8 @@ export const refundOutcomeOf = (
   outRefundNo: string,
 ): RefundOutcome => {
   const fields = withoutEmptyFields(answer);
-  const failure = failureSchema.safeParse(fields);
-  if (failure.success) {
-    const { err_code: code, err_code_des: description } = failure.data;
-    return { kind: classifyErrCode(code), code, message: description ?? code };
-  }
+  const failure = classifiedFailureOf(fields);
+  if (failure) return failure;
   const accepted = acceptedSchema.safeParse(fields);
   if (!accepted.success) {
     return {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RefundQueryOutcome } from '../../application/ports/refundGateway.js';
-import { classifyErrCode } from './errCodeClassification.js';
+import { classifiedFailureOf } from './errCodeClassification.js';
 import {
   chinaTimeField,
   describeIssues,
@@ -9,12 +9,6 @@ import {
   settlementFenField,
   withoutEmptyFields,
 } from './wechatFieldSchemas.js';
-
-const failureSchema = z.object({
-  result_code: z.literal('FAIL'),
-  err_code: z.string().min(1),
-  err_code_des: z.string().optional(),
-});
 
 const orderSchema = z.object({
   result_code: z.literal('SUCCESS'),
@@ -55,12 +49,8 @@ export const refundQueryOutcomeOf = (
   outRefundNo: string,
 ): RefundQueryOutcome => {
   const fields = withoutEmptyFields(answer);
-  const failure = failureSchema.safeParse(fields);
-  if (failure.success) {
-    const { err_code: code, err_code_des: description } = failure.data;
-    if (code === 'REFUNDNOTEXIST') return { kind: 'not_found' };
-    return { kind: classifyErrCode(code), code, message: description ?? code };
-  }
+  const failure = classifiedFailureOf(fields);
+  if (failure) return failure.code === 'REFUNDNOTEXIST' ? { kind: 'not_found' } : failure;
   const order = orderSchema.safeParse(fields);
   if (!order.success) {
     return { kind: 'retryable', code: 'INVALID_RESPONSE', message: describeIssues(order.error) };
