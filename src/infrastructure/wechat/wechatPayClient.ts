@@ -29,8 +29,8 @@ export type WechatPayClientOptions = {
   ca?: string;
   /** Per call, connection included; default 10 s. */
   timeoutMs?: number;
-  /** Ceiling on calls per second (WeChat allows 150 per merchant); 0 lifts it. */
-  maxRequestsPerSecond: number;
+  /** Ceiling on calls per second (WeChat allows 150 per merchant); default 100; 0 lifts it. */
+  maxRequestsPerSecond?: number;
   logger: Logger;
   /** Test seams: a transport or limiter to use instead of the real ones, a nonce generator. */
   transport?: HttpsTransport;
@@ -94,7 +94,8 @@ export const createWechatPayClient = (options: WechatPayClientOptions): WechatPa
     apiKey: options.apiKey,
     signType: options.signType,
     transport,
-    limiter: options.limiter ?? createRateLimiter({ perSecond: options.maxRequestsPerSecond }),
+    limiter:
+      options.limiter ?? createRateLimiter({ perSecond: options.maxRequestsPerSecond ?? 100 }),
     ...(options.nonce !== undefined && { nonce: options.nonce }),
   });
 

@@ -8,6 +8,9 @@ import { createWechatPayClient } from '../../../../src/infrastructure/wechat/wec
 import type { SandboxScenario } from '../../../../src/infrastructure/wechat/sandbox/sandboxScenario.js';
 import { eventually } from '../../../support/eventually.js';
 import { makeTempDir } from '../../../support/tempDir.js';
+import { createRefundNotificationDecoder } from '../../../../src/infrastructure/wechat/refundNotificationDecoder.js';
+import { RefundNotificationError } from '../../../../src/infrastructure/wechat/refundNotificationError.js';
+import { startNotifyReceiver } from '../support/notifyReceiver.js';
 import { startSandboxFixture, type SandboxFixture } from '../support/sandboxFixture.js';
 
 const temp = makeTempDir('wechat-sandbox-');
@@ -275,4 +278,36 @@ describe('WeChat sandbox: notification delivery', () => {
       refundRequestSource: 'VENDOR_PLATFORM',
     });
   });
+
+  it.each([
+    ['another API key', { apiKey: 'ffffffffffffffffffffffffffffffff' }, 'NOTIFY_DECRYPT_FAILED'],
+    ['another mch_id', { mchId: '1900000109' }, 'NOTIFY_MERCHANT_MISMATCH'],
+  ])(
+    'given a notify endpoint configured with %s, when the sandbox notifies, then it is refused with a typed error and retried',
+    async (_, merchant, code) => {
+      const { sandbox } = fixture;
+      const receiver = await startNotifyReceiver(
+        createRefundNotificationDecoder({ ...sandbox, ...merchant }),
+      );
+      try {
+        const id = unique();
+        const refund = await sandbox.simulateMerchantPlatformRefund({
+          outTradeNo: `T${id}`,
+          totalFee: 100,
+          refundFee: 100,
+          notifyUrl: receiver.url,
+        });
+        await eventually(() => expect(receiver.undecodable().length).toBeGreaterThanOrEqual(2));
+        for (const error of receiver.undecodable()) {
+          expect(error).toBeInstanceOf(RefundNotificationError);
+          expect(error).toMatchObject({ code });
+        }
+        expect(
+          sandbox.deliveries().filter((d) => d.outRefundNo === refund.outRefundNo)[0],
+        ).toMatchObject({ attempt: 1, acknowledged: false });
+      } finally {
+        await receiver.close();
+      }
+    },
+  );
 });
