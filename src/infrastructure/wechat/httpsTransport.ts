@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import tls from 'node:tls';
+import type { MerchantCertificate } from './merchantCertificate.js';
+
+export type TransportResult =
+  | { kind: 'response'; status: number; body: Buffer }
+  /** No HTTP answer: code is Node's error code (ECONNRESET, CERT_HAS_EXPIRED, …) or TIMEOUT. */
+  | { kind: 'failure'; code: string; message: string };
+
+export type HttpsTransport = {
+  post(url: string, body: string, contentType: string): Promise<TransportResult>;
+  close(): void;
+};
+
+export type HttpsTransportOptions = {
+  certificate: MerchantCertificate;
+  /** A file of extra PEM CA certificates to trust besides the system ones (WECHAT_CA_PATH). */
+  caPath?: string;
+  /** Extra PEM CA certificates, as text. */
+  ca?: string;
+  timeoutMs?: number;
+  maxResponseBytes?: number;
+};
+
+/** Node's own error codes carry no secrets; messages of TLS errors name certificates at most. */
+const failureOf = (error: unknown): TransportResult => {
+  const code =
+    error instanceof Error && 'code' in error && typeof error.code === 'string'
+      ? error.code
+      : 'NETWORK_ERROR';
+  return { kind: 'failure', code, message: error instanceof Error ? error.message : String(error) };
+};
+
+/**
+ * HTTPS with the merchant client certificate (mutual TLS, required by secapi/pay/refund). The
+ * server is verified against the system CAs plus the extra ones, so adding a sandbox or test CA
+ * never stops the real host from being verified. keepAlive reuses connections across calls.
+ */
+export const createHttpsTransport = ({
+  certificate,
+  caPath,
+  ca,
+  timeoutMs = 10_000,
+  maxResponseBytes = 64 * 1024,
+}: HttpsTransportOptions): HttpsTransport => {
+  const extraCas = [
+    ...(caPath === undefined ? [] : [readFileSync(caPath, 'utf8')]),
+    ...(ca === undefined ? [] : [ca]),
+  ];
+  const agent = new https.Agent({
+    keepAlive: true,
+    cert: certificate.certPem,
+    key: certificate.keyPem,
+    ca: [...tls.rootCertificates, ...extraCas],
+  });
+
+  const post = (url: string, body: string, contentType: string): Promise<TransportResult> =>
+    new Promise((resolve) => {
+      let settled = false;
+      const settle = (result: TransportResult): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(result);
+      };
+      const request = https.request(
+        url,
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': contentType,
+            'content-length': Buffer.byteLength(body, 'utf8'),
+          },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          response.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > maxResponseBytes) {
+              settle({
+                kind: 'failure',
+                code: 'RESPONSE_TOO_LARGE',
+                message: 'response too large',
+              });
+              request.destroy();
+              return;
+            }
+            chunks.push(chunk);
+          });
+          response.on('end', () =>
+            settle({
+              kind: 'response',
+              status: response.statusCode ?? 0,
+              body: Buffer.concat(chunks),
+            }),
+          );
+          response.on('error', (error) => settle(failureOf(error)));
+        },
+      );
+      // The whole call, connection and TLS handshake included, gets timeoutMs.
+      const timer = setTimeout(() => {
+        settle({ kind: 'failure', code: 'TIMEOUT', message: `no answer within ${timeoutMs} ms` });
+        request.destroy();
+      }, timeoutMs);
+      request.on('error', (error) => settle(failureOf(error)));
+      request.end(body, 'utf8');
+    });
+
+  return { post, close: () => agent.destroy() };
+};

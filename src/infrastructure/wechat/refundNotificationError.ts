@@ -1,0 +1,25 @@
+export type RefundNotificationErrorCode =
+  | 'NOTIFY_TOO_LARGE'
+  | 'NOTIFY_FORBIDDEN_DTD'
+  | 'NOTIFY_MALFORMED_XML'
+  /** return_code is not SUCCESS: WeChat reports a communication failure, there is no result. */
+  | 'NOTIFY_RETURN_FAIL'
+  /** appid or mch_id is not ours: another merchant's notification, or a forgery. */
+  | 'NOTIFY_MERCHANT_MISMATCH'
+  | 'NOTIFY_BAD_BASE64'
+  /** req_info does not decrypt with our key: not from WeChat for us (or a wrong API key). */
+  | 'NOTIFY_DECRYPT_FAILED'
+  /** Fields missing or invalid (outer XML or decrypted req_info). */
+  | 'NOTIFY_INVALID_CONTENT';
+
+/** A refund notification that cannot be accepted. Messages never contain the key or req_info. */
+export class RefundNotificationError extends Error {
+  override readonly name = 'RefundNotificationError';
+
+  constructor(
+    readonly code: RefundNotificationErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import type { RefundQueryOutcome } from '../../application/ports/refundGateway.js';
+import { classifiedFailureOf } from './errCodeClassification.js';
+import {
+  chinaTimeField,
+  describeIssues,
+  fenField,
+  idField,
+  settlementFenField,
+  withoutEmptyFields,
+} from './wechatFieldSchemas.js';
+
+const orderSchema = z.object({
+  result_code: z.literal('SUCCESS'),
+  transaction_id: idField,
+  out_trade_no: idField,
+  total_fee: fenField,
+});
+
+// One refund of the answer, after its `_$n` suffix is removed.
+const entrySchema = z.object({
+  out_refund_no: idField,
+  refund_id: idField,
+  refund_fee: fenField,
+  settlement_refund_fee: settlementFenField.optional(),
+  refund_status: z.enum(['SUCCESS', 'REFUNDCLOSE', 'PROCESSING', 'CHANGE']),
+  refund_account: z.string().optional(),
+  refund_recv_accout: z.string().optional(),
+  refund_success_time: chinaTimeField.optional(),
+});
+
+/** The fields of refund n: `refund_status_0` → `refund_status`, and so on. */
+const entryFields = (fields: Record<string, string>, n: string): Record<string, string> => {
+  const suffix = `_${n}`;
+  return Object.fromEntries(
+    Object.entries(fields)
+      // coupon_refund_fee_$n_$m belongs to coupon m of refund n, not to refund m.
+      .filter(([name]) => name.endsWith(suffix) && !/_\d+$/.test(name.slice(0, -suffix.length)))
+      .map(([name, value]) => [name.slice(0, -suffix.length), value]),
+  );
+};
+
+/**
+ * Reads a verified pay/refundquery answer for one out_refund_no. The answer lists the refunds as
+ * out_refund_no_$n, refund_status_$n, …; the one whose out_refund_no_$n is ours is reported.
+ */
+export const refundQueryOutcomeOf = (
+  answer: Readonly<Record<string, string>>,
+  outRefundNo: string,
+): RefundQueryOutcome => {
+  const fields = withoutEmptyFields(answer);
+  const failure = classifiedFailureOf(fields);
+  if (failure) return failure.code === 'REFUNDNOTEXIST' ? { kind: 'not_found' } : failure;
+  const order = orderSchema.safeParse(fields);
+  if (!order.success) {
+    return { kind: 'retryable', code: 'INVALID_RESPONSE', message: describeIssues(order.error) };
+  }
+  const n = Object.entries(fields).find(
+    ([name, value]) => /^out_refund_no_\d+$/.test(name) && value === outRefundNo,
+  )?.[0];
+  if (n === undefined) {
+    return {
+      kind: 'retryable',
+      code: 'INVALID_RESPONSE',
+      message: 'the answer does not list the queried out_refund_no',
+    };
+  }
+  const entry = entrySchema.safeParse(entryFields(fields, n.slice('out_refund_no_'.length)));
+  if (!entry.success) {
+    return { kind: 'retryable', code: 'INVALID_RESPONSE', message: describeIssues(entry.error) };
+  }
+  const refund = entry.data;
+  return {
+    kind: 'found',
+    outRefundNo: refund.out_refund_no,
+    outTradeNo: order.data.out_trade_no,
+    transactionId: order.data.transaction_id,
+    totalFee: order.data.total_fee,
+    refundId: refund.refund_id,
+    refundFee: refund.refund_fee,
+    ...(refund.settlement_refund_fee !== undefined && {
+      settlementRefundFee: refund.settlement_refund_fee,
+    }),
+    status: refund.refund_status,
+    ...(refund.refund_recv_accout !== undefined && {
+      refundRecvAccount: refund.refund_recv_accout,
+    }),
+    ...(refund.refund_account !== undefined && { refundAccount: refund.refund_account }),
+    ...(refund.refund_success_time !== undefined && { successTime: refund.refund_success_time }),
+  };
+};

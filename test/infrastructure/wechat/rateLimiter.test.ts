@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { createRateLimiter } from '../../../src/infrastructure/wechat/rateLimiter.js';
+
+/** A clock that only moves when a waiter sleeps, so waits are observed, not timed. */
+const fakeTime = () => {
+  let now = 0;
+  const sleeps: number[] = [];
+  return {
+    now: () => now,
+    advance: (ms: number) => void (now += ms),
+    sleeps,
+    sleep: (ms: number) => {
+      sleeps.push(ms);
+      return Promise.resolve();
+    },
+  };
+};
+
+describe('rate limiter (token bucket)', () => {
+  it('given 10 per second, when 10 calls come at once, then none waits', async () => {
+    const time = fakeTime();
+    const limiter = createRateLimiter({ perSecond: 10, now: time.now, sleep: time.sleep });
+    for (let i = 0; i < 10; i++) await limiter.acquire();
+    expect(time.sleeps).toEqual([]);
+  });
+
+  it('given an empty bucket, when more calls come at once, then each waits one more interval', async () => {
+    const time = fakeTime();
+    const limiter = createRateLimiter({ perSecond: 10, now: time.now, sleep: time.sleep });
+    for (let i = 0; i < 13; i++) await limiter.acquire();
+    expect(time.sleeps.map(Math.round)).toEqual([100, 200, 300]);
+  });
+
+  it('given an empty bucket, when time passes, then tokens come back at the rate, up to one second', async () => {
+    const time = fakeTime();
+    const limiter = createRateLimiter({ perSecond: 10, now: time.now, sleep: time.sleep });
+    for (let i = 0; i < 10; i++) await limiter.acquire();
+    time.advance(300);
+    for (let i = 0; i < 3; i++) await limiter.acquire();
+    expect(time.sleeps).toEqual([]);
+    time.advance(60_000);
+    for (let i = 0; i < 11; i++) await limiter.acquire();
+    expect(time.sleeps.map(Math.round)).toEqual([100]);
+  });
+
+  it('given 0, when many calls come, then the limit is lifted', async () => {
+    const time = fakeTime();
+    const limiter = createRateLimiter({ perSecond: 0, now: time.now, sleep: time.sleep });
+    for (let i = 0; i < 1000; i++) await limiter.acquire();
+    expect(time.sleeps).toEqual([]);
+  });
+
+  it('given a negative rate, when created, then it is refused', () => {
+    expect(() => createRateLimiter({ perSecond: -1 })).toThrow(RangeError);
+  });
+});
