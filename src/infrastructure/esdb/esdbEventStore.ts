@@ -13,6 +13,7 @@ import type { EventStore, RecordedEvent } from '../../application/ports/eventSto
 import type { Log } from '../../application/ports/log.js';
 import type { StoreHealth } from '../../application/ports/storeHealth.js';
 import { createAppendListeners } from '../appendListeners.js';
+import { TimedOut, withTimeout } from '../withTimeout.js';
 import { watchAppends, type AppendWatch } from './appendWatch.js';
 import { scanCategoryForward, scanCategoryHead, type ReadAllChunk } from './categoryScan.js';
 import { esdbHealthReason, esdbStoreError } from './esdbErrors.js';
@@ -159,18 +160,21 @@ export const createEsdbEventStore = ({
     },
     health: async (): Promise<StoreHealth> => {
       if (closed) return { ok: false, reason: 'closed' };
+      // Reads of $all ignore the deadline option (the client streams them without one), so
+      // the health check bounds its own wait.
+      const read = client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 });
       try {
-        await collect(
-          client.readAll({
-            direction: BACKWARDS,
-            fromPosition: END,
-            maxCount: 1,
-            deadline: healthTimeoutMs,
-          }),
-        );
+        await withTimeout(collect(read), healthTimeoutMs, 'the server');
         return { ok: true };
       } catch (error) {
-        return { ok: false, reason: esdbHealthReason(error, target) };
+        void read.cancel().catch(() => undefined);
+        return {
+          ok: false,
+          reason:
+            error instanceof TimedOut
+              ? `EventStoreDB at ${target} unreachable: ${error.message}`
+              : esdbHealthReason(error, target),
+        };
       }
     },
     close: async () => {

@@ -11,6 +11,7 @@ import { eventStoreContract } from '../../application/ports/eventStoreContract.j
 import { closedPort } from '../../support/closedPort.js';
 import { eventually } from '../../support/eventually.js';
 import { serverFrom } from '../../support/serverGate.js';
+import { startSilentServer } from '../../support/silentServer.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -113,6 +114,25 @@ describe('EventStoreDB adapter when the server does not answer', () => {
     await expect(store.readStream('refund-R1')).rejects.toThrow(StoreUnavailable);
     await expect(store.readCategory('refund', { limit: 10 })).rejects.toThrow(StoreUnavailable);
     await expect(store.headPosition('refund')).rejects.toThrow(StoreUnavailable);
+  });
+
+  it('given a server that accepts connections but never answers, then health says so within its timeout', async () => {
+    const hung = await startSilentServer();
+    const connectionString = `esdb://127.0.0.1:${hung.port}?tls=false`;
+    store = createEsdbEventStore({
+      client: EventStoreDBClient.connectionString(connectionString),
+      target: storeTarget(connectionString),
+      log: silent,
+      healthTimeoutMs: 200,
+    });
+
+    expect(await store.health()).toEqual({
+      ok: false,
+      reason: `EventStoreDB at esdb://127.0.0.1:${hung.port} unreachable: the server did not answer within 200 ms`,
+    });
+    await store.close();
+    store = undefined;
+    await hung.close();
   });
 
   it('given a listener while the server is away, then closing the store still returns', async () => {

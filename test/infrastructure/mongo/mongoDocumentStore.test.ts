@@ -10,6 +10,7 @@ import { storeTarget } from '../../../src/infrastructure/storeTarget.js';
 import { documentStoreContract } from '../../application/ports/documentStoreContract.js';
 import { closedPort } from '../../support/closedPort.js';
 import { serverFrom } from '../../support/serverGate.js';
+import { startSilentServer } from '../../support/silentServer.js';
 
 const openMongo = (url: string, dbName: string) =>
   createMongoDocumentStore({ client: new MongoClient(url), dbName, target: storeTarget(url) });
@@ -123,6 +124,25 @@ describe('MongoDB adapter when the server does not answer', () => {
       StoreUnavailable,
     );
     await expect(store.collectionNames()).rejects.toThrow(StoreUnavailable);
+  });
+
+  it('given a server that accepts connections but never answers, then health says so within its timeout', async () => {
+    const hung = await startSilentServer();
+    const url = `mongodb://127.0.0.1:${hung.port}/?serverSelectionTimeoutMS=5000`;
+    store = createMongoDocumentStore({
+      client: new MongoClient(url),
+      dbName: 'refunds',
+      target: storeTarget(url),
+      healthTimeoutMs: 200,
+    });
+
+    expect(await store.health()).toEqual({
+      ok: false,
+      reason: `MongoDB at mongodb://127.0.0.1:${hung.port} unreachable: the server did not answer within 200 ms`,
+    });
+    await store.close();
+    store = undefined;
+    await hung.close();
   });
 
   it('given a first connection that failed, then every later operation tries to connect again (the driver alone would stay closed)', async () => {
