@@ -13,12 +13,13 @@ import type { Readiness } from './infrastructure/http/operationsRoutes.js';
 import { createRefundApi } from './infrastructure/http/refundApi.js';
 import { createMetrics, observeProjections } from './infrastructure/observability/metrics.js';
 import { openStores } from './infrastructure/openStores.js';
+import { monitorStoreHealth } from './infrastructure/storeHealthMonitor.js';
 import { idempotencyGuardProjection } from './projections/idempotencyGuard.js';
 import { orderLedgerProjection } from './projections/orderLedger.js';
 import { createRecentWrites, notingWrites } from './projections/recentWrites.js';
 import { createRefundReadModel, type RefundReadModel } from './projections/refundReadModel.js';
 import { refundViewProjection } from './projections/refundViewProjection.js';
-import { startProjection, type ProjectionStatus } from './projections/startProjection.js';
+import { launchProjection, type ProjectionStatus } from './projections/startProjection.js';
 
 export type Service = {
   app: FastifyInstance;
@@ -37,16 +38,42 @@ export type ListeningService = Service & {
   url: string;
 };
 
-/** The composition root: builds the adapters from the configuration and wires them. */
+/**
+ * The composition root: builds the adapters from the configuration and wires them. Nothing in it
+ * waits for a store: a store that is down at start leaves the service listening and not ready
+ * (one log line says which store), and everything catches up once the store answers.
+ */
 export const buildService = async (
   config: Config,
-  { logger, clock = systemClock }: { logger: Logger; clock?: Clock },
+  {
+    logger,
+    clock = systemClock,
+    healthIntervalMs = 2000,
+  }: { logger: Logger; clock?: Clock; healthIntervalMs?: number },
 ): Promise<Service> => {
-  const { events, documents } = openStores(config, { clock });
+  const { events, documents, targets } = openStores(config, { log: logger, clock });
+  const health = monitorStoreHealth({
+    stores: [
+      {
+        name: 'eventStore',
+        label: 'event store',
+        target: targets.eventStore,
+        health: () => events.health(),
+      },
+      {
+        name: 'readStore',
+        label: 'read store',
+        target: targets.readStore,
+        health: () => documents.health(),
+      },
+    ],
+    log: logger,
+    intervalMs: healthIntervalMs,
+  });
   const projectionDeps = { events, documents, log: logger, clock };
-  const views = await startProjection(refundViewProjection, projectionDeps);
-  const ledgers = await startProjection(orderLedgerProjection, projectionDeps);
-  const guard = await startProjection(idempotencyGuardProjection, projectionDeps);
+  const views = launchProjection(refundViewProjection, projectionDeps);
+  const ledgers = launchProjection(orderLedgerProjection, projectionDeps);
+  const guard = launchProjection(idempotencyGuardProjection, projectionDeps);
   const projections = [views, ledgers, guard];
   const projectionStatuses = () => Promise.all(projections.map((p) => p.status()));
 
@@ -63,10 +90,9 @@ export const buildService = async (
   observeProjections(metrics, projectionStatuses);
 
   const readiness = async (): Promise<Readiness> => {
-    await events.headPosition('refund');
-    const statuses = await projectionStatuses();
-    const checks: Record<string, string> = { eventStore: 'ok' };
-    for (const status of statuses) {
+    const checks: Record<string, string> = {};
+    for (const [name, store] of health.current()) checks[name] = store.ok ? 'ok' : store.reason;
+    for (const status of await projectionStatuses()) {
       checks[`projection:${status.name}`] = status.lastError
         ? `failing: ${status.lastError}`
         : status.caughtUp
@@ -93,6 +119,7 @@ export const buildService = async (
     projectionStatuses,
     close: async () => {
       await app.close();
+      await health.stop();
       for (const projection of projections) await projection.stop();
       await documents.close();
       await events.close();
@@ -103,7 +130,7 @@ export const buildService = async (
 /** Builds the service and listens on HOST:PORT. */
 export const startService = async (
   config: Config,
-  options: { logger: Logger; clock?: Clock },
+  options: { logger: Logger; clock?: Clock; healthIntervalMs?: number },
 ): Promise<ListeningService> => {
   const service = await buildService(config, options);
   try {

@@ -1,29 +1,30 @@
 import { backoffDelay } from './backoff.js';
 import type { Checkpoints } from './documentCheckpoints.js';
-import type { EventSource } from './eventMetadata.js';
 import type { EventStore, RecordedEvent } from './ports/eventStore.js';
 import type { Log } from './ports/log.js';
-import type { RefundRequestedData } from '../domain/index.js';
-import { decodeRefundEvent, refundCategory } from './refundEventCodec.js';
+import { gatewayRequestOf, type GatewayRequest } from './gatewayRequest.js';
+import { refundCategory } from './refundEventCodec.js';
 import type { sendRefund } from './sendRefund.js';
 import { createWakeup } from './wakeup.js';
 
-export type GatewayReactorOptions = {
-  events: EventStore;
-  checkpoints: Checkpoints;
+/** What any gateway reactor needs, however it follows the log. */
+export type GatewayReactorDeps = {
   send: ReturnType<typeof sendRefund>;
   log: Log;
   random: () => number;
   retryBaseMs: number;
   retryMaxMs?: number;
+};
+
+export type GatewayReactorOptions = GatewayReactorDeps & {
+  events: EventStore;
+  checkpoints: Checkpoints;
   /** Refunds being sent or waiting to be retried at once. */
   concurrency?: number;
   batchSize?: number;
   pollIntervalMs?: number;
   checkpointName?: string;
 };
-
-const source: EventSource = 'gateway';
 
 /**
  * Sends each RefundRequested to WeChat and records the answer. Follows the log from a durable
@@ -45,8 +46,10 @@ export const startGatewayReactor = async ({
   pollIntervalMs = 1000,
   checkpointName = 'gateway_reactor',
 }: GatewayReactorOptions) => {
-  let readPosition = await checkpoints.load(checkpointName);
-  let savedPosition = readPosition;
+  // Loaded by the loop, not here: a read store that does not answer yet must not fail the start.
+  let checkpointLoaded = false;
+  let readPosition: bigint | undefined;
+  let savedPosition: bigint | undefined;
   /** Events read, in log order, until everything before them is done. */
   const queue: { position: bigint; done: boolean }[] = [];
   const inFlight = new Set<Promise<void>>();
@@ -67,16 +70,10 @@ export const startGatewayReactor = async ({
     }
   };
 
-  const handleRequested = async (
-    recorded: RecordedEvent,
-    { outRefundNo, attempt }: RefundRequestedData,
-  ): Promise<boolean> => {
-    const correlationId = recorded.metadata['correlationId'];
-    const context = {
-      correlationId: typeof correlationId === 'string' ? correlationId : recorded.id,
-      causationId: recorded.id,
-      source,
-    };
+  const handleRequested = async ({
+    request: { outRefundNo, attempt },
+    context,
+  }: GatewayRequest): Promise<boolean> => {
     for (let failures = 0; !stopped; failures++) {
       try {
         const result = await send(outRefundNo, attempt, context);
@@ -95,14 +92,13 @@ export const startGatewayReactor = async ({
     return false;
   };
 
-  const requestOf = (recorded: RecordedEvent): RefundRequestedData | undefined => {
+  const requestOf = (recorded: RecordedEvent): GatewayRequest | undefined => {
     try {
-      const { event } = decodeRefundEvent(recorded);
-      return event.type === 'RefundRequested' ? event.data : undefined;
+      return gatewayRequestOf(recorded);
     } catch (error) {
       // The projections stop on it and readiness turns false; the audit names it.
       log.error(
-        { err: error, position: recorded.position },
+        { err: error, position: recorded.position.toString() },
         'gateway reactor skipped an unreadable event',
       );
       return undefined;
@@ -117,7 +113,7 @@ export const startGatewayReactor = async ({
       entry.done = true;
       return;
     }
-    const task = handleRequested(recorded, requested).then((finished) => {
+    const task = handleRequested(requested).then((finished) => {
       // Stopped before it finished: not done, so the checkpoint stays before it.
       entry.done = finished;
       inFlight.delete(task);
@@ -128,6 +124,10 @@ export const startGatewayReactor = async ({
   const loop = (async () => {
     while (!stopped) {
       try {
+        if (!checkpointLoaded) {
+          readPosition = savedPosition = await checkpoints.load(checkpointName);
+          checkpointLoaded = true;
+        }
         if (inFlight.size >= concurrency) {
           await Promise.race(inFlight);
           continue;
@@ -161,3 +161,6 @@ export const startGatewayReactor = async ({
     },
   };
 };
+
+/** A running gateway reactor, whichever way it follows the log. */
+export type GatewayReactor = Awaited<ReturnType<typeof startGatewayReactor>>;

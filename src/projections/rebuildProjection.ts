@@ -55,7 +55,10 @@ export const rebuildProjection = async <D extends JsonObject>(
   if (position !== undefined) await storage.saveCheckpoint(collectionName, position);
 
   if (!(await storage.switchTo(projection.name, { version: projection.version, generation }))) {
-    await target.drop();
+    // Two instances started together after a version change may both pick the same next
+    // generation, build it side by side (position-guarded writes: the same documents) and race to
+    // switch. The loser must not drop what the winner just made live.
+    if ((await storage.entry(projection.name))?.generation !== generation) await target.drop();
     return { ok: false, reason: 'superseded' };
   }
   if (dropOld) await storage.dropOtherGenerations(projection, generation);

@@ -2,15 +2,18 @@ import type { Clock } from '../application/ports/clock.js';
 import type { DocumentCollection, DocumentStore } from '../application/ports/documentStore.js';
 import type { EventStore, JsonObject } from '../application/ports/eventStore.js';
 import type { Log } from '../application/ports/log.js';
+import { StoreUnavailable } from '../application/ports/storeHealth.js';
 import { refundCategory } from '../application/refundEventCodec.js';
 import { createWakeup } from '../application/wakeup.js';
 import { applyEvents } from './applyEvents.js';
 import type { Projection } from './projection.js';
 import { generationCollectionName, projectionStorage } from './projectionStorage.js';
 import { rebuildProjection } from './rebuildProjection.js';
+import { unopenedCollection } from './unopenedCollection.js';
 
 export type ProjectionStatus = {
   name: string;
+  /** 0 until the read model is open. */
   generation: number;
   /** Position of the last event applied; undefined before the first. */
   position: bigint | undefined;
@@ -31,6 +34,11 @@ export type RunningProjection<D extends JsonObject> = {
   stop: () => Promise<void>;
 };
 
+export type LaunchedProjection<D extends JsonObject> = RunningProjection<D> & {
+  /** Resolves once the read model is open (or the projection was stopped before). */
+  opened: () => Promise<void>;
+};
+
 export type ProjectionDeps = {
   events: EventStore;
   documents: DocumentStore;
@@ -41,38 +49,56 @@ export type ProjectionDeps = {
 };
 
 /**
- * Runs a projection: catches up from its checkpoint at start, then follows the log, at least
- * once and in position order. A changed projection version rebuilds the read model first.
+ * Runs a projection: catches up from its checkpoint, then follows the log, at least once and in
+ * position order. A changed projection version rebuilds the read model first. Returns at once:
+ * opening the read model is the loop's first step, retried like any other, so a store that does
+ * not answer yet delays the read model (its collection fails with StoreUnavailable meanwhile),
+ * never the start of the service.
  */
-export const startProjection = async <D extends JsonObject>(
+export const launchProjection = <D extends JsonObject>(
   projection: Projection<D>,
   { events, documents, log, clock, batchSize = 500, pollIntervalMs = 500 }: ProjectionDeps,
-): Promise<RunningProjection<D>> => {
+): LaunchedProjection<D> => {
   const storage = projectionStorage(documents);
-  let entry = await storage.entry(projection.name);
-  if (entry && entry.version !== projection.version) {
-    log.info(
-      { projection: projection.name, from: entry.version, to: projection.version },
-      'projection version changed',
-    );
-    await rebuildProjection(projection, { events, documents, log, dropOld: true });
-    entry = await storage.entry(projection.name);
-  }
-  if (!entry) {
-    entry = { version: projection.version, generation: 1 };
-    await storage.switchTo(projection.name, entry);
-    entry = (await storage.entry(projection.name)) ?? entry;
-  }
-  await storage.dropOtherGenerations(projection, entry.generation);
-
-  let generation = entry.generation;
-  let documentsNow = await storage.collection(projection, generation);
-  let position = await storage.checkpoint(generationCollectionName(projection, generation));
+  let opened = false;
+  let generation = 0;
+  let documentsNow: DocumentCollection<D> = unopenedCollection(
+    projection.name,
+    () => lastError ?? 'opening',
+  );
+  let position: bigint | undefined;
   let caughtUp = false;
   let lastAppliedAt: string | undefined;
   let lastError: string | undefined;
   let stopped = false;
   const wakeup = createWakeup(events, pollIntervalMs);
+  let markOpened: () => void = () => undefined;
+  const openedOrStopped = new Promise<void>((resolve) => (markOpened = resolve));
+
+  const open = async (): Promise<void> => {
+    let entry = await storage.entry(projection.name);
+    if (entry && entry.version !== projection.version) {
+      log.info(
+        { projection: projection.name, from: entry.version, to: projection.version },
+        'projection version changed',
+      );
+      await rebuildProjection(projection, { events, documents, log, dropOld: true });
+      entry = await storage.entry(projection.name);
+    }
+    if (!entry) {
+      entry = { version: projection.version, generation: 1 };
+      // Another instance may register first: whichever wins, both read the winner back.
+      await storage.switchTo(projection.name, entry);
+      entry = (await storage.entry(projection.name)) ?? entry;
+    }
+    await storage.dropOtherGenerations(projection, entry.generation);
+    const collection = await storage.collection(projection, entry.generation);
+    position = await storage.checkpoint(generationCollectionName(projection, entry.generation));
+    generation = entry.generation;
+    documentsNow = collection;
+    opened = true;
+    markOpened();
+  };
 
   const followSwitch = async (): Promise<void> => {
     const latest = await storage.entry(projection.name);
@@ -89,6 +115,7 @@ export const startProjection = async <D extends JsonObject>(
   };
 
   const step = async (): Promise<void> => {
+    if (!opened) await open();
     await followSwitch();
     const page = await events.readCategory(refundCategory, {
       ...(position !== undefined && { after: position }),
@@ -112,27 +139,46 @@ export const startProjection = async <D extends JsonObject>(
     while (!stopped) {
       try {
         await step();
+        if (lastError !== undefined) {
+          log.info({ projection: projection.name }, 'projection recovered');
+        }
         lastError = undefined;
         failures = 0;
       } catch (error) {
         failures += 1;
         // A store that is down, or an event that does not decode: keep the checkpoint where it
         // is and try again, loudly. Skipping would silently lose the event from the read model.
-        lastError = error instanceof Error ? error.message : String(error);
-        log.error({ err: error, projection: projection.name }, 'projection failed; retrying');
+        // A store that does not answer is logged by the store health monitor, once; the same
+        // failure again is logged once, then at debug level. Readiness shows every lastError.
+        const message = error instanceof Error ? error.message : String(error);
+        const level =
+          error instanceof StoreUnavailable || message === lastError ? 'debug' : 'error';
+        lastError = message;
+        log[level]({ err: error, projection: projection.name }, 'projection failed; retrying');
         await wakeup.pause(Math.min(30_000, 100 * 2 ** Math.min(failures, 9)));
       }
     }
+    markOpened();
   })();
+
+  const head = async (): Promise<bigint | undefined> => {
+    try {
+      return await events.headPosition(refundCategory);
+    } catch {
+      // The status of a projection whose log does not answer: its lastError says why.
+      return undefined;
+    }
+  };
 
   return {
     name: projection.name,
     collection: () => documentsNow,
+    opened: () => openedOrStopped,
     status: async () => ({
       name: projection.name,
       generation,
       position,
-      head: await events.headPosition(refundCategory),
+      head: await head(),
       caughtUp,
       secondsBehind:
         lastAppliedAt === undefined
@@ -146,4 +192,14 @@ export const startProjection = async <D extends JsonObject>(
       await loop;
     },
   };
+};
+
+/** Launches the projection and waits until its read model is open (tests, workers). */
+export const startProjection = async <D extends JsonObject>(
+  projection: Projection<D>,
+  deps: ProjectionDeps,
+): Promise<LaunchedProjection<D>> => {
+  const running = launchProjection(projection, deps);
+  await running.opened();
+  return running;
 };

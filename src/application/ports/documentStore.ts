@@ -1,4 +1,5 @@
 import type { JsonObject } from './eventStore.js';
+import type { StoreHealth } from './storeHealth.js';
 
 /**
  * Read models live in collections of JSON documents keyed by id (MongoDB in production, SQLite
@@ -39,5 +40,7 @@ export interface DocumentStore {
     options: CollectionOptions<T>,
   ): Promise<DocumentCollection<T>>;
   collectionNames(): Promise<string[]>;
+  /** Whether the store answers now; never throws. */
+  health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }

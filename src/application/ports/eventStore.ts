@@ -1,3 +1,5 @@
+import type { StoreHealth } from './storeHealth.js';
+
 /**
  * The event log port. Shaped after EventStoreDB so its adapter fits without changing callers:
  * revisions and positions are 64-bit (bigint), a stream's first event has revision 0, and
@@ -60,5 +62,7 @@ export interface EventStore {
    * subscribers still read from their checkpoint, and poll for appends made by other processes.
    */
   onAppended(listener: () => void): () => void;
+  /** Whether the log answers now; never throws. */
+  health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }

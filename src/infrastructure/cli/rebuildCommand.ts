@@ -23,7 +23,7 @@ export const rebuildCommand = async ({
   names: readonly string[];
   logger: Logger;
 }): Promise<{ name: string; result: RebuildResult }[]> => {
-  const { events, documents } = openStores(config);
+  const { events, documents } = openStores(config, { log: logger });
   const deps = { events, documents, log: logger };
   const rebuild = <D extends JsonObject>(projection: Projection<D>) =>
     rebuildProjection(projection, deps).then((result) => ({ name: projection.name, result }));

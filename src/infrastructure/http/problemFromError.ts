@@ -1,6 +1,7 @@
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ConcurrencyConflict } from '../../application/handleRefundCommand.js';
 import { OrderRuleViolation } from '../../application/orderRuleViolation.js';
+import { StoreUnavailable } from '../../application/ports/storeHealth.js';
 import { CorruptEventError } from '../../application/refundEventCodec.js';
 import { RefundRuleViolation, type RefundRuleCode, assertNever } from '../../domain/index.js';
 import { problem, type FieldError, type Problem } from './problem.js';
@@ -22,6 +23,11 @@ export const problemFromError = (error: unknown): Problem => {
   if (error instanceof ConcurrencyConflict) {
     return problem(503, error.code, 'Too many concurrent changes to this refund', {
       detail: 'Try the request again.',
+    });
+  }
+  if (error instanceof StoreUnavailable) {
+    return problem(503, error.code, 'A store the service needs does not answer', {
+      detail: 'Try the request again later.',
     });
   }
   if (hasZodFastifySchemaValidationErrors(error)) {

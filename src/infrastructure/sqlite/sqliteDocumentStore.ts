@@ -6,14 +6,9 @@ import type {
 } from '../../application/ports/documentStore.js';
 import type { JsonObject } from '../../application/ports/eventStore.js';
 import type { Statement } from 'better-sqlite3';
+import { checkDocumentName } from '../documentNames.js';
 import { openSqliteDatabase, type SqliteDatabase } from './openSqliteDatabase.js';
-
-const identifier = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-
-const checkIdentifier = (kind: string, name: string): string => {
-  if (!identifier.test(name)) throw new Error(`invalid ${kind} name: ${name}`);
-  return name;
-};
+import { sqliteHealth } from './sqliteHealth.js';
 
 const tablePrefix = 'doc_';
 
@@ -26,7 +21,7 @@ export const createSqliteDocumentStore = ({ file }: { file: string }): DocumentS
   const db = openSqliteDatabase(file, { synchronous: 'NORMAL' });
   return {
     collection: <T extends JsonObject>(name: string, options: CollectionOptions<T>) =>
-      Promise.resolve(sqliteCollection(db, checkIdentifier('collection', name), options)),
+      Promise.resolve(sqliteCollection(db, checkDocumentName('collection', name), options)),
     collectionNames: () =>
       Promise.resolve(
         db
@@ -36,6 +31,7 @@ export const createSqliteDocumentStore = ({ file }: { file: string }): DocumentS
           .pluck()
           .all(`${tablePrefix}%`),
       ),
+    health: () => sqliteHealth(db),
     close: () => {
       db.close();
       return Promise.resolve();
@@ -55,7 +51,7 @@ const sqliteCollection = <T extends JsonObject>(
     `CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, position INTEGER NOT NULL, body TEXT)`,
   );
   for (const field of indexes) {
-    checkIdentifier('field', field);
+    checkDocumentName('field', field);
     db.exec(
       `CREATE INDEX IF NOT EXISTS "${tablePrefix}${name}__${field}" ON ${table} (json_extract(body, '$.${field}'))`,
     );

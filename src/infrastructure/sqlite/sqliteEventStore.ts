@@ -7,8 +7,10 @@ import type {
   RecordedEvent,
 } from '../../application/ports/eventStore.js';
 import { systemClock, type Clock } from '../../application/ports/clock.js';
+import { createAppendListeners } from '../appendListeners.js';
 import { parseJsonObject } from './json.js';
 import { openSqliteDatabase } from './openSqliteDatabase.js';
+import { sqliteHealth } from './sqliteHealth.js';
 
 const schema = `
   CREATE TABLE IF NOT EXISTS events (
@@ -122,7 +124,7 @@ export const createSqliteEventStore = ({
     }),
   );
 
-  const listeners = new Set<() => void>();
+  const listeners = createAppendListeners();
   let pending: PendingAppend[] = [];
   let flushing: Promise<void> | undefined;
 
@@ -137,7 +139,7 @@ export const createSqliteEventStore = ({
         if ('result' in outcome) outcome.item.resolve(outcome.result);
         else outcome.item.reject(outcome.error);
       }
-      if (outcomes.some((o) => 'result' in o && o.result.ok)) notify();
+      if (outcomes.some((o) => 'result' in o && o.result.ok)) listeners.notify();
     } catch (error) {
       batch.forEach((item) => item.reject(error));
     }
@@ -166,16 +168,6 @@ export const createSqliteEventStore = ({
 
   let closed = false;
 
-  const notify = (): void => {
-    for (const listener of listeners) {
-      try {
-        listener();
-      } catch {
-        // A listener is a wake-up hint; its failure must not fail the appends that woke it.
-      }
-    }
-  };
-
   return {
     append: (streamName, events, expected) => {
       if (closed) return Promise.reject(new Error('event store is closed'));
@@ -189,10 +181,8 @@ export const createSqliteEventStore = ({
     readCategory: (category, { after = 0n, limit }: ReadCategoryOptions) =>
       Promise.resolve(selectCategory.all(category, after, limit).map(toRecorded)),
     headPosition: (category) => Promise.resolve(selectHead.get(category) ?? undefined),
-    onAppended: (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onAppended: listeners.add,
+    health: () => sqliteHealth(db),
     close: async () => {
       closed = true;
       await flushing;

@@ -159,6 +159,10 @@ export const documentStoreContract = (
       await expect(strict.get('R1')).rejects.toThrow();
     });
 
+    it('given an open store, then it reports itself healthy', async () => {
+      expect(await store.health()).toEqual({ ok: true });
+    });
+
     it('given writes through one client, then another client and a reopened store see them', async () => {
       await docs.put('R1', doc('R1', { amount: 42 }), 1n);
 

@@ -193,6 +193,10 @@ export const eventStoreContract = (
       expect(calls).toBe(before);
     });
 
+    it('given an open store, then it reports itself healthy', async () => {
+      expect(await store.health()).toEqual({ ok: true });
+    });
+
     it('given appended events, when the store is closed and reopened, then they are all there', async () => {
       const name = stream();
       await store.append(

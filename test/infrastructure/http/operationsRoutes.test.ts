@@ -24,6 +24,7 @@ describe('operations routes', () => {
       ready: true,
       checks: {
         eventStore: 'ok',
+        readStore: 'ok',
         'projection:refund_view': 'ok',
         'projection:order_ledger': 'ok',
         'projection:idempotency_guard': 'ok',

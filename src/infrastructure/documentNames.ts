@@ -1,0 +1,13 @@
+const identifier = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/**
+ * Collection and field names of the document stores: plain identifiers, so they are safe as SQLite
+ * table and JSON-path names, and as MongoDB collection names and dotted field paths (no `.`, no
+ * `$`, never a `system.` collection).
+ */
+export const isDocumentName = (name: string): boolean => identifier.test(name);
+
+export const checkDocumentName = (kind: 'collection' | 'field', name: string): string => {
+  if (!isDocumentName(name)) throw new Error(`invalid ${kind} name: ${name}`);
+  return name;
+};

@@ -1,0 +1,136 @@
+import {
+  PersistentSubscriptionExistsError,
+  persistentSubscriptionToAllSettingsFromDefaults,
+  ROUND_ROBIN,
+  START,
+  streamNameFilter,
+  type EventStoreDBClient,
+  type PersistentSubscriptionToAll,
+  type PersistentSubscriptionToAllResolvedEvent,
+} from '@eventstore/db-client';
+import type { GatewayReactor, GatewayReactorDeps } from '../../application/gatewayReactor.js';
+import { createPauser } from '../../application/pauser.js';
+import { refundCategory } from '../../application/refundEventCodec.js';
+import { toRecordedEvent } from './esdbEventMapping.js';
+import { gatewayDelivery, type DeliveryOutcome } from './gatewayDelivery.js';
+import { keepSubscribed } from './keepSubscribed.js';
+
+export type EsdbGatewayReactorOptions = GatewayReactorDeps & {
+  client: EventStoreDBClient;
+  group?: string;
+  /** Events the server hands this instance at once (its share of the concurrent sends). */
+  bufferSize?: number;
+  messageTimeoutMs?: number;
+  /** Deliveries before the server parks an event (the reconciler still finds the refund). */
+  maxRetryCount?: number;
+};
+
+const messageOf = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
+
+/**
+ * The gateway reactor for several instances sharing one EventStoreDB: a persistent subscription
+ * to $all, filtered to `refund-` streams, whose events the server shares out among the connected
+ * instances (round robin). Each event is acknowledged only after WeChat's answer is stored; one
+ * that is not acknowledged (a crash, a nack, a timeout) is delivered again, possibly elsewhere.
+ * A refund sent twice is harmless: WeChat refunds an out_refund_no once and answers a repeat with
+ * the same result, and recording an answer already recorded is a no-op of the decider.
+ *
+ * The subscription group is created at start if it does not exist, from the start of the log (a
+ * refund requested before the first start is not lost: sendRefund skips what is already answered).
+ */
+export const startEsdbGatewayReactor = ({
+  client,
+  send,
+  log,
+  random,
+  retryBaseMs,
+  // Longest wait before handing an unanswered refund back: below the message timeout.
+  retryMaxMs = 20_000,
+  group = 'refund-gateway',
+  bufferSize = 64,
+  messageTimeoutMs = 60_000,
+  maxRetryCount = 50,
+}: EsdbGatewayReactorOptions): GatewayReactor => {
+  const pauser = createPauser();
+  const inFlight = new Set<Promise<void>>();
+  let stopping = false;
+  const deliver = gatewayDelivery({
+    send,
+    log,
+    pause: pauser.pause,
+    random,
+    retryBaseMs,
+    retryMaxMs: Math.min(retryMaxMs, messageTimeoutMs / 2),
+  });
+
+  const ensureGroup = async (): Promise<void> => {
+    try {
+      await client.createPersistentSubscriptionToAll(
+        group,
+        persistentSubscriptionToAllSettingsFromDefaults({
+          startFrom: START,
+          messageTimeout: messageTimeoutMs,
+          maxRetryCount,
+          consumerStrategyName: ROUND_ROBIN,
+        }),
+        { filter: streamNameFilter({ prefixes: [`${refundCategory}-`] }) },
+      );
+      log.info({ group }, 'created the persistent subscription of the gateway');
+    } catch (error) {
+      // Created by this instance earlier, or by another: the same group is shared.
+      if (!(error instanceof PersistentSubscriptionExistsError)) throw error;
+    }
+  };
+
+  const settle = async (
+    subscription: PersistentSubscriptionToAll,
+    resolved: PersistentSubscriptionToAllResolvedEvent,
+  ): Promise<void> => {
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = await deliver(toRecordedEvent(resolved), resolved.retryCount);
+    } catch (error) {
+      log.error({ err: error }, 'gateway parked an event it could not read');
+      outcome = { kind: 'nack', action: 'park', reason: messageOf(error) };
+    }
+    try {
+      if (outcome.kind === 'ack') await subscription.ack(resolved);
+      else await subscription.nack(outcome.action, outcome.reason, resolved);
+    } catch (error) {
+      // The subscription dropped meanwhile: the server hands the event out again.
+      log.debug({ err: error }, 'could not settle a gateway event; it will be delivered again');
+    }
+  };
+
+  const kept = keepSubscribed({
+    what: 'gateway persistent subscription',
+    open: async () => {
+      await ensureGroup();
+      return client.subscribeToPersistentSubscriptionToAll(group, { bufferSize });
+    },
+    attach: (subscription) =>
+      subscription.on('data', (resolved) => {
+        // Left unsettled while stopping: the server hands it to another instance.
+        if (stopping) return;
+        const task: Promise<void> = settle(subscription, resolved).finally(() =>
+          inFlight.delete(task),
+        );
+        inFlight.add(task);
+      }),
+    log,
+    random,
+  });
+
+  return {
+    pending: (): number => inFlight.size,
+    stop: (): Promise<void> =>
+      // Deliveries waiting for a retry nack now, and every ack or nack goes out before the
+      // subscription closes: what this instance did not finish goes to another one at once.
+      kept.stop(async () => {
+        stopping = true;
+        pauser.stop();
+        await Promise.all(inFlight);
+      }),
+  };
+};

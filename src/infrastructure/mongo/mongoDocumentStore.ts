@@ -1,0 +1,212 @@
+import type { Db, MongoClient } from 'mongodb';
+import type {
+  CollectionOptions,
+  DocumentCollection,
+  DocumentStore,
+  FieldValue,
+} from '../../application/ports/documentStore.js';
+import type { JsonObject } from '../../application/ports/eventStore.js';
+import { StoreUnavailable, type StoreHealth } from '../../application/ports/storeHealth.js';
+import { checkDocumentName, isDocumentName } from '../documentNames.js';
+import { TimedOut, withTimeout } from '../withTimeout.js';
+import { connectWhenNeeded } from './connectWhenNeeded.js';
+import {
+  decodeStored,
+  findByFilter,
+  guardedWrite,
+  indexOn,
+  pageFilter,
+  runGuardedUpsert,
+} from './mongoDocumentCodec.js';
+import { mongoHealthReason, mongoStoreError } from './mongoErrors.js';
+
+export type MongoDocumentStoreOptions = {
+  client: MongoClient;
+  dbName: string;
+  /** Where the server is, for messages (no credentials): see storeTarget. */
+  target: string;
+  healthTimeoutMs?: number;
+  pageSize?: number;
+};
+
+type Run = <R>(operation: (db: Db) => Promise<R>) => Promise<R>;
+
+const namespaceExists = 48;
+
+/** The one field every stored document has for sure; the rest is checked by decodeStored. */
+type Keyed = { _id: string };
+
+/**
+ * Read models on MongoDB: one MongoDB collection per collection of the port, documents laid out
+ * as mongoDocumentCodec says. Every write is a single-document upsert guarded by position, so the
+ * store needs no multi-document transaction and works alike on a standalone server and a replica
+ * set. The client is the caller's; close() closes it.
+ */
+export const createMongoDocumentStore = ({
+  client,
+  dbName,
+  target,
+  healthTimeoutMs = 2000,
+  pageSize = 500,
+}: MongoDocumentStoreOptions): DocumentStore => {
+  const connected = connectWhenNeeded(client);
+  let closed = false;
+  // useBigInt64: positions are int64 and must come back exact. ignoreUndefined: a property that is
+  // undefined is left out, as JSON.stringify (and so the SQLite store) leaves it out.
+  const run: Run = async (operation) => {
+    try {
+      return await operation(
+        (await connected()).db(dbName, { useBigInt64: true, ignoreUndefined: true }),
+      );
+    } catch (error) {
+      throw mongoStoreError(error, target);
+    }
+  };
+
+  return {
+    collection: async <T extends JsonObject>(name: string, options: CollectionOptions<T>) => {
+      const collection = mongoCollection(
+        run,
+        checkDocumentName('collection', name),
+        options,
+        pageSize,
+      );
+      try {
+        await collection.ready();
+      } catch (error) {
+        // A server that does not answer yet: the indexes are created by the first operation that
+        // finds it up. Anything else (no permission, a bad index) is for the caller to see.
+        if (!(error instanceof StoreUnavailable)) throw error;
+      }
+      return collection.documents;
+    },
+    collectionNames: () =>
+      run(async (db) => {
+        const listed = await db.listCollections({}, { nameOnly: true }).toArray();
+        return listed
+          .map((info) => info.name)
+          .filter(isDocumentName)
+          .sort();
+      }),
+    health: async (): Promise<StoreHealth> => {
+      if (closed) return { ok: false, reason: 'closed' };
+      try {
+        await withTimeout(
+          connected().then((c) => c.db(dbName).command({ ping: 1 })),
+          healthTimeoutMs,
+          'the server',
+        );
+        return { ok: true };
+      } catch (error) {
+        return {
+          ok: false,
+          reason:
+            error instanceof TimedOut
+              ? `MongoDB at ${target} unreachable: ${error.message}`
+              : mongoHealthReason(error, target),
+        };
+      }
+    },
+    close: async () => {
+      closed = true;
+      await client.close();
+    },
+  };
+};
+
+const mongoCollection = <T extends JsonObject>(
+  run: Run,
+  name: string,
+  { decode, indexes = [] }: CollectionOptions<T>,
+  pageSize: number,
+) => {
+  for (const field of indexes) checkDocumentName('field', field);
+  let indexed: Promise<void> | undefined;
+
+  /** Creates the collection and its indexes, once (again after a failure, or a drop). */
+  const ready = (): Promise<void> => {
+    indexed ??= run(async (db) => {
+      if (indexes.length > 0) {
+        await db.collection<Keyed>(name).createIndexes(indexes.map(indexOn));
+        return;
+      }
+      try {
+        await db.createCollection(name);
+      } catch (error) {
+        if (!(error instanceof Error && 'code' in error && error.code === namespaceExists))
+          throw error;
+      }
+    }).catch((error: unknown) => {
+      indexed = undefined;
+      throw error;
+    });
+    return indexed;
+  };
+
+  const onCollection = <R>(operation: (db: Db) => Promise<R>): Promise<R> =>
+    run(async (db) => {
+      await ready();
+      return operation(db);
+    });
+
+  const write = (id: string, position: bigint, body: T | null): Promise<boolean> =>
+    onCollection((db) => {
+      const { filter, update } = guardedWrite(id, position, body);
+      return runGuardedUpsert(() =>
+        db.collection<Keyed>(name).updateOne(filter, update, { upsert: true }),
+      );
+    });
+
+  const getStored = (id: string) =>
+    onCollection(async (db) => {
+      const raw = await db.collection<Keyed>(name).findOne({ _id: id });
+      return raw === null ? undefined : decodeStored(raw, decode);
+    });
+
+  const documents: DocumentCollection<T> = {
+    get: async (id) => (await getStored(id))?.body,
+    getWithPosition: async (id) => {
+      const stored = await getStored(id);
+      return stored && { body: stored.body, position: stored.position };
+    },
+    put: (id, body, position) => write(id, position, body),
+    delete: (id, position) => write(id, position, null),
+    findBy: async (field, value) => {
+      if (!indexes.includes(field)) throw new Error(`${name}.${field} is not an indexed field`);
+      const values: readonly FieldValue[] = typeof value === 'object' ? value : [value];
+      if (values.length === 0) return [];
+      const found = await onCollection((db) =>
+        db.collection<Keyed>(name).find(findByFilter(field, values)).sort({ _id: 1 }).toArray(),
+      );
+      return found
+        .map((raw) => decodeStored(raw, decode).body)
+        .filter((body): body is T => body !== undefined);
+    },
+    // Paged by _id rather than one open cursor: writes may interleave between pages, and a cursor
+    // left open across a slow consumer times out on the server.
+    all: async function* () {
+      for (let after: string | undefined; ;) {
+        const from = after;
+        const page = await onCollection((db) =>
+          db
+            .collection<Keyed>(name)
+            .find(pageFilter(from))
+            .sort({ _id: 1 })
+            .limit(pageSize)
+            .toArray(),
+        );
+        for (const raw of page) {
+          const stored = decodeStored(raw, decode);
+          after = stored.id;
+          if (stored.body !== undefined) yield stored.body;
+        }
+        if (page.length < pageSize) return;
+      }
+    },
+    drop: async () => {
+      await run((db) => db.collection<Keyed>(name).drop());
+      indexed = undefined;
+    },
+  };
+  return { documents, ready };
+};

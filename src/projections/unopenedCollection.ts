@@ -1,0 +1,24 @@
+import type { DocumentCollection } from '../application/ports/documentStore.js';
+import type { JsonObject } from '../application/ports/eventStore.js';
+import { StoreUnavailable } from '../application/ports/storeHealth.js';
+
+/**
+ * Stands in for a read model whose store has not answered yet (the service starts, and listens,
+ * before MongoDB does): every call fails with StoreUnavailable, which the HTTP layer answers 503.
+ */
+export const unopenedCollection = <T extends JsonObject>(
+  name: string,
+  reason: () => string,
+): DocumentCollection<T> => {
+  const fail = (): Promise<never> =>
+    Promise.reject(new StoreUnavailable(`read model ${name} is not open yet: ${reason()}`));
+  return {
+    get: fail,
+    getWithPosition: fail,
+    put: fail,
+    delete: fail,
+    findBy: fail,
+    all: () => ({ [Symbol.asyncIterator]: () => ({ next: fail }) }),
+    drop: fail,
+  };
+};

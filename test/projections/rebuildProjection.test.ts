@@ -1,0 +1,45 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DocumentStore } from '../../src/application/ports/documentStore.js';
+import type { EventStore } from '../../src/application/ports/eventStore.js';
+import { projectionStorage } from '../../src/projections/projectionStorage.js';
+import { rebuildProjection } from '../../src/projections/rebuildProjection.js';
+import { foldRefundView } from '../../src/projections/refundView.js';
+import { refundViewProjection } from '../../src/projections/refundViewProjection.js';
+import { writeRandomRefunds } from '../support/randomRefunds.js';
+import { makeTempDir } from '../support/tempDir.js';
+import { openStores, projectionDeps, snapshot } from './support/projectionFixture.js';
+
+describe('rebuilding a read model', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let stores: { events: EventStore; documents: DocumentStore };
+  beforeEach(() => {
+    temp = makeTempDir();
+    stores = openStores(temp.dir);
+  });
+  afterEach(async () => {
+    await stores.documents.close();
+    await stores.events.close();
+    temp.remove();
+  });
+
+  it('given two instances rebuilding the same next generation at once, when one loses the switch, then it leaves the winner’s documents alone', async () => {
+    const log = await writeRandomRefunds(stores.events, 200);
+    const deps = { ...projectionDeps(stores), dropOld: false };
+
+    // Started together, both pick generation 1 (nothing exists yet) and race to switch to it.
+    const results = await Promise.all([
+      rebuildProjection(refundViewProjection, deps),
+      rebuildProjection(refundViewProjection, deps),
+    ]);
+
+    expect(results.map((r) => r.ok).sort()).toEqual([false, true]);
+    const storage = projectionStorage(stores.documents);
+    expect(await storage.generations(refundViewProjection)).toEqual([1]);
+    expect(await storage.entry(refundViewProjection.name)).toMatchObject({ generation: 1 });
+    const views = await snapshot(await storage.collection(refundViewProjection, 1));
+    expect(views).toHaveLength(log.refunds);
+    for (const view of views) {
+      expect(view).toEqual(foldRefundView(log.streams.get(view.outRefundNo)!));
+    }
+  });
+});
