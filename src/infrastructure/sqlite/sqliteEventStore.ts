@@ -8,7 +8,7 @@ import type {
 } from '../../application/ports/eventStore.js';
 import { systemClock, type Clock } from '../../application/ports/clock.js';
 import { parseJsonObject } from './json.js';
-import { openSqliteDatabase } from './openSqliteDatabase.js';
+import { openSqliteDatabase, requireTable } from './openSqliteDatabase.js';
 
 const schema = `
   CREATE TABLE IF NOT EXISTS events (
@@ -45,7 +45,13 @@ type PendingAppend = {
   reject: (error: unknown) => void;
 };
 
-export type SqliteEventStoreOptions = { file: string; clock?: Clock; busyTimeoutMs?: number };
+export type SqliteEventStoreOptions = {
+  file: string;
+  clock?: Clock;
+  busyTimeoutMs?: number;
+  /** Reads an existing log without writing to it (the audit commands, beside a running service). */
+  readonly?: boolean;
+};
 
 export const categoryOf = (streamName: string): string => {
   const dash = streamName.indexOf('-');
@@ -62,9 +68,14 @@ export const createSqliteEventStore = ({
   file,
   clock = systemClock,
   busyTimeoutMs,
+  readonly = false,
 }: SqliteEventStoreOptions): EventStore => {
-  const db = openSqliteDatabase(file, busyTimeoutMs === undefined ? {} : { busyTimeoutMs });
-  db.exec(schema);
+  const db = openSqliteDatabase(file, {
+    ...(busyTimeoutMs !== undefined && { busyTimeoutMs }),
+    readonly,
+  });
+  if (readonly) requireTable(db, 'events', file);
+  else db.exec(schema);
 
   const selectStream = db.prepare<[string], Row>(
     'SELECT * FROM events WHERE stream = ? ORDER BY revision',
@@ -179,6 +190,7 @@ export const createSqliteEventStore = ({
   return {
     append: (streamName, events, expected) => {
       if (closed) return Promise.reject(new Error('event store is closed'));
+      if (readonly) return Promise.reject(new Error('event store is open read-only'));
       if (events.length === 0) return Promise.reject(new Error('nothing to append'));
       return new Promise<AppendResult>((resolve, reject) => {
         pending.push({ streamName, events, expected, resolve, reject });
