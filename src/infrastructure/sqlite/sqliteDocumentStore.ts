@@ -72,6 +72,7 @@ const emptyCollection = <T extends JsonObject>(): DocumentCollection<T> => ({
   delete: readOnly,
   findBy: async () => [],
   all: async function* () {},
+  entries: async function* () {},
   drop: readOnly,
 });
 
@@ -124,6 +125,20 @@ const sqliteCollection = <T extends JsonObject>(
   const bindable = (value: FieldValue): string | number =>
     typeof value === 'boolean' ? Number(value) : value;
 
+  // Paged by id rather than one open cursor: writes may interleave between pages.
+  const entries = async function* () {
+    const page = db.prepare<[string], { id: string; body: string; position: bigint }>(
+      `SELECT id, body, position FROM ${table} WHERE id > ? AND body IS NOT NULL ORDER BY id LIMIT 500`,
+    );
+    for (let after = ''; ;) {
+      const rows = page.all(after);
+      for (const row of rows) yield { id: row.id, body: parse(row.body), position: row.position };
+      const last = rows.at(-1);
+      if (!last) return;
+      after = last.id;
+    }
+  };
+
   return {
     // async so that a failure (a document that does not decode) is a rejection, not a throw.
     get: async (id) => {
@@ -143,19 +158,10 @@ const sqliteCollection = <T extends JsonObject>(
         .all(...values)
         .map(parse);
     },
-    // Paged by id rather than one open cursor: writes may interleave between pages.
     all: async function* () {
-      const page = db.prepare<[string], { id: string; body: string }>(
-        `SELECT id, body FROM ${table} WHERE id > ? AND body IS NOT NULL ORDER BY id LIMIT 500`,
-      );
-      for (let after = ''; ;) {
-        const rows = page.all(after);
-        for (const row of rows) yield parse(row.body);
-        const last = rows.at(-1);
-        if (!last) return;
-        after = last.id;
-      }
+      for await (const { body } of entries()) yield body;
     },
+    entries,
     drop: async () => {
       db.exec(`DROP TABLE IF EXISTS ${table}`);
       findStatements.clear();
