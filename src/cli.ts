@@ -102,6 +102,11 @@ const readOnlyCommands = { audit: auditCommand, history: historyCommand, export:
 /** The read-only commands parse their own options; exitCode, not exit(), lets stdout drain. */
 const readOnly = async (name: keyof typeof readOnlyCommands, args: string[]): Promise<void> => {
   const config = configOrExit();
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    // The reader went away (`refunds export | head`): stop quietly, as Unix tools do.
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   const io = { stdout: process.stdout, stderr: process.stderr };
   process.exitCode = await readOnlyCommands[name]({ config, args, io });
 };
