@@ -1,5 +1,9 @@
 import { parseArgs } from 'node:util';
+import { auditCommand } from './infrastructure/cli/auditCommand.js';
+import { exportCommand } from './infrastructure/cli/exportCommand.js';
+import { historyCommand } from './infrastructure/cli/historyCommand.js';
 import { rebuildCommand, projectionNames } from './infrastructure/cli/rebuildCommand.js';
+import { UsageError } from './infrastructure/cli/usageError.js';
 import { loadConfig, type Config } from './infrastructure/config/config.js';
 import { createLogger } from './infrastructure/observability/logger.js';
 import { startService } from './main.js';
@@ -11,6 +15,15 @@ Commands:
   projections rebuild [name] [--json]
                                      rebuild read models from the event log, aside from the
                                      live ones, then switch (${projectionNames.join(', ')})
+  audit [--json] [--stale-after SECONDS]
+                                     replay every refund event, check the rules and the read
+                                     models; exit 0 clean, 1 anomalies, 2 store unreadable
+  history <outRefundNo> [--json]     one refund's events as a timeline; exit 1 if unknown
+  export --format csv|jsonl [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--bom]
+                                     one row per refund, replayed from the log; --from/--to
+                                     select by requestedAt, China time (UTC+8), inclusive
+
+audit, history and export only read: they run beside the service on the same DATA_DIR.
 
 Every command reads the configuration variables of docs/DESIGN.md §4 from the environment.
 Results go to stdout, logs to stderr.`;
@@ -84,7 +97,23 @@ const rebuild = async (names: string[], json: boolean): Promise<void> => {
   if (results.some(({ result }) => !result.ok)) process.exit(1);
 };
 
+const readOnlyCommands = { audit: auditCommand, history: historyCommand, export: exportCommand };
+
+/** The read-only commands parse their own options; exitCode, not exit(), lets stdout drain. */
+const readOnly = async (name: keyof typeof readOnlyCommands, args: string[]): Promise<void> => {
+  const config = configOrExit();
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    // The reader went away (`refunds export | head`): stop quietly, as Unix tools do.
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  const io = { stdout: process.stdout, stderr: process.stderr };
+  process.exitCode = await readOnlyCommands[name]({ config, args, io });
+};
+
 const main = async (argv: string[]): Promise<void> => {
+  const [first, ...args] = argv;
+  if (first === 'audit' || first === 'history' || first === 'export') return readOnly(first, args);
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -106,4 +135,6 @@ const main = async (argv: string[]): Promise<void> => {
   }
 };
 
-await main(process.argv.slice(2)).catch((error: unknown) => exitWith(64, errorMessage(error)));
+await main(process.argv.slice(2)).catch((error: unknown) =>
+  exitWith(64, error instanceof UsageError ? `${error.message}\n\n${usage}` : errorMessage(error)),
+);

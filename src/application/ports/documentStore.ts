@@ -30,6 +30,11 @@ export interface DocumentCollection<T extends JsonObject> {
   findBy(field: string, value: FieldValue | readonly FieldValue[]): Promise<T[]>;
   /** Every document, for rebuild comparisons and audits; in id order. */
   all(): AsyncIterable<T>;
+  /**
+   * Every document with its id and the position it was written at, in id order: an audit tells
+   * which document is which by its id, not by what the body says, and lag from drift by position.
+   */
+  entries(): AsyncIterable<{ id: string; body: T; position: bigint }>;
   /** Removes the collection and everything in it. */
   drop(): Promise<void>;
 }

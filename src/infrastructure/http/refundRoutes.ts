@@ -12,6 +12,7 @@ import {
   refundRequestSchema,
   refundResourceSchema,
 } from './refundSchemas.js';
+import { refundEventsBody } from './refundEventsBody.js';
 
 const refundLocation = (refund: RefundView): string =>
   `/v1/refunds/${encodeURIComponent(refund.outRefundNo)}`;
@@ -147,17 +148,7 @@ export const refundRoutes =
             .type(problemContentType)
             .send(notFound(request.params.outRefundNo));
         }
-        return reply.send({
-          stream: found.stream,
-          events: found.events.map((event) => ({
-            type: event.type,
-            revision: event.revision.toString(),
-            position: event.position.toString(),
-            recordedAt: event.recordedAt,
-            data: event.data,
-            metadata: event.metadata,
-          })),
-        });
+        return reply.send(refundEventsBody(found));
       },
     );
   };

@@ -184,7 +184,7 @@ const mongoCollection = <T extends JsonObject>(
     },
     // Paged by _id rather than one open cursor: writes may interleave between pages, and a cursor
     // left open across a slow consumer times out on the server.
-    all: async function* () {
+    entries: async function* () {
       for (let after: string | undefined; ;) {
         const from = after;
         const page = await onCollection((db) =>
@@ -198,10 +198,15 @@ const mongoCollection = <T extends JsonObject>(
         for (const raw of page) {
           const stored = decodeStored(raw, decode);
           after = stored.id;
-          if (stored.body !== undefined) yield stored.body;
+          if (stored.body !== undefined) {
+            yield { id: stored.id, body: stored.body, position: stored.position };
+          }
         }
         if (page.length < pageSize) return;
       }
+    },
+    all: async function* () {
+      for await (const { body } of documents.entries()) yield body;
     },
     drop: async () => {
       await run((db) => db.collection<Keyed>(name).drop());

@@ -16,12 +16,29 @@ const tablePrefix = 'doc_';
  * Read models on embedded SQLite: one table per collection, the document as JSON text, indexed
  * fields through expression indexes on json_extract. synchronous=NORMAL: a power cut may lose the
  * last writes, which the projections then replay from the log.
+ *
+ * `readonly` (the audit commands, beside a running service) creates nothing: a collection whose
+ * table does not exist reads as empty, and writes fail.
  */
-export const createSqliteDocumentStore = ({ file }: { file: string }): DocumentStore => {
-  const db = openSqliteDatabase(file, { synchronous: 'NORMAL' });
+export const createSqliteDocumentStore = ({
+  file,
+  readonly = false,
+}: {
+  file: string;
+  readonly?: boolean;
+}): DocumentStore => {
+  const db = openSqliteDatabase(file, { synchronous: 'NORMAL', readonly });
+  const tableExists = db
+    .prepare<[string], unknown>("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
+    .pluck();
   return {
-    collection: <T extends JsonObject>(name: string, options: CollectionOptions<T>) =>
-      Promise.resolve(sqliteCollection(db, checkDocumentName('collection', name), options)),
+    collection: <T extends JsonObject>(name: string, options: CollectionOptions<T>) => {
+      checkDocumentName('collection', name);
+      if (readonly && tableExists.get(`${tablePrefix}${name}`) === undefined) {
+        return Promise.resolve(emptyCollection<T>());
+      }
+      return Promise.resolve(sqliteCollection(db, name, options, { createTable: !readonly }));
+    },
     collectionNames: () =>
       Promise.resolve(
         db
@@ -41,20 +58,37 @@ export const createSqliteDocumentStore = ({ file }: { file: string }): DocumentS
 
 type Row = { body: string | null; position: bigint };
 
+const readOnly = () => Promise.reject(new Error('document store is open read-only'));
+
+/** A collection a read-only store does not have: nothing in it, and nothing can be put in it. */
+const emptyCollection = <T extends JsonObject>(): DocumentCollection<T> => ({
+  get: async () => undefined,
+  getWithPosition: async () => undefined,
+  put: readOnly,
+  delete: readOnly,
+  findBy: async () => [],
+  all: async function* () {},
+  entries: async function* () {},
+  drop: readOnly,
+});
+
 const sqliteCollection = <T extends JsonObject>(
   db: SqliteDatabase,
   name: string,
   { decode, indexes = [] }: CollectionOptions<T>,
+  { createTable }: { createTable: boolean },
 ): DocumentCollection<T> => {
   const table = `"${tablePrefix}${name}"`;
-  db.exec(
-    `CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, position INTEGER NOT NULL, body TEXT)`,
-  );
-  for (const field of indexes) {
-    checkDocumentName('field', field);
+  for (const field of indexes) checkDocumentName('field', field);
+  if (createTable) {
     db.exec(
-      `CREATE INDEX IF NOT EXISTS "${tablePrefix}${name}__${field}" ON ${table} (json_extract(body, '$.${field}'))`,
+      `CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, position INTEGER NOT NULL, body TEXT)`,
     );
+    for (const field of indexes) {
+      db.exec(
+        `CREATE INDEX IF NOT EXISTS "${tablePrefix}${name}__${field}" ON ${table} (json_extract(body, '$.${field}'))`,
+      );
+    }
   }
 
   const select = db.prepare<[string], Row>(`SELECT body, position FROM ${table} WHERE id = ?`);
@@ -87,6 +121,20 @@ const sqliteCollection = <T extends JsonObject>(
   const bindable = (value: FieldValue): string | number =>
     typeof value === 'boolean' ? Number(value) : value;
 
+  // Paged by id rather than one open cursor: writes may interleave between pages.
+  const entries = async function* () {
+    const page = db.prepare<[string], { id: string; body: string; position: bigint }>(
+      `SELECT id, body, position FROM ${table} WHERE id > ? AND body IS NOT NULL ORDER BY id LIMIT 500`,
+    );
+    for (let after = ''; ;) {
+      const rows = page.all(after);
+      for (const row of rows) yield { id: row.id, body: parse(row.body), position: row.position };
+      const last = rows.at(-1);
+      if (!last) return;
+      after = last.id;
+    }
+  };
+
   return {
     // async so that a failure (a document that does not decode) is a rejection, not a throw.
     get: async (id) => {
@@ -106,19 +154,10 @@ const sqliteCollection = <T extends JsonObject>(
         .all(...values)
         .map(parse);
     },
-    // Paged by id rather than one open cursor: writes may interleave between pages.
     all: async function* () {
-      const page = db.prepare<[string], { id: string; body: string }>(
-        `SELECT id, body FROM ${table} WHERE id > ? AND body IS NOT NULL ORDER BY id LIMIT 500`,
-      );
-      for (let after = ''; ;) {
-        const rows = page.all(after);
-        for (const row of rows) yield parse(row.body);
-        const last = rows.at(-1);
-        if (!last) return;
-        after = last.id;
-      }
+      for await (const { body } of entries()) yield body;
     },
+    entries,
     drop: async () => {
       db.exec(`DROP TABLE IF EXISTS ${table}`);
       findStatements.clear();

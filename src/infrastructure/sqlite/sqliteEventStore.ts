@@ -9,7 +9,7 @@ import type {
 import { systemClock, type Clock } from '../../application/ports/clock.js';
 import { createAppendListeners } from '../appendListeners.js';
 import { parseJsonObject } from './json.js';
-import { openSqliteDatabase } from './openSqliteDatabase.js';
+import { openSqliteDatabase, requireTable } from './openSqliteDatabase.js';
 import { sqliteHealth } from './sqliteHealth.js';
 
 const schema = `
@@ -47,7 +47,13 @@ type PendingAppend = {
   reject: (error: unknown) => void;
 };
 
-export type SqliteEventStoreOptions = { file: string; clock?: Clock; busyTimeoutMs?: number };
+export type SqliteEventStoreOptions = {
+  file: string;
+  clock?: Clock;
+  busyTimeoutMs?: number;
+  /** Reads an existing log without writing to it (the audit commands, beside a running service). */
+  readonly?: boolean;
+};
 
 export const categoryOf = (streamName: string): string => {
   const dash = streamName.indexOf('-');
@@ -64,9 +70,14 @@ export const createSqliteEventStore = ({
   file,
   clock = systemClock,
   busyTimeoutMs,
+  readonly = false,
 }: SqliteEventStoreOptions): EventStore => {
-  const db = openSqliteDatabase(file, busyTimeoutMs === undefined ? {} : { busyTimeoutMs });
-  db.exec(schema);
+  const db = openSqliteDatabase(file, {
+    ...(busyTimeoutMs !== undefined && { busyTimeoutMs }),
+    readonly,
+  });
+  if (readonly) requireTable(db, 'events', file);
+  else db.exec(schema);
 
   const selectStream = db.prepare<[string], Row>(
     'SELECT * FROM events WHERE stream = ? ORDER BY revision',
@@ -171,6 +182,7 @@ export const createSqliteEventStore = ({
   return {
     append: (streamName, events, expected) => {
       if (closed) return Promise.reject(new Error('event store is closed'));
+      if (readonly) return Promise.reject(new Error('event store is open read-only'));
       if (events.length === 0) return Promise.reject(new Error('nothing to append'));
       return new Promise<AppendResult>((resolve, reject) => {
         pending.push({ streamName, events, expected, resolve, reject });

@@ -139,6 +139,21 @@ export const documentStoreContract = (
       expect(seen).toEqual(ids.slice(1));
     });
 
+    it('given documents, then entries() yields each with its own id and position, in id order, whatever the body says', async () => {
+      await docs.put('b', doc('b', { amount: 2 }), 7n);
+      await docs.put('a', doc('not-a'), 9n);
+      await docs.put('c', doc('c'), 3n);
+      await docs.delete('c', 4n);
+
+      const seen: { id: string; body: Doc; position: bigint }[] = [];
+      for await (const entry of docs.entries()) seen.push(entry);
+
+      expect(seen).toEqual([
+        { id: 'a', body: doc('not-a'), position: 9n },
+        { id: 'b', body: doc('b', { amount: 2 }), position: 7n },
+      ]);
+    });
+
     it('given a dropped collection, then it is empty and can be used again', async () => {
       await docs.put('R1', doc('R1'), 1n);
       expect(await store.collectionNames()).toContain(name);

@@ -1,0 +1,16 @@
+/** Fields RFC 4180 requires quoted: those holding a comma, a double quote, CR or LF. */
+const needsQuotes = /[",\r\n]/;
+
+/** One CSV field: quoted when it must be, embedded double quotes doubled; null is empty. */
+export const csvField = (value: string | number | null): string => {
+  if (value === null) return '';
+  const text = String(value);
+  return needsQuotes.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+};
+
+/** One CSV record, CRLF-terminated as RFC 4180 has it. */
+export const csvRecord = (values: readonly (string | number | null)[]): string =>
+  `${values.map(csvField).join(',')}\r\n`;
+
+/** The UTF-8 byte order mark: Excel needs it to read UTF-8 (Chinese text) rather than the ANSI code page. */
+export const utf8Bom = '\ufeff';
