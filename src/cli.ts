@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { auditCommand } from './infrastructure/cli/auditCommand.js';
 import { exportCommand } from './infrastructure/cli/exportCommand.js';
@@ -6,6 +7,7 @@ import { rebuildCommand, projectionNames } from './infrastructure/cli/rebuildCom
 import { UsageError } from './infrastructure/cli/usageError.js';
 import { loadConfig, type Config } from './infrastructure/config/config.js';
 import { createLogger } from './infrastructure/observability/logger.js';
+import { runSandboxCommand } from './infrastructure/wechat/sandbox/runSandboxCommand.js';
 import { startService } from './main.js';
 
 const usage = `Usage: refunds <command> [options]
@@ -22,6 +24,10 @@ Commands:
   export --format csv|jsonl [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--bom]
                                      one row per refund, replayed from the log; --from/--to
                                      select by requestedAt, China time (UTC+8), inclusive
+  sandbox [--port N] [--certs DIR]   run the WeChat Pay v2 simulator on loopback; writes its CA
+                                     and a merchant certificate into DIR (default
+                                     DATA_DIR/sandbox) and prints one JSON line to configure
+                                     any WeChat Pay SDK with (docs/sandbox.md)
 
 audit, history and export only read: they run beside the service on the same DATA_DIR.
 
@@ -97,6 +103,22 @@ const rebuild = async (names: string[], json: boolean): Promise<void> => {
   if (results.some(({ result }) => !result.ok)) process.exit(1);
 };
 
+const sandbox = async (port: string | undefined, certs: string | undefined): Promise<void> => {
+  const config = configOrExit();
+  if (port !== undefined && !/^\d{1,5}$/.test(port))
+    exitWith(64, `--port must be a port number\n\n${usage}`);
+  const logger = createLogger(config.logLevel, process.stderr);
+  const running = await runSandboxCommand({
+    ...(port !== undefined && { port: Number(port) }),
+    certDir: certs ?? path.join(config.dataDir, 'sandbox'),
+    stdout: process.stdout,
+    logger,
+  }).catch((error: unknown) => exitWith(1, `Cannot start the sandbox: ${errorMessage(error)}`));
+  const stop = () => void running.close().then(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+};
+
 const readOnlyCommands = { audit: auditCommand, history: historyCommand, export: exportCommand };
 
 /** The read-only commands parse their own options; exitCode, not exit(), lets stdout drain. */
@@ -117,12 +139,18 @@ const main = async (argv: string[]): Promise<void> => {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { json: { type: 'boolean', default: false } },
+    options: {
+      json: { type: 'boolean', default: false },
+      port: { type: 'string' },
+      certs: { type: 'string' },
+    },
   });
   const [command, ...rest] = positionals;
   switch (command) {
     case 'serve':
       return serve();
+    case 'sandbox':
+      return sandbox(values.port, values.certs);
     case 'projections':
       if (rest[0] !== 'rebuild') return exitWith(64, `Unknown projections command\n\n${usage}`);
       return rebuild(rest.slice(1), values.json);

@@ -11,7 +11,24 @@ import type { Config } from './infrastructure/config/config.js';
 import { buildHttpApp } from './infrastructure/http/buildHttpApp.js';
 import type { Readiness } from './infrastructure/http/operationsRoutes.js';
 import { createRefundApi } from './infrastructure/http/refundApi.js';
-import { createMetrics, observeProjections } from './infrastructure/observability/metrics.js';
+import { instrumentedGateway } from './infrastructure/observability/instrumentedGateway.js';
+import {
+  createMetrics,
+  observeGatewayBacklog,
+  observeProjections,
+  type Metrics,
+} from './infrastructure/observability/metrics.js';
+import { refundNotifyRoute } from './infrastructure/http/refundNotifyRoute.js';
+import { createRefundNotificationDecoder } from './infrastructure/wechat/refundNotificationDecoder.js';
+import {
+  setUpWechat,
+  type SandboxTuning,
+  type WechatSetup,
+} from './infrastructure/wechat/wechatSetup.js';
+import { handleRefundNotification } from './application/handleRefundNotification.js';
+import { loadRefund } from './application/loadRefund.js';
+import { createReconciler } from './application/reconciler.js';
+import { sendRefund } from './application/sendRefund.js';
 import { openStores } from './infrastructure/openStores.js';
 import { monitorStoreHealth } from './infrastructure/storeHealthMonitor.js';
 import { idempotencyGuardProjection } from './projections/idempotencyGuard.js';
@@ -23,6 +40,13 @@ import { launchProjection, type ProjectionStatus } from './projections/startProj
 
 export type Service = {
   app: FastifyInstance;
+  /** WeChat Pay: the merchant identity, and the in-process simulator in sandbox mode. */
+  wechat: WechatSetup;
+  /**
+   * Starts the background work that calls WeChat (the gateway reactor and the reconciler), with
+   * notify_url = publicBaseUrl + /wechat/refund-notify. startService calls it once listening.
+   */
+  startBackground(publicBaseUrl: string): Promise<void>;
   events: EventStore;
   documents: DocumentStore;
   readModel: RefundReadModel;
@@ -43,15 +67,31 @@ export type ListeningService = Service & {
  * waits for a store: a store that is down at start leaves the service listening and not ready
  * (one log line says which store), and everything catches up once the store answers.
  */
+export type ServiceOptions = {
+  logger: Logger;
+  clock?: Clock;
+  random?: () => number;
+  healthIntervalMs?: number;
+  /** Test knobs for the in-process WeChat Pay simulator (sandbox mode). */
+  sandbox?: SandboxTuning;
+};
+
 export const buildService = async (
   config: Config,
   {
     logger,
     clock = systemClock,
+    random = Math.random,
     healthIntervalMs = 2000,
-  }: { logger: Logger; clock?: Clock; healthIntervalMs?: number },
+    sandbox: sandboxTuning,
+  }: ServiceOptions,
 ): Promise<Service> => {
-  const { events, documents, targets } = openStores(config, { log: logger, clock });
+  const wechat = await setUpWechat(config, {
+    logger,
+    ...(sandboxTuning !== undefined && { sandbox: sandboxTuning }),
+  });
+  const stores = openStores(config, { log: logger, clock });
+  const { events, documents, targets } = stores;
   const health = monitorStoreHealth({
     stores: [
       {
@@ -77,8 +117,12 @@ export const buildService = async (
   const projections = [views, ledgers, guard];
   const projectionStatuses = () => Promise.all(projections.map((p) => p.status()));
 
+  const metrics = createMetrics();
   const recentWrites = createRecentWrites();
-  const handle = notingWrites(createRefundCommandHandler({ events }), recentWrites);
+  const handle = counted(
+    notingWrites(createRefundCommandHandler({ events }), recentWrites),
+    metrics,
+  );
   const readModel = createRefundReadModel({
     events,
     views: views.collection,
@@ -86,7 +130,6 @@ export const buildService = async (
     guardEntries: guard.collection,
     recentWrites,
   });
-  const metrics = createMetrics();
   observeProjections(metrics, projectionStatuses);
 
   const readiness = async (): Promise<Readiness> => {
@@ -108,29 +151,85 @@ export const buildService = async (
     refunds: createRefundApi({ events, clock, handle, readModel }),
     metrics,
     readiness,
+    plugins: [
+      refundNotifyRoute({
+        decode: createRefundNotificationDecoder(wechat.merchant),
+        handle: handleRefundNotification({ handle, guard: readModel.guard, clock }),
+        onResult: (result) => metrics.notifications.inc({ result }),
+      }),
+    ],
   });
+
+  const background: { stop: () => Promise<void> }[] = [];
+  const startBackground = async (publicBaseUrl: string): Promise<void> => {
+    const client = wechat.createClient(`${publicBaseUrl}/wechat/refund-notify`);
+    background.push({ stop: async () => client.close() });
+    const gateway = instrumentedGateway(client, metrics);
+    const send = sendRefund({ gateway, handle, load: loadRefund(events), clock, log: logger });
+    const reactor = await stores.startGatewayReactor({
+      send,
+      log: logger,
+      random,
+      retryBaseMs: config.gatewayRetryBaseMs,
+    });
+    observeGatewayBacklog(metrics, reactor.pending);
+    const reconciler = createReconciler({
+      findStale: readModel.findStale,
+      gateway,
+      handle,
+      send,
+      clock,
+      log: logger,
+      random,
+      afterMs: config.reconcileAfterSeconds * 1000,
+      intervalMs: config.reconcileIntervalSeconds * 1000,
+    });
+    reconciler.start((run) => {
+      metrics.reconcilerRuns.inc();
+      for (const result of ['settled', 'resent', 'unchanged', 'failed'] as const) {
+        metrics.reconciledRefunds.inc({ result }, run[result]);
+      }
+    });
+    // Stopped before the client they call, in reverse order of start.
+    background.push(reactor, { stop: () => reconciler.stop() });
+  };
 
   return {
     app,
+    wechat,
+    startBackground,
     events,
     documents,
     readModel,
     handle,
     projectionStatuses,
     close: async () => {
+      // Stop taking requests and finish those in flight, then the background work, then the
+      // stores they all use.
       await app.close();
+      for (const part of background.reverse()) await part.stop();
       await health.stop();
       for (const projection of projections) await projection.stop();
+      await wechat.close();
       await documents.close();
       await events.close();
     },
   };
 };
 
+/** Counts the events each command appends, by type. */
+const counted =
+  (handle: RefundCommandHandler, metrics: Metrics): RefundCommandHandler =>
+  async (command, context, precondition) => {
+    const result = await handle(command, context, precondition);
+    for (const event of result.appended) metrics.refundEvents.inc({ type: event.type });
+    return result;
+  };
+
 /** Builds the service and listens on HOST:PORT. */
 export const startService = async (
   config: Config,
-  options: { logger: Logger; clock?: Clock; healthIntervalMs?: number },
+  options: ServiceOptions,
 ): Promise<ListeningService> => {
   const service = await buildService(config, options);
   try {
@@ -143,6 +242,20 @@ export const startService = async (
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
-  options.logger.info({ url, dataDir: config.dataDir }, 'refund service listening');
+  try {
+    await service.startBackground(config.publicBaseUrl ?? url);
+  } catch (error) {
+    await service.close();
+    throw error;
+  }
+  options.logger.info(
+    {
+      url,
+      dataDir: config.dataDir,
+      wechat: config.wechat.mode,
+      wechatBaseUrl: service.wechat.baseUrl,
+    },
+    'refund service listening',
+  );
   return { ...service, url };
 };

@@ -1,4 +1,5 @@
 import { backoffDelay } from './backoff.js';
+import { retryLogLevel } from './retryLogLevel.js';
 import type { Checkpoints } from './documentCheckpoints.js';
 import type { EventStore, RecordedEvent } from './ports/eventStore.js';
 import type { Log } from './ports/log.js';
@@ -83,7 +84,10 @@ export const startGatewayReactor = async ({
           'WeChat Pay gave no answer; will retry',
         );
       } catch (error) {
-        log.error({ outRefundNo, attempt, err: error }, 'sending the refund failed; will retry');
+        log[retryLogLevel(error)](
+          { outRefundNo, attempt, err: error },
+          'sending the refund failed; will retry',
+        );
       }
       await wakeup.pause(
         backoffDelay(failures, { baseMs: retryBaseMs, maxMs: retryMaxMs, random }),
@@ -141,7 +145,10 @@ export const startGatewayReactor = async ({
         await saveCheckpoint();
         if (page.length === 0) await wakeup.wait();
       } catch (error) {
-        log.error({ err: error }, 'gateway reactor failed to read the log; retrying');
+        log[retryLogLevel(error)](
+          { err: error },
+          'gateway reactor failed to read the log; retrying',
+        );
         await wakeup.pause(retryBaseMs);
       }
     }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { assertNever, RefundRuleViolation, type RefundCommand } from '../domain/index.js';
 import { backoffDelay } from './backoff.js';
+import { retryLogLevel } from './retryLogLevel.js';
 import type { CommandContext } from './eventMetadata.js';
 import type { RefundCommandHandler } from './handleRefundCommand.js';
 import { createPauser } from './pauser.js';
@@ -110,7 +111,7 @@ export const createReconciler = ({
       } catch (error) {
         run.failed += 1;
         postpone(refund.outRefundNo);
-        const level = error instanceof RefundRuleViolation ? 'warn' : 'error';
+        const level = error instanceof RefundRuleViolation ? 'warn' : retryLogLevel(error);
         log[level]({ outRefundNo: refund.outRefundNo, err: error }, 'reconciling a refund failed');
       }
     }
@@ -125,7 +126,7 @@ export const createReconciler = ({
       try {
         onRun(await runOnce());
       } catch (error) {
-        log.error({ err: error }, 'reconciler run failed');
+        log[retryLogLevel(error)]({ err: error }, 'reconciler run failed');
       }
     }
   };

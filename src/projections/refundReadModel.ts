@@ -2,6 +2,7 @@ import type { DocumentCollection } from '../application/ports/documentStore.js';
 import type { EventStore } from '../application/ports/eventStore.js';
 import type { IdempotencyGuard } from '../application/ports/idempotencyGuard.js';
 import { OrderRuleViolation } from '../application/orderRuleViolation.js';
+import type { StaleRefund } from '../application/reconciler.js';
 import type { RefundTerms } from '../domain/index.js';
 import { notificationKey, requestKey, type GuardEntry } from './idempotencyGuard.js';
 import type { OrderLedger } from './orderLedger.js';
@@ -84,7 +85,15 @@ export const createRefundReadModel = ({
       (await guardEntries().get(notificationKey(refundId, refundStatus))) !== undefined,
   };
 
-  return { getRefund, getOrder, checkOrder, guard };
+  /** REQUESTED or ACCEPTED refunds whose last change is older than the instant (the reconciler's). */
+  const findStale = async (changedBefore: string): Promise<StaleRefund[]> =>
+    (await views().findBy('status', ['REQUESTED', 'ACCEPTED'])).flatMap((view) =>
+      view.updatedAt < changedBefore && (view.status === 'REQUESTED' || view.status === 'ACCEPTED')
+        ? [{ outRefundNo: view.outRefundNo, status: view.status, attempt: view.attempt }]
+        : [],
+    );
+
+  return { getRefund, getOrder, checkOrder, guard, findStale };
 };
 
 export type RefundReadModel = ReturnType<typeof createRefundReadModel>;

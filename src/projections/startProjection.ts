@@ -2,7 +2,7 @@ import type { Clock } from '../application/ports/clock.js';
 import type { DocumentCollection, DocumentStore } from '../application/ports/documentStore.js';
 import type { EventStore, JsonObject } from '../application/ports/eventStore.js';
 import type { Log } from '../application/ports/log.js';
-import { StoreUnavailable } from '../application/ports/storeHealth.js';
+import { retryLogLevel } from '../application/retryLogLevel.js';
 import { refundCategory } from '../application/refundEventCodec.js';
 import { createWakeup } from '../application/wakeup.js';
 import { applyEvents } from './applyEvents.js';
@@ -151,8 +151,7 @@ export const launchProjection = <D extends JsonObject>(
         // A store that does not answer is logged by the store health monitor, once; the same
         // failure again is logged once, then at debug level. Readiness shows every lastError.
         const message = error instanceof Error ? error.message : String(error);
-        const level =
-          error instanceof StoreUnavailable || message === lastError ? 'debug' : 'error';
+        const level = message === lastError ? 'debug' : retryLogLevel(error);
         lastError = message;
         log[level]({ err: error, projection: projection.name }, 'projection failed; retrying');
         await wakeup.pause(Math.min(30_000, 100 * 2 ** Math.min(failures, 9)));

@@ -25,13 +25,30 @@ export const testConfig = (env: NodeJS.ProcessEnv): Config => {
   return result.config;
 };
 
+/**
+ * Generating the simulator's CA and certificates takes a while; the tests of one file share them
+ * (the simulator reuses what it finds in its cert dir).
+ */
+let sandboxCertDir: string | undefined;
+export const sharedSandboxCertDir = (): string => {
+  if (sandboxCertDir === undefined) {
+    const temp = makeTempDir('refunds-sandbox-certs-');
+    process.once('exit', temp.remove);
+    sandboxCertDir = temp.dir;
+  }
+  return sandboxCertDir;
+};
+
 /** The whole service as main.ts composes it, on real SQLite stores in a temp dir, not listening. */
 export const createTestApp = async ({
   apiTokens = [],
 }: { apiTokens?: string[] } = {}): Promise<TestApp> => {
   const temp = makeTempDir();
   const config = testConfig({ DATA_DIR: temp.dir, API_TOKENS: apiTokens.join(',') });
-  const service = await buildService(config, { logger: pino({ level: 'silent' }) });
+  const service = await buildService(config, {
+    logger: pino({ level: 'silent' }),
+    sandbox: { certDir: sharedSandboxCertDir() },
+  });
   await service.app.ready();
   return {
     app: service.app,

@@ -28,7 +28,11 @@ export type Config = {
   eventStore: { kind: 'sqlite' } | { kind: 'esdb'; connectionString: string };
   readStore: { kind: 'sqlite' } | { kind: 'mongo'; url: string; db: string };
   wechat: WechatConfig;
-  publicBaseUrl: string;
+  /**
+   * Base of the notify_url sent to WeChat. Unset: where the service listens (with the default
+   * HOST and PORT that is DESIGN §4's default, http://127.0.0.1:3000).
+   */
+  publicBaseUrl?: string;
   wechatMaxRps: number;
   gatewayRetryBaseMs: number;
   reconcileAfterSeconds: number;
@@ -92,7 +96,7 @@ const variables = z.object({
     .refine((url) => !url.includes('?'), {
       error: 'must not contain a query string (WeChat refuses notify_url with one)',
     })
-    .default('http://127.0.0.1:3000'),
+    .optional(),
   WECHAT_MAX_RPS: integer(0).default(100),
   GATEWAY_RETRY_BASE_MS: integer(1).default(1000),
   RECONCILE_AFTER_SECONDS: integer(1).default(600),
@@ -157,7 +161,7 @@ const crossCheck = (v: Variables): ConfigResult => {
           ? { kind: 'mongo', url: v.MONGO_URL, db: v.MONGO_DB }
           : { kind: 'sqlite' },
       wechat,
-      publicBaseUrl: v.PUBLIC_BASE_URL,
+      ...(v.PUBLIC_BASE_URL !== undefined && { publicBaseUrl: v.PUBLIC_BASE_URL }),
       wechatMaxRps: v.WECHAT_MAX_RPS,
       gatewayRetryBaseMs: v.GATEWAY_RETRY_BASE_MS,
       reconcileAfterSeconds: v.RECONCILE_AFTER_SECONDS,

@@ -17,7 +17,53 @@ export const createMetrics = () => {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  return { registry, httpRequests, httpDuration };
+  const refundEvents = new Counter({
+    name: 'refund_events_appended_total',
+    help: 'Refund events this instance appended, by type (RefundSucceeded counts refunds settled)',
+    labelNames: ['type'] as const,
+    registers: [registry],
+  });
+  const gatewayCalls = new Counter({
+    name: 'wechat_calls_total',
+    help: 'Calls to WeChat Pay, by operation and outcome',
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [registry],
+  });
+  const gatewayDuration = new Histogram({
+    name: 'wechat_call_duration_seconds',
+    help: 'Time WeChat Pay took to answer, rate-limit wait included',
+    labelNames: ['operation'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const notifications = new Counter({
+    name: 'wechat_notifications_total',
+    help: 'Refund notifications received, by result',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const reconcilerRuns = new Counter({
+    name: 'reconciler_runs_total',
+    help: 'Reconciler passes over stale refunds',
+    registers: [registry],
+  });
+  const reconciledRefunds = new Counter({
+    name: 'reconciler_refunds_total',
+    help: 'Stale refunds the reconciler checked, by result',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  return {
+    registry,
+    httpRequests,
+    httpDuration,
+    refundEvents,
+    gatewayCalls,
+    gatewayDuration,
+    notifications,
+    reconcilerRuns,
+    reconciledRefunds,
+  };
 };
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -55,6 +101,18 @@ export const observeProjections = (
       for (const status of await statuses()) {
         this.set({ projection: status.name }, status.secondsBehind);
       }
+    },
+  });
+};
+
+/** Refunds the gateway reactor is sending or waiting to retry. */
+export const observeGatewayBacklog = (metrics: Metrics, pending: () => number): void => {
+  new Gauge({
+    name: 'gateway_pending_refunds',
+    help: 'Refunds the gateway reactor is sending or waiting to retry',
+    registers: [metrics.registry],
+    collect() {
+      this.set(pending());
     },
   });
 };

@@ -19,7 +19,6 @@ describe('configuration', () => {
         eventStore: { kind: 'sqlite' },
         readStore: { kind: 'sqlite' },
         wechat: { mode: 'sandbox', signType: 'MD5' },
-        publicBaseUrl: 'http://127.0.0.1:3000',
         wechatMaxRps: 100,
         gatewayRetryBaseMs: 1000,
         reconcileAfterSeconds: 600,
@@ -122,6 +121,13 @@ describe('configuration', () => {
       expect.stringMatching(/^ESDB_CONNECTION_STRING:/),
     ]);
     expect(problemsOf({ READ_STORE: 'mongo' })).toEqual([expect.stringMatching(/^MONGO_URL:/)]);
+  });
+
+  it('given a PUBLIC_BASE_URL, then it is kept without a trailing slash', () => {
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://refunds.example.com/' })).toMatchObject({
+      ok: true,
+      config: { publicBaseUrl: 'https://refunds.example.com' },
+    });
   });
 
   it('given a PUBLIC_BASE_URL with a query string, then it is refused (WeChat refuses such a notify_url)', () => {

@@ -28,9 +28,9 @@ export type SandboxNotifierOptions = {
 };
 
 /** The notification WeChat posts: outer XML with req_info, the refund encrypted with the key. */
-const notificationBody = (
+export const sandboxNotificationBody = (
   refund: SandboxRefund,
-  { appid, mchId, apiKey }: SandboxNotifierOptions,
+  { appid, mchId, apiKey }: Pick<SandboxNotifierOptions, 'appid' | 'mchId' | 'apiKey'>,
 ): string => {
   const info = buildWechatXml(
     {
@@ -87,7 +87,7 @@ export const createSandboxNotifier = (options: SandboxNotifierOptions) => {
     if (closed || refund.notifyUrl === undefined) return false;
     const reply = await postNotification(
       refund.notifyUrl,
-      notificationBody(refund, options),
+      sandboxNotificationBody(refund, options),
       aborter.signal,
     );
     if (closed) return false;

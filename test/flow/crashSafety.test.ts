@@ -1,0 +1,130 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { closedPort } from '../support/closedPort.js';
+import { eventually } from '../support/eventually.js';
+import { collect, spawnTs } from '../support/spawnTs.js';
+import { makeTempDir } from '../support/tempDir.js';
+import { getJson } from '../support/testService.js';
+
+type Spawned = ReturnType<typeof spawnTs>;
+
+/** The line `refunds sandbox` prints once it listens (DESIGN §7). */
+const sandboxLine = z.object({
+  baseUrl: z.string(),
+  appid: z.string(),
+  mchId: z.string(),
+  apiKey: z.string(),
+  caPath: z.string(),
+  certDir: z.string(),
+});
+
+/**
+ * WeChat Pay outlives our process, so the simulator runs in a process of its own (`refunds
+ * sandbox`) and the service talks to it in live mode, as it would to the real API.
+ */
+describe('crash safety', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  const children: Spawned[] = [];
+  beforeEach(() => {
+    temp = makeTempDir();
+  });
+  afterEach(async () => {
+    for (const child of children.splice(0)) await kill(child);
+    temp.remove();
+  });
+
+  const kill = async (child: Spawned) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  };
+
+  const firstLine = (child: Spawned) =>
+    eventually(
+      () => {
+        const { stdout, stderr } = output.get(child)!();
+        const line = stdout.split('\n')[0];
+        expect(stdout.includes('\n'), stderr).toBe(true);
+        return line!;
+      },
+      { timeoutMs: 30_000 },
+    );
+  const output = new Map<Spawned, () => { stdout: string; stderr: string }>();
+  const spawn = (args: string[], env: NodeJS.ProcessEnv) => {
+    const child = spawnTs('src/cli.ts', args, env);
+    output.set(child, collect(child).output);
+    children.push(child);
+    return child;
+  };
+
+  it('given the service killed with SIGKILL right after acknowledging refunds, when restarted, then every one is sent once and completes', async () => {
+    const wechat = spawn(['sandbox', '--certs', path.join(temp.dir, 'wechat')], {
+      LOG_LEVEL: 'silent',
+    });
+    const sandbox = sandboxLine.parse(JSON.parse(await firstLine(wechat)));
+    const port = await closedPort();
+    const env = {
+      DATA_DIR: path.join(temp.dir, 'data'),
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      WECHAT_MODE: 'live',
+      WECHAT_API_BASE_URL: sandbox.baseUrl,
+      WECHAT_APPID: sandbox.appid,
+      WECHAT_MCH_ID: sandbox.mchId,
+      WECHAT_API_KEY: sandbox.apiKey,
+      WECHAT_CERT_P12_PATH: path.join(sandbox.certDir, 'apiclient_cert.p12'),
+      WECHAT_CA_PATH: sandbox.caPath,
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      GATEWAY_RETRY_BASE_MS: '50',
+      RECONCILE_AFTER_SECONDS: '1',
+      RECONCILE_INTERVAL_SECONDS: '1',
+    };
+    const url = `http://127.0.0.1:${port}`;
+    const up = () =>
+      eventually(async () => expect((await fetch(`${url}/healthz`)).status).toBe(200), {
+        timeoutMs: 30_000,
+      });
+
+    const first = spawn(['serve'], env);
+    await up();
+    const acknowledged = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const response = await fetch(`${url}/v1/refunds`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ outTradeNo: `T${i}`, outRefundNo: `R${i}`, totalFee: 1000 + i }),
+        });
+        expect(response.status).toBe(202);
+        return `R${i}`;
+      }),
+    );
+    await kill(first);
+
+    spawn(['serve'], env);
+    await up();
+    await eventually(
+      async () => {
+        for (const outRefundNo of acknowledged) {
+          const refund = await getJson(`${url}/v1/refunds/${outRefundNo}`);
+          expect(refund.status, outRefundNo).toBe('SUCCEEDED');
+        }
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+    for (const outRefundNo of acknowledged) {
+      const { events } = await getJson(`${url}/v1/refunds/${outRefundNo}/events`);
+      const types: string[] = events.map((e: { type: string }) => e.type);
+      expect(
+        types.filter((t) => t === 'RefundRequested'),
+        outRefundNo,
+      ).toHaveLength(1);
+      expect(
+        types.filter((t) => t === 'RefundSucceeded'),
+        outRefundNo,
+      ).toHaveLength(1);
+      expect(types, outRefundNo).not.toContain('RefundFailed');
+    }
+  }, 120_000);
+});

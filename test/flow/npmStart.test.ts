@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { closedPort } from '../support/closedPort.js';
+import { eventually } from '../support/eventually.js';
+import { projectRoot } from '../support/spawnTs.js';
+import { makeTempDir } from '../support/tempDir.js';
+import { getJson } from '../support/testService.js';
+
+describe('npm start', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  beforeEach(() => {
+    temp = makeTempDir();
+  });
+  afterEach(() => temp.remove());
+
+  it('given no configuration but a port and a data dir, when started with npm start, then a refund goes all the way to SUCCEEDED through the sandbox', async () => {
+    const port = await closedPort();
+    // Its own process group, so that npm and the service it starts stop together.
+    const child = spawn('npm', ['start'], {
+      cwd: projectRoot,
+      env: { ...process.env, PORT: String(port), DATA_DIR: temp.dir, LOG_LEVEL: 'warn' },
+      detached: true,
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      await eventually(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), {
+        timeoutMs: 90_000,
+        intervalMs: 200,
+      });
+      const created = await fetch(`${url}/v1/refunds`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ outTradeNo: 'T-npm', totalFee: 3960, reason: '退货' }),
+      });
+      expect(created.status).toBe(202);
+
+      const refund = await eventually(async () => {
+        const body = await getJson(`${url}/v1/refunds/T-npm`);
+        expect(body.status).toBe('SUCCEEDED');
+        return body;
+      });
+      expect(refund).toMatchObject({
+        refundFee: 3960,
+        refundId: expect.stringMatching(/^\d{20,}$/),
+      });
+    } finally {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+      await exited;
+    }
+  }, 120_000);
+});

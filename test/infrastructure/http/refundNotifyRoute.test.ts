@@ -1,0 +1,149 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SandboxRefund } from '../../../src/infrastructure/wechat/sandbox/sandboxLedger.js';
+import { sandboxNotificationBody } from '../../../src/infrastructure/wechat/sandbox/sandboxNotifier.js';
+import { eventually } from '../../support/eventually.js';
+import { startTestService, type TestService } from '../../support/testService.js';
+
+const success =
+  '<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>';
+
+describe('POST /wechat/refund-notify', () => {
+  let s: TestService;
+  beforeEach(async () => {
+    // The reconciler would settle the refunds whose notification the simulator keeps from us.
+    s = await startTestService({ RECONCILE_AFTER_SECONDS: '3600' });
+  });
+  afterEach(() => s.stop());
+
+  const notify = async (body: string, contentType = 'text/xml') => {
+    const response = await fetch(`${s.url}/wechat/refund-notify`, {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body,
+    });
+    return {
+      status: response.status,
+      body: await response.text(),
+      type: response.headers.get('content-type'),
+    };
+  };
+  const bodyFor = (refund: SandboxRefund, overrides: Partial<typeof s.wechat.merchant> = {}) =>
+    sandboxNotificationBody(refund, { ...s.wechat.merchant, ...overrides });
+  /** A refund taken by the simulator, whose own notification is kept from us (lost). */
+  const acceptedRefund = async (outRefundNo: string): Promise<SandboxRefund> => {
+    const created = await s.call('POST', '/v1/refunds', {
+      outTradeNo: `T-${outRefundNo}`,
+      outRefundNo,
+      totalFee: 500,
+      reason: '[sandbox:LOST_NOTIFICATION]',
+    });
+    expect(created.status).toBe(202);
+    return eventually(() => {
+      const refund = s.wechat.sandbox!.refunds().find((r) => r.outRefundNo === outRefundNo);
+      expect(refund?.status).toBe('SUCCESS');
+      return refund!;
+    });
+  };
+  const eventTypes = async (outRefundNo: string) =>
+    (await s.events.readStream(`refund-${outRefundNo}`)).map((e) => e.type);
+
+  it('given a valid notification posted ten times at once, then every answer is SUCCESS and one RefundSucceeded is stored', async () => {
+    const refund = await acceptedRefund('R1');
+    const body = bodyFor(refund);
+
+    const answers = await Promise.all(Array.from({ length: 10 }, () => notify(body)));
+
+    for (const answer of answers) expect(answer).toMatchObject({ status: 200, body: success });
+    expect((await eventTypes('R1')).filter((t) => t === 'RefundSucceeded')).toHaveLength(1);
+  });
+
+  it('given a duplicate the idempotency guard knows, then it is answered SUCCESS without touching the event store', async () => {
+    const refund = await acceptedRefund('R1');
+    expect((await notify(bodyFor(refund))).status).toBe(200);
+    const head = await s.events.headPosition('refund');
+    await eventually(async () => {
+      for (const status of await s.projectionStatuses()) expect(status.position).toBe(head);
+    });
+    await s.events.close(); // any read or write of the log now fails
+
+    expect(await notify(bodyFor(refund))).toMatchObject({ status: 200, body: success });
+  });
+
+  it.each([
+    [
+      'encrypted with another key',
+      (r: SandboxRefund) => bodyFor(r, { apiKey: 'A'.repeat(32) }),
+      400,
+      'NOTIFY_DECRYPT_FAILED',
+    ],
+    [
+      'from another merchant',
+      (r: SandboxRefund) => bodyFor(r, { mchId: '1900000109' }),
+      400,
+      'NOTIFY_MERCHANT_MISMATCH',
+    ],
+    [
+      'with truncated base64',
+      (r: SandboxRefund) =>
+        bodyFor(r).replace(/<req_info><!\[CDATA\[(.{10})[^\]]*/, '<req_info><![CDATA[$1%'),
+      400,
+      'NOTIFY_BAD_BASE64',
+    ],
+    ['that is not XML', () => 'hello, refund', 400, 'NOTIFY_MALFORMED_XML'],
+    [
+      'with a DOCTYPE',
+      (r: SandboxRefund) => `<!DOCTYPE xml [<!ENTITY x "y">]>${bodyFor(r)}`,
+      400,
+      'NOTIFY_FORBIDDEN_DTD',
+    ],
+    ['that is empty', () => '', 400, undefined],
+    ['over 64 KiB', () => `<xml>${'x'.repeat(70_000)}</xml>`, 413, undefined],
+  ])(
+    'given a notification %s, then a 4xx with a FAIL body and nothing changes',
+    async (_case, make, status, code) => {
+      const refund = await acceptedRefund('R1');
+      const before = await eventTypes('R1');
+
+      const answer = await notify(make(refund));
+
+      expect(answer.status).toBe(status);
+      expect(answer.type).toContain('xml');
+      expect(answer.body).toContain('<return_code><![CDATA[FAIL]]></return_code>');
+      if (code) expect(answer.body).toContain(code);
+      expect(answer.body).not.toContain(s.wechat.merchant.apiKey);
+      expect(await eventTypes('R1')).toEqual(before);
+    },
+  );
+
+  it('given a JSON body, then a 4xx FAIL, never a problem document', async () => {
+    const answer = await notify('{"refund":"yes"}', 'application/json');
+
+    expect(answer.status).toBe(400);
+    expect(answer.body).toContain('FAIL');
+  });
+
+  it('given a REFUNDCLOSE notification for a SUCCEEDED refund, then 409 FAIL and the refund stays SUCCEEDED', async () => {
+    const refund = await acceptedRefund('R1');
+    expect((await notify(bodyFor(refund))).status).toBe(200);
+
+    const answer = await notify(bodyFor({ ...refund, status: 'REFUNDCLOSE' }));
+
+    expect(answer.status).toBe(409);
+    expect(answer.body).toContain('REFUND_ALREADY_SUCCEEDED');
+    expect(await eventTypes('R1')).toEqual([
+      'RefundRequested',
+      'RefundAccepted',
+      'RefundSucceeded',
+    ]);
+  });
+
+  it('given the event store is down, then 503 with a FAIL body so that WeChat delivers it again', async () => {
+    const refund = await acceptedRefund('R1');
+    await s.events.close();
+
+    const answer = await notify(bodyFor(refund));
+
+    expect(answer.status).toBe(503);
+    expect(answer.body).toContain('FAIL');
+  });
+});
