@@ -17,6 +17,7 @@ export const unopenedCollection = <T extends JsonObject>(
     getWithPosition: fail,
     put: fail,
     delete: fail,
+    writeMany: fail,
     findBy: fail,
     all: () => ({ [Symbol.asyncIterator]: () => ({ next: fail }) }),
     entries: () => ({ [Symbol.asyncIterator]: () => ({ next: fail }) }),

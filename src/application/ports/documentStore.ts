@@ -18,6 +18,9 @@ export type CollectionOptions<T> = {
 
 export type StoredDocument<T> = { body: T; position: bigint };
 
+/** A guarded write: the document (null deletes it, leaving a tombstone) as of a log position. */
+export type DocumentWrite<T> = { id: string; body: T | null; position: bigint };
+
 export interface DocumentCollection<T extends JsonObject> {
   get(id: string): Promise<T | undefined>;
   /** The document with the position it was written at; a deleted one has body undefined. */
@@ -26,6 +29,11 @@ export interface DocumentCollection<T extends JsonObject> {
   put(id: string, body: T, position: bigint): Promise<boolean>;
   /** Deletes unless the stored document is at this position or later (a tombstone keeps it). */
   delete(id: string, position: bigint): Promise<boolean>;
+  /**
+   * Each write as put or delete would do it, guard included. Adapters may batch them (SQLite: one
+   * transaction): a projection writes a page of events this way.
+   */
+  writeMany(writes: readonly DocumentWrite<T>[]): Promise<void>;
   /** Documents whose indexed field equals the value, or one of the values. */
   findBy(field: string, value: FieldValue | readonly FieldValue[]): Promise<T[]>;
   /** Every document, for rebuild comparisons and audits; in id order. */

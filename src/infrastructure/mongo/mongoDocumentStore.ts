@@ -171,6 +171,10 @@ const mongoCollection = <T extends JsonObject>(
     },
     put: (id, body, position) => write(id, position, body),
     delete: (id, position) => write(id, position, null),
+    // Guarded upserts are independent of each other; sent together, without a transaction.
+    writeMany: async (writes) => {
+      await Promise.all(writes.map(({ id, body, position }) => write(id, position, body)));
+    },
     findBy: async (field, value) => {
       if (!indexes.includes(field)) throw new Error(`${name}.${field} is not an indexed field`);
       const values: readonly FieldValue[] = typeof value === 'object' ? value : [value];

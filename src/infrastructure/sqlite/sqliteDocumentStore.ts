@@ -2,6 +2,7 @@ import type {
   CollectionOptions,
   DocumentCollection,
   DocumentStore,
+  DocumentWrite,
   FieldValue,
 } from '../../application/ports/documentStore.js';
 import type { JsonObject } from '../../application/ports/eventStore.js';
@@ -66,6 +67,7 @@ const emptyCollection = <T extends JsonObject>(): DocumentCollection<T> => ({
   getWithPosition: async () => undefined,
   put: readOnly,
   delete: readOnly,
+  writeMany: readOnly,
   findBy: async () => [],
   all: async function* () {},
   entries: async function* () {},
@@ -100,6 +102,12 @@ const sqliteCollection = <T extends JsonObject>(
   const parse = (text: string): T => decode(JSON.parse(text));
   const written = (id: string, position: bigint, body: string | null): boolean =>
     upsert.run(id, position, body).changes > 0;
+  // One transaction, one commit for the whole batch.
+  const writeAll = db.transaction((writes: readonly DocumentWrite<T>[]) => {
+    for (const { id, body, position } of writes) {
+      written(id, position, body === null ? null : JSON.stringify(body));
+    }
+  });
 
   const findStatements = new Map<string, Statement<(string | number)[], string>>();
   const findStatement = (field: string, count: number) => {
@@ -147,6 +155,9 @@ const sqliteCollection = <T extends JsonObject>(
     },
     put: async (id, body, position) => written(id, position, JSON.stringify(body)),
     delete: async (id, position) => written(id, position, null),
+    writeMany: async (writes) => {
+      writeAll(writes);
+    },
     findBy: async (field, value) => {
       const values = (Array.isArray(value) ? value : [value]).map(bindable);
       if (values.length === 0) return [];

@@ -113,6 +113,25 @@ export const documentStoreContract = (
       expect(await docs.put('R1', doc('R1', { status: 'AGAIN' }), 3n)).toBe(true);
     });
 
+    it('given a batch of writes, then each is applied as put or delete would, with its own guard', async () => {
+      await docs.put('kept', doc('kept', { status: 'NEWER' }), 10n);
+      await docs.put('gone', doc('gone'), 1n);
+
+      await docs.writeMany([
+        { id: 'new', body: doc('new', { amount: 7 }), position: 5n },
+        { id: 'kept', body: doc('kept', { status: 'OLDER' }), position: 9n },
+        { id: 'gone', body: null, position: 6n },
+      ]);
+
+      expect(await docs.getWithPosition('new')).toEqual({
+        body: doc('new', { amount: 7 }),
+        position: 5n,
+      });
+      expect(await docs.get('kept')).toMatchObject({ status: 'NEWER' });
+      expect(await docs.getWithPosition('gone')).toEqual({ body: undefined, position: 6n });
+      await docs.writeMany([]);
+    });
+
     it('given documents, when finding by an indexed field, then the matching ones come back in id order', async () => {
       await docs.put('b', doc('b', { status: 'ACCEPTED', open: false, amount: 5 }), 1n);
       await docs.put('a', doc('a', { status: 'REQUESTED' }), 2n);
