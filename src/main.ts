@@ -26,7 +26,9 @@ import {
   type WechatSetup,
 } from './infrastructure/wechat/wechatSetup.js';
 import { handleRefundNotification } from './application/handleRefundNotification.js';
+import { cachedCategoryReads } from './application/cachedCategoryReads.js';
 import { loadRefund } from './application/loadRefund.js';
+import { refundCategory } from './application/refundEventCodec.js';
 import { createReconciler } from './application/reconciler.js';
 import { sendRefund } from './application/sendRefund.js';
 import { openStores } from './infrastructure/openStores.js';
@@ -110,7 +112,9 @@ export const buildService = async (
     log: logger,
     intervalMs: healthIntervalMs,
   });
-  const projectionDeps = { events, documents, log: logger, clock };
+  // The projections and the gateway follow the log near its head: one read serves them all.
+  const followed = cachedCategoryReads(events, refundCategory);
+  const projectionDeps = { events: followed, documents, log: logger, clock };
   const views = launchProjection(refundViewProjection, projectionDeps);
   const ledgers = launchProjection(orderLedgerProjection, projectionDeps);
   const guard = launchProjection(idempotencyGuardProjection, projectionDeps);
@@ -167,6 +171,7 @@ export const buildService = async (
     const gateway = instrumentedGateway(client, metrics);
     const send = sendRefund({ gateway, handle, load: loadRefund(events), clock, log: logger });
     const reactor = await stores.startGatewayReactor({
+      follow: followed,
       send,
       log: logger,
       random,

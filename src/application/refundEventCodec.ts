@@ -37,7 +37,21 @@ export const encodeRefundEvent = (event: RefundEvent, context: CommandContext): 
   metadata: { ...context, schemaVersion: currentSchemaVersion },
 });
 
+/**
+ * Decoded events by the recorded event they came from: readers that share a page (the cached
+ * category reads) validate each event once. Weak: it holds nothing the readers dropped.
+ */
+const decoded = new WeakMap<RecordedEvent, StoredRefundEvent>();
+
 export const decodeRefundEvent = (recorded: RecordedEvent): StoredRefundEvent => {
+  const known = decoded.get(recorded);
+  if (known) return known;
+  const stored = validate(recorded);
+  decoded.set(recorded, stored);
+  return stored;
+};
+
+const validate = (recorded: RecordedEvent): StoredRefundEvent => {
   const parsed = refundEventSchema.safeParse({ type: recorded.type, data: recorded.data });
   if (!parsed.success) {
     throw new CorruptEventError(recorded.streamName, recorded.revision, parsed.error.message);

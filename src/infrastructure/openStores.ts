@@ -30,7 +30,12 @@ export type Stores = {
    * subscription whose events the server shares among all instances; on the embedded log the
    * checkpointed reactor of the one process.
    */
-  startGatewayReactor: (deps: GatewayReactorDeps) => Promise<GatewayReactor>;
+  startGatewayReactor: (
+    deps: GatewayReactorDeps & {
+      /** The same log read through a cache (cachedCategoryReads), for the embedded reactor. */
+      follow?: EventStore;
+    },
+  ) => Promise<GatewayReactor>;
 };
 
 /**
@@ -72,9 +77,13 @@ export const openStores = (
       eventStore: esdb?.target ?? `sqlite:${path.join(config.dataDir, 'events.db')}`,
       readStore: mongo?.target ?? `sqlite:${path.join(config.dataDir, 'read.db')}`,
     },
-    startGatewayReactor: (deps) =>
+    startGatewayReactor: ({ follow = events, ...deps }) =>
       esdb
         ? Promise.resolve(startEsdbGatewayReactor({ ...deps, client: esdb.client }))
-        : startGatewayReactor({ ...deps, events, checkpoints: documentCheckpoints(documents) }),
+        : startGatewayReactor({
+            ...deps,
+            events: follow,
+            checkpoints: documentCheckpoints(documents),
+          }),
   };
 };

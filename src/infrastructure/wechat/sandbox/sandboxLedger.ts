@@ -59,6 +59,8 @@ export const createSandboxLedger = ({ now }: { now: () => Date }) => {
   const orders = new Map<string, Order>();
   const orderByTransactionId = new Map<string, Order>();
   const refunds = new Map<string, SandboxRefund>();
+  /** out_refund_no of each order's refunds, so that checking an order does not scan them all. */
+  const refundNosByOrder = new Map<string, string[]>();
 
   const refused = (errCode: string, errCodeDes: string): LedgerAnswer => ({
     kind: 'refused',
@@ -73,7 +75,7 @@ export const createSandboxLedger = ({ now }: { now: () => Date }) => {
       : orders.get(application.outTradeNo ?? '');
 
   const refundsOf = (order: Order): SandboxRefund[] =>
-    [...refunds.values()].filter((refund) => refund.outTradeNo === order.outTradeNo);
+    (refundNosByOrder.get(order.outTradeNo) ?? []).flatMap((no) => refunds.get(no) ?? []);
 
   const apply = (application: RefundApplication): LedgerAnswer => {
     const order = findOrder(application);
@@ -128,6 +130,10 @@ export const createSandboxLedger = ({ now }: { now: () => Date }) => {
       ...(application.notifyUrl !== undefined && { notifyUrl: application.notifyUrl }),
     };
     refunds.set(refund.outRefundNo, refund);
+    refundNosByOrder.set(refund.outTradeNo, [
+      ...(refundNosByOrder.get(refund.outTradeNo) ?? []),
+      refund.outRefundNo,
+    ]);
     return { kind: 'accepted', refund, isNew: true };
   };
 

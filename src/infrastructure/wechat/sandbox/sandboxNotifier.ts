@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { encryptReqInfo } from '../reqInfoCipher.js';
@@ -80,6 +81,8 @@ const isAcknowledged = (reply: NotificationReply): boolean => {
 export const createSandboxNotifier = (options: SandboxNotifierOptions) => {
   const timers = new Set<NodeJS.Timeout>();
   const aborter = new AbortController();
+  // Every post in flight listens to it until it ends: many at once is load, not a leak.
+  setMaxListeners(0, aborter.signal);
   const deliveries: NotificationDelivery[] = [];
   let closed = false;
 

@@ -1,0 +1,308 @@
+// npm run bench — the service's benchmark suite (issue 8). Builds nothing itself: `npm run bench`
+// builds dist/ first, and the service runs from it exactly as `npm start` runs it. Prints a table
+// and writes bench/results/<date>.md. Every figure is also a ratio to a baseline measured in the
+// same run: absolute numbers vary from machine to machine.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { createSqliteEventStore } from '../src/infrastructure/sqlite/sqliteEventStore.js';
+import { sandboxNotificationBody } from '../src/infrastructure/wechat/sandbox/sandboxNotifier.js';
+import { load, type LoadResult } from './support/load.js';
+import { metric, peakRssMb, root, run, waitFor } from './support/processes.js';
+import { measureStoreLimit } from './support/storeLimit.js';
+
+const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
+const readRefunds = Number(process.env['BENCH_REFUNDS'] ?? 100_000);
+const work = mkdtempSync(path.join(os.tmpdir(), 'refunds-bench-'));
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+
+const serve = async (dataDir: string, env: NodeJS.ProcessEnv = {}) => {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const service = run('node', ['bin/refunds.js', 'serve'], {
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  await waitFor(
+    async () => (await fetch(`${url}/readyz`)).status === 200,
+    300_000,
+    'the service to be ready',
+  );
+  return { ...service, url };
+};
+
+const refundBody = (prefix: string, n: number) =>
+  JSON.stringify({ outTradeNo: `${prefix}${n}`, outRefundNo: `${prefix}${n}`, totalFee: 1000 });
+
+/** Refunds already requested (the log of a service that has been running), for reads and notifications. */
+const prepopulate = async (dataDir: string, count: number) => {
+  const store = createSqliteEventStore({ file: path.join(dataDir, 'events.db') });
+  const metadata = {
+    correlationId: 'bench',
+    causationId: 'bench',
+    source: 'cli',
+    schemaVersion: 1,
+  };
+  for (let from = 0; from < count; from += 5000) {
+    await Promise.all(
+      Array.from({ length: Math.min(5000, count - from) }, (_, i) =>
+        store.append(
+          `refund-P${from + i}`,
+          [
+            {
+              id: randomUUID(),
+              type: 'RefundRequested',
+              data: {
+                outRefundNo: `P${from + i}`,
+                outTradeNo: `P${from + i}`,
+                totalFee: 1000,
+                refundFee: 1000,
+                requestedAt: new Date().toISOString(),
+                attempt: 1,
+                origin: 'api',
+              },
+              metadata,
+            },
+          ],
+          'no_stream',
+        ),
+      ),
+    );
+  }
+  await store.close();
+};
+
+const sandboxIdentity = z.object({ appid: z.string(), mchId: z.string(), apiKey: z.string() });
+
+const main = async () => {
+  const results: Record<string, LoadResult> = {};
+
+  log('1/6 baseline: a bare fastify route');
+  const bare = run('node', ['--import', 'tsx', 'bench/support/bareServer.ts']);
+  const bareUrl = await bare.firstLine;
+  results['baseline'] = await load({
+    url: `${bareUrl}/v1/refunds`,
+    durationSeconds: seconds,
+    body: (n) => refundBody('B', n),
+  });
+  await bare.stop();
+
+  log(`    preparing ${readRefunds} requested refunds`);
+  const dataDir = path.join(work, 'data');
+  await prepopulate(dataDir, readRefunds);
+  const service = await serve(dataDir);
+  const refundsUrl = `${service.url}/v1/refunds`;
+
+  log('2/6 commands: distinct refunds, then half of them repeats');
+  results['commands'] = await load({
+    url: refundsUrl,
+    durationSeconds: seconds,
+    body: (n) => refundBody('C', n),
+  });
+  const created = Math.max(1, results['commands'].requests);
+  results['commandsRepeated'] = await load({
+    url: refundsUrl,
+    durationSeconds: seconds,
+    body: (n) => (n % 2 === 0 ? refundBody('D', n) : refundBody('C', n % created)),
+  });
+
+  log('3/6 notifications: encrypted SUCCESS notifications for existing refunds');
+  const merchant = sandboxIdentity.parse(
+    JSON.parse(readFileSync(path.join(dataDir, 'sandbox', 'sandbox.json'), 'utf8')),
+  );
+  const notifications = Array.from({ length: readRefunds }, (_, i) => {
+    // From the newest refunds backwards: the gateway (at WECHAT_MAX_RPS) sends the oldest first.
+    const n = readRefunds - 1 - i;
+    return sandboxNotificationBody(
+      {
+        outRefundNo: `P${n}`,
+        outTradeNo: `P${n}`,
+        transactionId: `42000000012026112800${String(n).padStart(8, '0')}`,
+        totalFee: 1000,
+        refundFee: 1000,
+        refundId: `50000000012026112800${String(n).padStart(10, '0')}`,
+        status: 'SUCCESS',
+        scenario: 'SUCCESS',
+        source: 'API',
+        successTime: '2026-11-28 16:24:13',
+      },
+      merchant,
+    );
+  });
+  results['notifications'] = await load({
+    url: `${service.url}/wechat/refund-notify`,
+    contentType: 'text/xml',
+    durationSeconds: seconds,
+    body: (n) => notifications[n % notifications.length]!,
+  });
+
+  log(`4/6 reads: GET /v1/refunds/{id} over ${readRefunds} refunds`);
+  results['reads'] = await load({
+    url: refundsUrl,
+    method: 'GET',
+    durationSeconds: seconds,
+    path: (n) => `/v1/refunds/P${(n * 7919) % readRefunds}`,
+  });
+  const servicePeakRss = peakRssMb(service.child.pid);
+  await service.stop();
+
+  log('5/6 end to end: POST to SUCCEEDED through the simulator, rate limit lifted');
+  const sandbox = run('node', ['bin/refunds.js', 'sandbox', '--certs', path.join(work, 'wechat')], {
+    LOG_LEVEL: 'warn',
+  });
+  const wechat = z
+    .object({
+      baseUrl: z.string(),
+      appid: z.string(),
+      mchId: z.string(),
+      apiKey: z.string(),
+      caPath: z.string(),
+      certDir: z.string(),
+    })
+    .parse(JSON.parse(await sandbox.firstLine));
+  const e2eDir = path.join(work, 'e2e');
+  const port = await freePort();
+  const e2e = await (async () => {
+    const live = run('node', ['bin/refunds.js', 'serve'], {
+      DATA_DIR: e2eDir,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      WECHAT_MODE: 'live',
+      WECHAT_API_BASE_URL: wechat.baseUrl,
+      WECHAT_APPID: wechat.appid,
+      WECHAT_MCH_ID: wechat.mchId,
+      WECHAT_API_KEY: wechat.apiKey,
+      WECHAT_CERT_P12_PATH: path.join(wechat.certDir, 'apiclient_cert.p12'),
+      WECHAT_CA_PATH: wechat.caPath,
+      WECHAT_MAX_RPS: '0',
+    });
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(
+      async () => (await fetch(`${url}/readyz`)).status === 200,
+      60_000,
+      'the e2e service',
+    );
+    const succeeded = () => metric(url, 'refund_events_appended_total', 'type="RefundSucceeded"');
+    const lags: number[] = [];
+    let sampling = true;
+    const started = Date.now();
+    let lastCompletion = started;
+    let completed = 0;
+    const sampler = (async () => {
+      while (sampling) {
+        const [done, lag] = await Promise.all([succeeded(), metric(url, 'projection_lag_seconds')]);
+        lags.push(lag);
+        if (done > completed) {
+          completed = done;
+          lastCompletion = Date.now();
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    const posted = await load({
+      url: `${url}/v1/refunds`,
+      durationSeconds: seconds,
+      body: (n) => refundBody('E', n),
+    });
+    const accepted = posted.requests - posted.errors - posted.non2xx;
+    await waitFor(async () => completed >= accepted, 120_000, 'every refund to succeed').catch(
+      () => undefined,
+    );
+    sampling = false;
+    await sampler;
+    const peak = peakRssMb(live.child.pid);
+    await live.stop();
+    lags.sort((a, b) => a - b);
+    return {
+      posted,
+      accepted,
+      completed,
+      perSecond: completed / ((lastCompletion - started) / 1000),
+      lagP99Ms: (lags[Math.floor(lags.length * 0.99)] ?? 0) * 1000,
+      peakRss: peak,
+    };
+  })();
+  await sandbox.stop();
+
+  log('6/6 embedded store: durable appends');
+  const limit = await measureStoreLimit(work);
+
+  const base = results['baseline'].requestsPerSecond;
+  const peak = Math.max(servicePeakRss ?? 0, e2e.peakRss ?? 0);
+  const row = (name: string, r: LoadResult, target: string, met: boolean) =>
+    `| ${name} | ${Math.round(r.requestsPerSecond)}/s | ${((r.requestsPerSecond / base) * 100).toFixed(0)}% | ${r.p50Ms} ms | ${r.p99Ms} ms | ${r.errors + r.non2xx} | ${target} | ${met ? 'met' : '**not met**'} |`;
+  const commandTarget = (r: LoadResult) =>
+    r.requestsPerSecond >= 0.4 * base && r.p99Ms <= 25 && r.errors + r.non2xx === 0;
+  const lines = [
+    `# Service benchmark, ${new Date().toISOString().slice(0, 10)}`,
+    '',
+    `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}.`,
+    `The load generator (autocannon, 64 connections, ${seconds} s per figure) shares the cores with the service.`,
+    'Service: built from the repository (`node bin/refunds.js serve`), embedded SQLite (synchronous=FULL for the log),',
+    `LOG_LEVEL=warn, ${readRefunds} refunds already in its log; the WeChat Pay sandbox in-process (figures 2–4,`,
+    'WECHAT_MAX_RPS=100 as by default) or in its own process (figure 5, rate limit lifted).',
+    '',
+    '| figure | rate | of baseline | p50 | p99 | errors | target | |',
+    '|---|---:|---:|---:|---:|---:|---|---|',
+    row('1. baseline: bare fastify POST', results['baseline'], '—', true),
+    row(
+      '2. POST /v1/refunds, distinct',
+      results['commands'],
+      '≥ 40%, p99 ≤ 25 ms, 0 errors',
+      commandTarget(results['commands']),
+    ),
+    row(
+      '2. POST /v1/refunds, 50% repeats',
+      results['commandsRepeated'],
+      '≥ 40%, p99 ≤ 25 ms, 0 errors',
+      commandTarget(results['commandsRepeated']),
+    ),
+    row(
+      '3. POST /wechat/refund-notify',
+      results['notifications'],
+      '≥ 40%, p99 ≤ 25 ms',
+      commandTarget(results['notifications']),
+    ),
+    row(
+      `4. GET /v1/refunds/{id} (${readRefunds} refunds)`,
+      results['reads'],
+      '≥ 60%',
+      results['reads'].requestsPerSecond >= 0.6 * base,
+    ),
+    '',
+    '| figure | value | target | |',
+    '|---|---:|---|---|',
+    `| 5. end to end, POST → SUCCEEDED | ${Math.round(e2e.perSecond)} refunds/s (${e2e.completed} of ${e2e.accepted} accepted completed; POSTs at ${Math.round(e2e.posted.requestsPerSecond)}/s) | ≥ 2000/s | ${e2e.perSecond >= 2000 ? 'met' : '**not met**'} |`,
+    `| 5. projection lag p99 under that load | ${Math.round(e2e.lagP99Ms)} ms | ≤ 250 ms | ${e2e.lagP99Ms <= 250 ? 'met' : '**not met**'} |`,
+    `| 6. durable appends, one per transaction | ${Math.round(limit.onePerTransaction)}/s (bare SQLite insert: ${Math.round(limit.rawOnePerTransaction)}/s) | baseline of 6 | |`,
+    `| 6. durable appends, 64 writers (group commit) | ${Math.round(limit.groupCommit)}/s = ${(limit.groupCommit / limit.onePerTransaction).toFixed(1)}× one per transaction | | |`,
+    `| 7. peak RSS of the service during 2–5 | ${peak.toFixed(0)} MB | ≤ 250 MB | ${peak <= 250 ? 'met' : '**not met**'} |`,
+    '',
+  ];
+  const report = lines.join('\n');
+  process.stdout.write(`${report}\n`);
+  const file = path.join(root, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}.md`);
+  writeFileSync(file, report);
+  log(`written to ${path.relative(root, file)}`);
+};
+
+try {
+  await main();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cachedCategoryReads } from '../../src/application/cachedCategoryReads.js';
+import type { EventStore } from '../../src/application/ports/eventStore.js';
+import { createSqliteEventStore } from '../../src/infrastructure/sqlite/sqliteEventStore.js';
+import { makeTempDir } from '../support/tempDir.js';
+
+const metadata = { correlationId: 'c', causationId: 'c', source: 'cli', schemaVersion: 1 };
+
+describe('cached category reads', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let store: EventStore;
+  beforeEach(() => {
+    temp = makeTempDir();
+    store = createSqliteEventStore({ file: path.join(temp.dir, 'events.db') });
+  });
+  afterEach(async () => {
+    await store.close();
+    temp.remove();
+  });
+
+  const append = (stream: string) =>
+    store.append(stream, [{ id: randomUUID(), type: 'E', data: {}, metadata }], 'no_stream');
+
+  it('given appends and readers at random positions with random page sizes, then every read equals what the store answers', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.record({ kind: fc.constant('append' as const), other: fc.boolean() }),
+            fc.record({
+              kind: fc.constant('read' as const),
+              back: fc.nat(40),
+              limit: fc.integer({ min: 1, max: 30 }),
+            }),
+          ),
+          { maxLength: 80 },
+        ),
+        fc.integer({ min: 1, max: 25 }),
+        async (steps, capacity) => {
+          const cached = cachedCategoryReads(store, 'refund', capacity);
+          for (const step of steps) {
+            if (step.kind === 'append') {
+              await append(`${step.other ? 'other' : 'refund'}-${randomUUID()}`);
+              continue;
+            }
+            const head = (await store.headPosition('refund')) ?? 0n;
+            const after = head - BigInt(step.back);
+            const options = after > 0n ? { after, limit: step.limit } : { limit: step.limit };
+            expect(await cached.readCategory('refund', options)).toEqual(
+              await store.readCategory('refund', options),
+            );
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('given readers following the head, then the second reader of a page is served the very same events', async () => {
+    const cached = cachedCategoryReads(store, 'refund');
+    await append('refund-1');
+    await append('refund-2');
+
+    const first = await cached.readCategory('refund', { limit: 10 });
+    const second = await cached.readCategory('refund', { limit: 10 });
+
+    expect(second).toHaveLength(2);
+    expect(second[0]).toBe(first[0]);
+  });
+});
