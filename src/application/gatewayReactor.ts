@@ -54,6 +54,16 @@ export const startGatewayReactor = async ({
   /** Events read, in log order, until everything before them is done. */
   const queue: { position: bigint; done: boolean }[] = [];
   const inFlight = new Set<Promise<void>>();
+  // Woken when a task ends. (Promise.race over every task in flight would add a reaction to each
+  // of them on every wait: quadratic work and memory with a backlog.)
+  let slotFreed: (() => void) | undefined;
+  const freeSlot = () =>
+    new Promise<void>((resolve) => {
+      slotFreed = () => {
+        slotFreed = undefined;
+        resolve();
+      };
+    });
   const wakeup = createWakeup(events, pollIntervalMs);
   let stopped = false;
 
@@ -121,6 +131,7 @@ export const startGatewayReactor = async ({
       // Stopped before it finished: not done, so the checkpoint stays before it.
       entry.done = finished;
       inFlight.delete(task);
+      slotFreed?.();
     });
     inFlight.add(task);
   };
@@ -133,7 +144,7 @@ export const startGatewayReactor = async ({
           checkpointLoaded = true;
         }
         if (inFlight.size >= concurrency) {
-          await Promise.race(inFlight);
+          await freeSlot();
           continue;
         }
         const page = await events.readCategory(refundCategory, {
