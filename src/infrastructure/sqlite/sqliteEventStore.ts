@@ -11,6 +11,7 @@ import { createAppendListeners } from '../appendListeners.js';
 import { parseJsonObject } from './json.js';
 import { openSqliteDatabase, requireTable } from './openSqliteDatabase.js';
 import { sqliteHealth } from './sqliteHealth.js';
+import { SqliteWriteError, startSqliteWriter } from './sqliteWriter.js';
 
 const schema = `
   CREATE TABLE IF NOT EXISTS events (
@@ -61,10 +62,12 @@ export const categoryOf = (streamName: string): string => {
 };
 
 /**
- * The embedded event log. Appends are group-committed: every append requested in the same turn
- * of the event loop shares one write transaction and one fsync, and each caller is answered only
- * after that commit. Each append still has its own expected-revision check and is atomic (a
- * savepoint), so a conflict in one does not affect the others.
+ * The embedded event log. Appends are group-committed by a writer in a worker thread
+ * (sqliteWriter): every append requested while the previous commit is under way shares the next
+ * write transaction and its fsync, and each caller is answered only after that commit. Each
+ * append keeps its own expected-revision check and is atomic (a savepoint), so a conflict in one
+ * does not affect the others. Reads use this thread's own connection (WAL: they never wait for
+ * the writer).
  */
 export const createSqliteEventStore = ({
   file,
@@ -88,82 +91,53 @@ export const createSqliteEventStore = ({
   const selectHead = db
     .prepare<[string], bigint | null>('SELECT max(position) FROM events WHERE category = ?')
     .pluck();
-  const selectStreamRevision = db
-    .prepare<[string], bigint | null>('SELECT max(revision) FROM events WHERE stream = ?')
-    .pluck();
-  const insert = db.prepare(
-    `INSERT INTO events (id, stream, category, revision, type, data, metadata, recorded_at)
-     VALUES (@id, @stream, @category, @revision, @type, @data, @metadata, @recordedAt)`,
-  );
-
-  const appendOne = db.transaction((item: PendingAppend, recordedAt: string): AppendResult => {
-    const current = selectStreamRevision.get(item.streamName) ?? undefined;
-    const matches =
-      item.expected === 'no_stream' ? current === undefined : current === item.expected;
-    if (!matches) return { ok: false, reason: 'conflict', actualRevision: current ?? 'no_stream' };
-
-    let revision = current ?? -1n;
-    let position = 0n;
-    for (const event of item.events) {
-      revision += 1n;
-      const info = insert.run({
-        id: event.id,
-        stream: item.streamName,
-        category: categoryOf(item.streamName),
-        revision,
-        type: event.type,
-        data: JSON.stringify(event.data),
-        metadata: JSON.stringify(event.metadata),
-        recordedAt,
-      });
-      position = BigInt(info.lastInsertRowid);
-    }
-    return { ok: true, nextExpectedRevision: revision, position };
-  });
-
-  type Outcome = { item: PendingAppend } & ({ result: AppendResult } | { error: unknown });
-
-  // appendOne runs as a savepoint inside the batch: an append that throws (say, a duplicate
-  // event id) is rolled back alone and only its caller sees the error.
-  const commitBatch = db.transaction((batch: PendingAppend[], recordedAt: string) =>
-    batch.map((item): Outcome => {
-      try {
-        return { item, result: appendOne(item, recordedAt) };
-      } catch (error) {
-        return { item, error };
-      }
-    }),
-  );
-
+  const writer = readonly
+    ? undefined
+    : startSqliteWriter({ file, busyTimeoutMs: busyTimeoutMs ?? 5_000 });
   const listeners = createAppendListeners();
   let pending: PendingAppend[] = [];
-  let flushing: Promise<void> | undefined;
+  /** The batch being committed; the next one gathers meanwhile (group commit, pipelined). */
+  let committing: Promise<void> | undefined;
 
-  const flush = (): void => {
-    const batch = pending;
-    pending = [];
+  const commit = async (batch: PendingAppend[]): Promise<void> => {
+    if (!writer) return;
     try {
-      // IMMEDIATE takes the write lock up front, so another process cannot slip in between
-      // the revision check and the insert.
-      const outcomes = commitBatch.immediate(batch, clock.now().toISOString());
-      for (const outcome of outcomes) {
-        if ('result' in outcome) outcome.item.resolve(outcome.result);
-        else outcome.item.reject(outcome.error);
-      }
+      const outcomes = await writer.commit(
+        batch.map(({ streamName, events, expected }) => ({
+          streamName,
+          category: categoryOf(streamName),
+          events,
+          expected,
+        })),
+        clock.now().toISOString(),
+      );
+      batch.forEach((item, i) => {
+        const outcome = outcomes[i];
+        if (outcome && 'result' in outcome) item.resolve(outcome.result);
+        else
+          item.reject(
+            new SqliteWriteError(outcome?.error.message ?? 'no outcome', outcome?.error.code),
+          );
+      });
       if (outcomes.some((o) => 'result' in o && o.result.ok)) listeners.notify();
     } catch (error) {
       batch.forEach((item) => item.reject(error));
     }
   };
 
-  const scheduleFlush = (): void => {
-    flushing ??= new Promise<void>((resolve) =>
-      setImmediate(() => {
-        flushing = undefined;
-        flush();
-        resolve();
-      }),
-    );
+  const drain = async (): Promise<void> => {
+    while (pending.length > 0) {
+      const batch = pending;
+      pending = [];
+      await commit(batch);
+    }
+    committing = undefined;
+  };
+
+  const scheduleCommit = (): void => {
+    // Appends requested in the same turn of the event loop, or while a commit is under way,
+    // share the next transaction and its fsync; each caller is answered once it is durable.
+    committing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(drain);
   };
 
   const toRecorded = (row: Row): RecordedEvent => ({
@@ -186,7 +160,7 @@ export const createSqliteEventStore = ({
       if (events.length === 0) return Promise.reject(new Error('nothing to append'));
       return new Promise<AppendResult>((resolve, reject) => {
         pending.push({ streamName, events, expected, resolve, reject });
-        scheduleFlush();
+        scheduleCommit();
       });
     },
     readStream: (streamName) => Promise.resolve(selectStream.all(streamName).map(toRecorded)),
@@ -197,7 +171,8 @@ export const createSqliteEventStore = ({
     health: () => sqliteHealth(db),
     close: async () => {
       closed = true;
-      await flushing;
+      await committing;
+      await writer?.close();
       db.close();
     },
   };
