@@ -205,11 +205,18 @@ const main = async () => {
     let completed = 0;
     const sampler = (async () => {
       while (sampling) {
-        const [done, lag] = await Promise.all([succeeded(), metric(url, 'projection_lag_seconds')]);
-        lags.push(lag);
-        if (done > completed) {
-          completed = done;
-          lastCompletion = Date.now();
+        // A scrape can fail while the service is saturated: that sample is skipped.
+        const sample = await Promise.all([
+          succeeded(),
+          metric(url, 'projection_lag_seconds'),
+        ]).catch(() => undefined);
+        if (sample) {
+          const [done, lag] = sample;
+          lags.push(lag);
+          if (done > completed) {
+            completed = done;
+            lastCompletion = Date.now();
+          }
         }
         await new Promise((resolve) => setTimeout(resolve, 100));
       }

@@ -10,7 +10,7 @@ import type { EventStore, ReadCategoryOptions, RecordedEvent } from './ports/eve
 export const cachedCategoryReads = (
   events: EventStore,
   category: string,
-  capacity = 20_000,
+  capacity = 5_000,
 ): EventStore => {
   /** Events with from < position <= to, in order; from is exclusive (undefined: the start). */
   let cached: RecordedEvent[] = [];

@@ -26,6 +26,7 @@ export const refundNotifyRoute =
     decode,
     handle,
     onResult = () => undefined,
+    maxInFlight = 256,
   }: {
     decode: RefundNotificationDecoder;
     handle: (
@@ -33,8 +34,11 @@ export const refundNotifyRoute =
       context: CommandContext,
     ) => Promise<NotificationOutcome>;
     onResult?: (result: NotifyResult) => void;
+    /** Notifications handled at once; beyond it WeChat is asked to deliver again later. */
+    maxInFlight?: number;
   }): FastifyPluginAsync =>
   async (app) => {
+    let inFlight = 0;
     // WeChat posts text/xml; whatever the declared type, the body is read as text and judged by
     // the decoder, so a wrong Content-Type is refused with a FAIL body like any other bad input.
     app.removeAllContentTypeParsers();
@@ -88,6 +92,14 @@ export const refundNotifyRoute =
           causationId: request.id,
           source: 'notification',
         } as const;
+        // Load shedding: WeChat delivers again on its retry schedule, so a FAIL now costs
+        // nothing, while queueing without bound would exhaust memory when it sends faster than
+        // we can store.
+        if (inFlight >= maxInFlight) {
+          onResult('unavailable');
+          return xml(reply, 503, notificationFailReply('busy, deliver again later'));
+        }
+        inFlight += 1;
         try {
           const outcome = await handle(notification, context);
           onResult(outcome);
@@ -113,6 +125,8 @@ export const refundNotifyRoute =
             'refund notification contradicts the recorded refund',
           );
           return xml(reply, 409, notificationFailReply(error.code));
+        } finally {
+          inFlight -= 1;
         }
       },
     );
