@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { problem, problemContentType } from './problem.js';
+import { problem, sendProblem } from './problem.js';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
@@ -18,10 +18,9 @@ export const bearerAuth = (tokens: readonly string[]) => {
     let admitted = false;
     for (const token of expected) admitted = timingSafeEqual(token, presented) || admitted;
     if (admitted) return;
-    await reply
-      .code(401)
-      .header('www-authenticate', 'Bearer realm="refunds"')
-      .type(problemContentType)
-      .send(problem(401, 'UNAUTHORIZED', 'A valid bearer token is required'));
+    await sendProblem(
+      reply.header('www-authenticate', 'Bearer realm="refunds"'),
+      problem(401, 'UNAUTHORIZED', 'A valid bearer token is required'),
+    );
   };
 };

@@ -18,7 +18,7 @@ import type { CommandContext } from '../../application/eventMetadata.js';
 import type { Metrics } from '../observability/metrics.js';
 import { bearerAuth } from './bearerAuth.js';
 import { operationsRoutes, type Readiness } from './operationsRoutes.js';
-import { problem, problemContentType } from './problem.js';
+import { problem, sendProblem } from './problem.js';
 import { problemFromError } from './problemFromError.js';
 import type { RefundApi } from './refundApi.js';
 import { refundRoutes } from './refundRoutes.js';
@@ -102,17 +102,15 @@ export const buildHttpApp = async (deps: HttpAppDeps): Promise<FastifyInstance> 
     const answer = problemFromError(error);
     if (answer.status >= 500) logServerError(request, error);
     else request.log.info({ code: answer.code, status: answer.status }, 'request refused');
-    return reply.code(answer.status).type(problemContentType).send(answer);
+    return sendProblem(reply, answer);
   });
   app.setNotFoundHandler(async (request, reply) =>
-    reply
-      .code(404)
-      .type(problemContentType)
-      .send(
-        problem(404, 'NOT_FOUND', 'No such resource', {
-          detail: `${request.method} ${request.url}`,
-        }),
-      ),
+    sendProblem(
+      reply,
+      problem(404, 'NOT_FOUND', 'No such resource', {
+        detail: `${request.method} ${request.url}`,
+      }),
+    ),
   );
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 
 export const problemContentType = 'application/problem+json';
@@ -34,3 +35,7 @@ export const problem = (
   code,
   ...extra,
 });
+
+/** Answers with the problem, its status and the problem+json media type. */
+export const sendProblem = (reply: FastifyReply, answer: Problem): FastifyReply =>
+  reply.code(answer.status).type(problemContentType).send(answer);

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CommandContext } from '../../application/eventMetadata.js';
 import type { RefundView } from '../../projections/refundView.js';
-import { problem, problemContentType, problemSchema } from './problem.js';
+import { problem, problemSchema, sendProblem } from './problem.js';
 import type { RefundApi } from './refundApi.js';
 import {
   orderRefundsSchema,
@@ -94,7 +94,7 @@ export const refundRoutes =
       async (request, reply) => {
         const refund = await api.getRefund(request.params.outRefundNo);
         if (refund) return reply.send(refund);
-        return reply.code(404).type(problemContentType).send(notFound(request.params.outRefundNo));
+        return sendProblem(reply, notFound(request.params.outRefundNo));
       },
     );
 
@@ -115,14 +115,12 @@ export const refundRoutes =
       async (request, reply) => {
         const order = await api.getOrderRefunds(request.params.outTradeNo);
         if (order) return reply.send(order);
-        return reply
-          .code(404)
-          .type(problemContentType)
-          .send(
-            problem(404, 'ORDER_NOT_FOUND', 'No refunds for this order', {
-              detail: `no refund for outTradeNo ${request.params.outTradeNo}`,
-            }),
-          );
+        return sendProblem(
+          reply,
+          problem(404, 'ORDER_NOT_FOUND', 'No refunds for this order', {
+            detail: `no refund for outTradeNo ${request.params.outTradeNo}`,
+          }),
+        );
       },
     );
 
@@ -143,10 +141,7 @@ export const refundRoutes =
       async (request, reply) => {
         const found = await api.getRefundEvents(request.params.outRefundNo);
         if (!found) {
-          return reply
-            .code(404)
-            .type(problemContentType)
-            .send(notFound(request.params.outRefundNo));
+          return sendProblem(reply, notFound(request.params.outRefundNo));
         }
         return reply.send(refundEventsBody(found));
       },
