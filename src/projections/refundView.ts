@@ -1,5 +1,6 @@
 import {
   assertNever,
+  refundTerms,
   type FailureStage,
   type RefundEvent,
   type RefundOrigin,
@@ -48,12 +49,7 @@ export const evolveRefundView = (
       };
     }
     return {
-      outRefundNo: data.outRefundNo,
-      outTradeNo: data.outTradeNo,
-      ...(data.transactionId !== undefined && { transactionId: data.transactionId }),
-      totalFee: data.totalFee,
-      refundFee: data.refundFee,
-      ...(data.reason !== undefined && { reason: data.reason }),
+      ...refundTerms(data),
       status: 'REQUESTED',
       origin: data.origin,
       attempt: data.attempt,

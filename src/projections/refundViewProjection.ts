@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Projection } from './projection.js';
 import { evolveRefundView, type RefundView } from './refundView.js';
 
-const refundViewSchema = z.object({
+/** The refund resource's shape: validates view documents, and the HTTP answers that carry them. */
+export const refundViewSchema = z.object({
   outRefundNo: z.string(),
   outTradeNo: z.string(),
   transactionId: z.string().exactOptional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refundViewSchema } from '../../projections/refundViewProjection.js';
 
 /** DESIGN §3: the characters WeChat allows in merchant order and refund numbers. */
 const merchantNo = (max: number) =>
@@ -35,33 +36,8 @@ export const refundRequestSchema = z
     error: 'must not exceed totalFee',
   });
 
-export const refundResourceSchema = z
-  .object({
-    outRefundNo: z.string(),
-    outTradeNo: z.string(),
-    transactionId: z.string().optional(),
-    totalFee: z.number().int(),
-    refundFee: z.number().int(),
-    reason: z.string().optional(),
-    status: z.enum(['REQUESTED', 'ACCEPTED', 'SUCCEEDED', 'FAILED']),
-    origin: z.enum(['api', 'wechat']),
-    refundId: z.string().optional(),
-    settlementRefundFee: z.number().int().optional(),
-    refundRecvAccount: z.string().optional(),
-    successTime: z.string().optional(),
-    failure: z
-      .object({
-        stage: z.enum(['request', 'settlement']),
-        code: z.string(),
-        message: z.string(),
-      })
-      .optional(),
-    attempt: z.number().int(),
-    requestedAt: z.string(),
-    updatedAt: z.string(),
-    version: z.number().int(),
-  })
-  .meta({ id: 'Refund' });
+/** The refund resource of DESIGN §5: the view document as stored. */
+export const refundResourceSchema = refundViewSchema.meta({ id: 'Refund' });
 
 export const orderRefundsSchema = z.object({
   outTradeNo: z.string(),
