@@ -1,7 +1,7 @@
 import { assertNever } from '../assertNever.js';
 import type { RefundEvent } from './refundEvents.js';
 import type { Refund } from './refundState.js';
-import { termsFromRequest } from './refundTerms.js';
+import { refundTerms } from './refundTerms.js';
 
 /**
  * Folds what already happened. Never throws: an event that should not have happened
@@ -12,7 +12,7 @@ export const evolve = (state: Refund, event: RefundEvent): Refund => {
     case 'RefundRequested':
       return {
         status: 'REQUESTED',
-        terms: termsFromRequest(event.data),
+        terms: refundTerms(event.data),
         origin: event.data.origin,
         attempt: event.data.attempt,
       };

@@ -65,10 +65,3 @@ export type RefundFailed = { type: 'RefundFailed'; data: RefundFailedData };
 export type RefundEvent = RefundRequested | RefundAccepted | RefundSucceeded | RefundFailed;
 
 export type RefundEventType = RefundEvent['type'];
-
-export const refundEventTypes: readonly RefundEventType[] = [
-  'RefundRequested',
-  'RefundAccepted',
-  'RefundSucceeded',
-  'RefundFailed',
-];

@@ -1,6 +1,5 @@
 import { isFen } from '../money.js';
 import type { RefundTerms } from './refundCommands.js';
-import type { RefundRequestedData } from './refundEvents.js';
 import { RefundRuleViolation } from './refundRuleViolation.js';
 
 /** The terms of a refund, without optional fields that are absent (exactOptionalPropertyTypes). */
@@ -12,8 +11,6 @@ export const refundTerms = (source: RefundTerms): RefundTerms => ({
   refundFee: source.refundFee,
   ...(source.reason !== undefined && { reason: source.reason }),
 });
-
-export const termsFromRequest = (data: RefundRequestedData): RefundTerms => refundTerms(data);
 
 /** Two requests are identical when every term is equal (DESIGN §5). */
 export const sameTerms = (a: RefundTerms, b: RefundTerms): boolean =>
