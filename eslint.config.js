@@ -4,7 +4,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /**
- * The dependency rule of DESIGN.md §2: domain <- application <- (infrastructure, projections) <- main.
+ * The dependency rule of DESIGN.md §2: domain <- application <- (infrastructure, projections) <- main,
+ * with the audit above the projections, the sandbox beside the WeChat client, and cli on top.
  * A layer may import its own folder and the layers listed for it; nothing else inside src/.
  * Domain and application may not import packages either (they stay free of I/O libraries).
  */
@@ -17,6 +18,27 @@ const layerRules = {
     layers: ['domain', 'application', 'projections', 'infrastructure'],
     packages: undefined,
   },
+  // The audit replays the log through the projections' own functions, so it sits above them.
+  audit: { layers: ['domain', 'application', 'projections', 'audit'], packages: ['zod'] },
+  // The WeChat Pay simulator shares the wire codecs of the client it simulates.
+  sandbox: { layers: ['infrastructure', 'sandbox'], packages: undefined },
+  main: {
+    layers: ['domain', 'application', 'projections', 'infrastructure', 'sandbox', 'main'],
+    packages: undefined,
+  },
+  cli: {
+    layers: [
+      'domain',
+      'application',
+      'projections',
+      'infrastructure',
+      'audit',
+      'sandbox',
+      'main',
+      'cli',
+    ],
+    packages: undefined,
+  },
 };
 
 const srcRoot = path.resolve('src');
@@ -25,7 +47,7 @@ const srcRoot = path.resolve('src');
 const layerOf = (file) => {
   const rel = path.relative(srcRoot, file);
   if (rel.startsWith('..')) return undefined;
-  const top = rel.split(path.sep)[0];
+  const top = /^main\.[jt]s$/.test(rel) ? 'main' : rel.split(path.sep)[0];
   return top && top in layerRules ? top : undefined;
 };
 

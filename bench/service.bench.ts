@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { createSqliteEventStore } from '../src/infrastructure/sqlite/sqliteEventStore.js';
-import { sandboxNotificationBody } from '../src/infrastructure/wechat/sandbox/sandboxNotifier.js';
+import { sandboxNotificationBody } from '../src/sandbox/sandboxNotifier.js';
 import { load, type LoadResult } from './support/load.js';
 import { metric, peakRssMb, root, run, waitFor } from './support/processes.js';
 import { measureStoreLimit } from './support/storeLimit.js';

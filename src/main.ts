@@ -20,19 +20,17 @@ import {
 } from './infrastructure/observability/metrics.js';
 import { refundNotifyRoute } from './infrastructure/http/refundNotifyRoute.js';
 import { createRefundNotificationDecoder } from './infrastructure/wechat/refundNotificationDecoder.js';
-import {
-  setUpWechat,
-  type SandboxTuning,
-  type WechatSetup,
-} from './infrastructure/wechat/wechatSetup.js';
+import { setUpLiveWechat, type WechatSetup } from './infrastructure/wechat/wechatSetup.js';
+import { setUpSandboxWechat, type SandboxTuning } from './sandbox/sandboxWechatSetup.js';
+import type { WechatSandbox } from './sandbox/wechatSandbox.js';
 import { handleRefundNotification } from './application/handleRefundNotification.js';
 import { cachedCategoryReads } from './application/cachedCategoryReads.js';
 import { loadRefund } from './application/loadRefund.js';
 import { refundCategory } from './application/refundEventCodec.js';
 import { createReconciler } from './application/reconciler.js';
 import { sendRefund } from './application/sendRefund.js';
-import { openStores } from './infrastructure/openStores.js';
-import { monitorStoreHealth } from './infrastructure/storeHealthMonitor.js';
+import { openStores } from './infrastructure/stores/openStores.js';
+import { monitorStoreHealth } from './infrastructure/stores/storeHealthMonitor.js';
 import { idempotencyGuardProjection } from './projections/idempotencyGuard.js';
 import { orderLedgerProjection } from './projections/orderLedger.js';
 import { createRecentWrites, notingWrites } from './projections/recentWrites.js';
@@ -43,7 +41,7 @@ import { launchProjection, type ProjectionStatus } from './projections/startProj
 export type Service = {
   app: FastifyInstance;
   /** WeChat Pay: the merchant identity, and the in-process simulator in sandbox mode. */
-  wechat: WechatSetup;
+  wechat: WechatSetup & { sandbox?: WechatSandbox };
   /**
    * Starts the background work that calls WeChat (the gateway reactor and the reconciler), with
    * notify_url = publicBaseUrl + /wechat/refund-notify. startService calls it once listening.
@@ -88,10 +86,13 @@ export const buildService = async (
     sandbox: sandboxTuning,
   }: ServiceOptions,
 ): Promise<Service> => {
-  const wechat = await setUpWechat(config, {
-    logger,
-    ...(sandboxTuning !== undefined && { sandbox: sandboxTuning }),
-  });
+  const wechat =
+    config.wechat.mode === 'live'
+      ? setUpLiveWechat(config, config.wechat, { logger })
+      : await setUpSandboxWechat(config, {
+          logger,
+          ...(sandboxTuning !== undefined && { sandbox: sandboxTuning }),
+        });
   const stores = openStores(config, { log: logger, clock });
   const { events, documents, targets } = stores;
   const health = monitorStoreHealth({

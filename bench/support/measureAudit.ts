@@ -6,7 +6,7 @@ import { readCategoryUpTo } from '../../src/application/readCategoryUpTo.js';
 import { refundCategory } from '../../src/application/refundEventCodec.js';
 import { createSqliteDocumentStore } from '../../src/infrastructure/sqlite/sqliteDocumentStore.js';
 import { createSqliteEventStore } from '../../src/infrastructure/sqlite/sqliteEventStore.js';
-import { runAudit } from '../../src/projections/audit/runAudit.js';
+import { runAudit } from '../../src/audit/runAudit.js';
 
 const pageSize = 1000;
 const [mode, dataDir] = process.argv.slice(2);

@@ -53,7 +53,7 @@ describe('crash safety', () => {
     );
   const output = new Map<Spawned, () => { stdout: string; stderr: string }>();
   const spawn = (args: string[], env: NodeJS.ProcessEnv) => {
-    const child = spawnTs('src/cli.ts', args, env);
+    const child = spawnTs('src/cli/refunds.ts', args, env);
     output.set(child, collect(child).output);
     children.push(child);
     return child;

@@ -12,8 +12,8 @@ import {
 import type { EventStore, RecordedEvent } from '../../application/ports/eventStore.js';
 import type { Log } from '../../application/ports/log.js';
 import type { StoreHealth } from '../../application/ports/storeHealth.js';
-import { createAppendListeners } from '../appendListeners.js';
-import { TimedOut, withTimeout } from '../withTimeout.js';
+import { createAppendListeners } from '../stores/appendListeners.js';
+import { TimedOut, withTimeout } from '../stores/withTimeout.js';
 import { watchAppends, type AppendWatch } from './appendWatch.js';
 import { scanCategoryForward, scanCategoryHead, type ReadAllChunk } from './categoryScan.js';
 import { esdbHealthReason, esdbStoreError } from './esdbErrors.js';

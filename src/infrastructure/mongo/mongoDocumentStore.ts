@@ -7,8 +7,8 @@ import type {
 } from '../../application/ports/documentStore.js';
 import type { JsonObject } from '../../application/ports/eventStore.js';
 import { StoreUnavailable, type StoreHealth } from '../../application/ports/storeHealth.js';
-import { checkDocumentName, isDocumentName } from '../documentNames.js';
-import { TimedOut, withTimeout } from '../withTimeout.js';
+import { checkDocumentName, isDocumentName } from '../stores/documentNames.js';
+import { TimedOut, withTimeout } from '../stores/withTimeout.js';
 import { connectWhenNeeded } from './connectWhenNeeded.js';
 import {
   decodeStored,

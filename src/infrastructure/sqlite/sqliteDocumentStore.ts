@@ -7,7 +7,7 @@ import type {
 } from '../../application/ports/documentStore.js';
 import type { JsonObject } from '../../application/ports/eventStore.js';
 import type { Statement } from 'better-sqlite3';
-import { checkDocumentName } from '../documentNames.js';
+import { checkDocumentName } from '../stores/documentNames.js';
 import { openSqliteDatabase, type SqliteDatabase } from './openSqliteDatabase.js';
 import { sqliteHealth } from './sqliteHealth.js';
 

@@ -7,7 +7,7 @@ import type {
   RecordedEvent,
 } from '../../application/ports/eventStore.js';
 import { systemClock, type Clock } from '../../application/ports/clock.js';
-import { createAppendListeners } from '../appendListeners.js';
+import { createAppendListeners } from '../stores/appendListeners.js';
 import { parseJsonObject } from './json.js';
 import { openSqliteDatabase, requireTable } from './openSqliteDatabase.js';
 import { sqliteHealth } from './sqliteHealth.js';

@@ -24,7 +24,7 @@ import {
   toRecordedEvent,
   UnreadableEsdbEvent,
 } from '../../../src/infrastructure/esdb/esdbEventMapping.js';
-import { storeTarget } from '../../../src/infrastructure/storeTarget.js';
+import { storeTarget } from '../../../src/infrastructure/stores/storeTarget.js';
 
 const id = '2ed6657d-e927-568b-95e1-2665a8aea6a2';
 const created = new Date('2026-11-28T08:00:00.123Z');

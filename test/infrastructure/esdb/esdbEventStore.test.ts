@@ -6,7 +6,7 @@ import { deterministicEventId } from '../../../src/application/deterministicEven
 import type { EventStore, EventToAppend } from '../../../src/application/ports/eventStore.js';
 import { StoreUnavailable } from '../../../src/application/ports/storeHealth.js';
 import { createEsdbEventStore } from '../../../src/infrastructure/esdb/esdbEventStore.js';
-import { storeTarget } from '../../../src/infrastructure/storeTarget.js';
+import { storeTarget } from '../../../src/infrastructure/stores/storeTarget.js';
 import { eventStoreContract } from '../../application/ports/eventStoreContract.js';
 import { closedPort } from '../../support/closedPort.js';
 import { eventually } from '../../support/eventually.js';

@@ -12,7 +12,7 @@ import { refundStreamName } from '../../../src/application/refundEventCodec.js';
 import { sendRefund } from '../../../src/application/sendRefund.js';
 import { createEsdbEventStore } from '../../../src/infrastructure/esdb/esdbEventStore.js';
 import { startEsdbGatewayReactor } from '../../../src/infrastructure/esdb/esdbGatewayReactor.js';
-import { storeTarget } from '../../../src/infrastructure/storeTarget.js';
+import { storeTarget } from '../../../src/infrastructure/stores/storeTarget.js';
 import { requestRefund } from '../../domain/refund/refundFixtures.js';
 import { eventually } from '../../support/eventually.js';
 import { serverFrom } from '../../support/serverGate.js';

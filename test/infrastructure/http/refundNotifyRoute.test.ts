@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SandboxRefund } from '../../../src/infrastructure/wechat/sandbox/sandboxLedger.js';
-import { sandboxNotificationBody } from '../../../src/infrastructure/wechat/sandbox/sandboxNotifier.js';
+import type { SandboxRefund } from '../../../src/sandbox/sandboxLedger.js';
+import { sandboxNotificationBody } from '../../../src/sandbox/sandboxNotifier.js';
 import { eventually } from '../../support/eventually.js';
 import { startTestService, type TestService } from '../../support/testService.js';
 

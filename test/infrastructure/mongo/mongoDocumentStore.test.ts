@@ -6,7 +6,7 @@ import type { DocumentStore } from '../../../src/application/ports/documentStore
 import { StoreUnavailable } from '../../../src/application/ports/storeHealth.js';
 import { findByFilter } from '../../../src/infrastructure/mongo/mongoDocumentCodec.js';
 import { createMongoDocumentStore } from '../../../src/infrastructure/mongo/mongoDocumentStore.js';
-import { storeTarget } from '../../../src/infrastructure/storeTarget.js';
+import { storeTarget } from '../../../src/infrastructure/stores/storeTarget.js';
 import { documentStoreContract } from '../../application/ports/documentStoreContract.js';
 import { closedPort } from '../../support/closedPort.js';
 import { serverFrom } from '../../support/serverGate.js';

@@ -5,8 +5,8 @@ import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMerchantCertificate } from '../../../src/infrastructure/wechat/merchantCertificate.js';
 import { MerchantCertificateError } from '../../../src/infrastructure/wechat/merchantCertificateError.js';
-import { ensureSandboxCertificates } from '../../../src/infrastructure/wechat/sandbox/sandboxCertificates.js';
-import { ensureSandboxIdentity } from '../../../src/infrastructure/wechat/sandbox/sandboxIdentity.js';
+import { ensureSandboxCertificates } from '../../../src/sandbox/sandboxCertificates.js';
+import { ensureSandboxIdentity } from '../../../src/sandbox/sandboxIdentity.js';
 import { makeTempDir } from '../../support/tempDir.js';
 
 const temp = makeTempDir('wechat-cert-');

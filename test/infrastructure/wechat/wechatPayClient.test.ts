@@ -8,11 +8,11 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMerchantCertificate } from '../../../src/infrastructure/wechat/merchantCertificate.js';
-import { ensureSandboxCertificates } from '../../../src/infrastructure/wechat/sandbox/sandboxCertificates.js';
+import { ensureSandboxCertificates } from '../../../src/sandbox/sandboxCertificates.js';
 import { createWechatPayClient } from '../../../src/infrastructure/wechat/wechatPayClient.js';
 import { eventually } from '../../support/eventually.js';
 import { makeTempDir } from '../../support/tempDir.js';
-import { startSandboxFixture, type SandboxFixture } from './support/sandboxFixture.js';
+import { startSandboxFixture, type SandboxFixture } from '../../sandbox/support/sandboxFixture.js';
 
 const temp = makeTempDir('wechat-client-');
 const certDir = path.join(temp.dir, 'certs');

@@ -1,0 +1,35 @@
+import type { JsonObject } from '../application/ports/eventStore.js';
+import type { RefundEvent } from '../domain/index.js';
+import type { Projection } from '../projections/projection.js';
+import type { EventRef } from './anomaly.js';
+
+/** A document as the replay produces it, with the event that last shaped it. */
+export type ExpectedDocument<D extends JsonObject> = { document: D; at: EventRef };
+
+export type ReadModelReplay<D extends JsonObject> = {
+  name: string;
+  /** By document id: what the read model should hold for the events replayed so far. */
+  documents: Map<string, ExpectedDocument<D>>;
+  apply: (event: RefundEvent, at: EventRef) => void;
+};
+
+/**
+ * A read model rebuilt in memory with the projection's own documentId and evolve, event by event
+ * in log order, as applyEvents does it in the store (in log order its position guard never skips).
+ */
+export const createReadModelReplay = <D extends JsonObject>(
+  projection: Projection<D>,
+): ReadModelReplay<D> => {
+  const documents = new Map<string, ExpectedDocument<D>>();
+  return {
+    name: projection.name,
+    documents,
+    apply: (event, at) => {
+      const id = projection.documentId(event);
+      if (id === undefined) return;
+      const next = projection.evolve(documents.get(id)?.document ?? null, event);
+      if (next) documents.set(id, { document: next, at });
+      else documents.delete(id);
+    },
+  };
+};

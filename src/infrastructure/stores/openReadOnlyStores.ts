@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { DocumentStore } from '../../application/ports/documentStore.js';
+import type { EventStore } from '../../application/ports/eventStore.js';
+import type { Config } from '../config/config.js';
+import type { Log } from '../../application/ports/log.js';
+import { StoreUnavailable } from '../../application/ports/storeHealth.js';
+import { createLogger } from '../observability/logger.js';
+import { openStores } from './openStores.js';
+import { createSqliteDocumentStore } from '../sqlite/sqliteDocumentStore.js';
+import { createSqliteEventStore } from '../sqlite/sqliteEventStore.js';
+
+/** The read-only commands keep stdout for their result; a networked store's warnings go to stderr. */
+const stderrWarnings = (): Log => createLogger('warn', process.stderr);
+
+const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/*
+ * The read-only commands (audit, history, export) run beside the service on the same files. They
+ * open the stores read-only and never create them: auditing a directory that holds no log is an
+ * error, not an empty log. SQLite in WAL mode lets them read while the service writes.
+ */
+
+/** The configured event log, for reading. Throws StoreUnavailable when it cannot be read. */
+export const openReadOnlyEventStore = (config: Config, log: Log = stderrWarnings()): EventStore => {
+  // EventStoreDB is read through its client; reading takes no lock the service could wait on.
+  if (config.eventStore.kind === 'esdb') return openStores(config, { log }).events;
+  const file = path.join(config.dataDir, 'events.db');
+  try {
+    return createSqliteEventStore({ file, readonly: true });
+  } catch (error) {
+    throw new StoreUnavailable(`cannot read the event log ${file}: ${reason(error)}`);
+  }
+};
+
+/**
+ * The configured read-model store, for reading; undefined when DATA_DIR has none (an auditor may
+ * be handed the log alone). Throws StoreUnavailable when it is there but cannot be read.
+ */
+export const openReadOnlyDocumentStore = (
+  config: Config,
+  log: Log = stderrWarnings(),
+): DocumentStore | undefined => {
+  if (config.readStore.kind === 'mongo') return openStores(config, { log }).documents;
+  const file = path.join(config.dataDir, 'read.db');
+  if (!existsSync(file)) return undefined;
+  try {
+    return createSqliteDocumentStore({ file, readonly: true });
+  } catch (error) {
+    throw new StoreUnavailable(`cannot read the read models ${file}: ${reason(error)}`);
+  }
+};

@@ -1,0 +1,203 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import pino, { type Logger } from 'pino';
+import { z } from 'zod';
+import type { MerchantCertificate } from '../infrastructure/wechat/merchantCertificate.js';
+import { ensureSandboxCertificates } from './sandboxCertificates.js';
+import { ensureSandboxIdentity, type SandboxIdentity } from './sandboxIdentity.js';
+import { createSandboxLedger, type SandboxRefund } from './sandboxLedger.js';
+import { createSandboxNotifier, type NotificationDelivery } from './sandboxNotifier.js';
+import { checkEnvelope, resultFail, signedReply } from './sandboxProtocol.js';
+import { createSandboxRefundFlow, type MerchantPlatformRefund } from './sandboxRefundFlow.js';
+import { answerRefundQuery } from './sandboxRefundQuery.js';
+import { sandboxScenarioSchema, type SandboxScenario } from './sandboxScenario.js';
+
+export type WechatSandboxOptions = {
+  /** Where the certificates and sandbox.json live; reused when present. */
+  certDir: string;
+  /** 0 (default): a free port. The sandbox listens on 127.0.0.1 only. */
+  port?: number;
+  /** Delay between accepting a refund and settling + notifying it; default 100 ms. */
+  notificationDelayMs?: number;
+  /** Multiplies WeChat's notification retry schedule (15 s … 6 h); 0.001 for tests. */
+  retryTimeScale?: number;
+  logger?: Logger;
+  now?: () => Date;
+};
+
+export type WechatSandbox = SandboxIdentity & {
+  baseUrl: string;
+  certDir: string;
+  /** The sandbox CA: trust it (WECHAT_CA_PATH) to talk to the sandbox. */
+  caPath: string;
+  caPem: string;
+  /** The merchant client certificate it issued (also in certDir as .p12 and PEM). */
+  clientCertificate: MerchantCertificate;
+  p12Path: string;
+  setScenario(outRefundNo: string, scenario: SandboxScenario): void;
+  refunds(): SandboxRefund[];
+  deliveries(): NotificationDelivery[];
+  /** Test hook: while on, every signed answer carries a wrong sign. */
+  corruptSigns(on: boolean): void;
+  simulateMerchantPlatformRefund(input: MerchantPlatformRefund): Promise<SandboxRefund>;
+  close(): Promise<void>;
+};
+
+const maxBodyBytes = 64 * 1024;
+
+const readBody = async (request: IncomingMessage): Promise<Buffer | undefined> => {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buffer.length;
+    if (size > maxBodyBytes) return undefined;
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+};
+
+const scenarioRequestSchema = z.object({
+  outRefundNo: z.string().min(1).max(64),
+  scenario: sandboxScenarioSchema,
+});
+
+/**
+ * A WeChat Pay v2 simulator over HTTPS on loopback, with its own CA and merchant identity, so it
+ * can never be mistaken for the live API: a client trusts it only when given its CA.
+ * /secapi/* requires a client certificate issued by the sandbox CA to the mch_id (CERT_ERROR
+ * otherwise), as WeChat's secapi does.
+ */
+export const startWechatSandbox = async (options: WechatSandboxOptions): Promise<WechatSandbox> => {
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const identity = ensureSandboxIdentity(options.certDir);
+  const certificates = ensureSandboxCertificates(options.certDir, identity.mchId);
+  const ledger = createSandboxLedger({ now: options.now ?? (() => new Date()) });
+  const notifier = createSandboxNotifier({
+    ...identity,
+    timeScale: options.retryTimeScale ?? 1,
+    logger,
+  });
+  const scenarios = new Map<string, SandboxScenario>();
+  const flow = createSandboxRefundFlow({
+    ledger,
+    notifier,
+    scenarios,
+    notificationDelayMs: options.notificationDelayMs ?? 100,
+  });
+  let corrupt = false;
+
+  const hasMerchantCertificate = (request: IncomingMessage): boolean => {
+    const socket = request.socket;
+    return (
+      socket instanceof TLSSocket &&
+      socket.authorized &&
+      socket.getPeerCertificate().subject.CN === identity.mchId
+    );
+  };
+
+  const wechatAnswer = async (
+    request: IncomingMessage,
+    path: string,
+    body: Buffer,
+  ): Promise<string> => {
+    const envelope = checkEnvelope(body, identity);
+    if (envelope.kind === 'refused') return envelope.reply;
+    const { fields, signType } = envelope;
+    const reply = (result: Record<string, string>): string =>
+      signedReply(result, identity, signType, corrupt);
+    if (fields.appid !== identity.appid) {
+      return reply(resultFail('APPID_MCHID_NOT_MATCH', 'appid和mch_id不匹配'));
+    }
+    if (path === '/secapi/pay/refund') {
+      if (!hasMerchantCertificate(request)) {
+        return reply(resultFail('CERT_ERROR', '证书校验错误 (no valid merchant certificate)'));
+      }
+      return reply(await flow.refund(fields));
+    }
+    return reply(answerRefundQuery(fields, ledger));
+  };
+
+  const json = (response: ServerResponse, status: number, value: unknown): void => {
+    response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    if (request.method === 'GET' && path === '/sandbox/refunds') {
+      return json(response, 200, ledger.all());
+    }
+    const body = await readBody(request);
+    if (body === undefined) return json(response, 413, { error: 'body too large' });
+    if (path === '/sandbox/scenarios' && request.method === 'POST') {
+      let input: unknown;
+      try {
+        input = JSON.parse(body.toString('utf8'));
+      } catch {
+        return json(response, 400, { error: 'the body must be JSON' });
+      }
+      const parsed = scenarioRequestSchema.safeParse(input);
+      if (!parsed.success) return json(response, 400, { error: z.prettifyError(parsed.error) });
+      scenarios.set(parsed.data.outRefundNo, parsed.data.scenario);
+      return json(response, 200, parsed.data);
+    }
+    if (path !== '/secapi/pay/refund' && path !== '/pay/refundquery') {
+      return json(response, 404, { error: `no such endpoint: ${path}` });
+    }
+    const answer =
+      request.method === 'POST'
+        ? await wechatAnswer(request, path, body)
+        : signedReply(
+            resultFail('REQUIRE_POST_METHOD', '请使用post方法'),
+            identity,
+            'MD5',
+            corrupt,
+          );
+    response.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' }).end(answer);
+  };
+
+  const server = https.createServer(
+    {
+      key: certificates.serverKeyPem,
+      cert: certificates.serverCertPem,
+      ca: certificates.caPem,
+      // The certificate is asked for on every connection and judged per path: refundquery needs
+      // none, secapi answers CERT_ERROR without a valid one.
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
+    (request, response) => {
+      handle(request, response).catch((error: unknown) => {
+        logger.error({ err: error }, 'sandbox request failed');
+        if (!response.headersSent) response.writeHead(500).end();
+      });
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    ...identity,
+    baseUrl: `https://127.0.0.1:${port}`,
+    certDir: options.certDir,
+    caPath: certificates.caPath,
+    caPem: certificates.caPem,
+    clientCertificate: { certPem: certificates.clientCertPem, keyPem: certificates.clientKeyPem },
+    p12Path: certificates.p12Path,
+    setScenario: (outRefundNo, scenario) => void scenarios.set(outRefundNo, scenario),
+    refunds: () => ledger.all(),
+    deliveries: () => notifier.deliveries(),
+    corruptSigns: (on) => void (corrupt = on),
+    simulateMerchantPlatformRefund: (input) => flow.merchantPlatformRefund(input),
+    close: async () => {
+      notifier.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+};

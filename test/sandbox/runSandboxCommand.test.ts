@@ -1,0 +1,41 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { completion, spawnTs } from '../support/spawnTs.js';
+import { makeTempDir } from '../support/tempDir.js';
+
+const temp = makeTempDir('wechat-sandbox-cmd-');
+afterAll(() => temp.remove());
+
+describe('refunds sandbox command', () => {
+  it('given a cert dir, when run then closed, then it prints one JSON line, writes the files and the process exits by itself', async () => {
+    const certDir = path.join(temp.dir, 'certs');
+    const result = await completion(
+      spawnTs('test/sandbox/support/runSandboxThenClose.ts', [certDir]),
+    );
+    expect(result.stderr.trim()).toBe('accepted');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const printed = z
+      .strictObject({
+        baseUrl: z.string().regex(/^https:\/\/127\.0\.0\.1:\d+$/),
+        appid: z.string().regex(/^wxsandbox/),
+        mchId: z.string().regex(/^\d{10}$/),
+        apiKey: z.string().regex(/^[0-9A-Za-z]{32}$/),
+        caPath: z.string(),
+        certDir: z.string(),
+      })
+      .parse(JSON.parse(lines[0]!));
+    expect(printed).toMatchObject({ caPath: path.join(certDir, 'ca.pem'), certDir });
+    for (const file of [
+      'ca.pem',
+      'apiclient_cert.p12',
+      'apiclient_cert.pem',
+      'apiclient_key.pem',
+    ]) {
+      expect(existsSync(path.join(certDir, file))).toBe(true);
+    }
+  });
+});
