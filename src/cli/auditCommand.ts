@@ -5,7 +5,8 @@ import {
   openReadOnlyDocumentStore,
   openReadOnlyEventStore,
 } from '../infrastructure/stores/openReadOnlyStores.js';
-import { errorMessage, writeAll, type CommandInput } from './commandIo.js';
+import { errorMessage } from '../application/errorMessage.js';
+import { writeAll, type CommandInput } from './commandIo.js';
 import { formatAuditReport } from './formatAuditReport.js';
 import { parseCommandArgs } from './parseCommandArgs.js';
 import { createProgressBar, type ProgressBar } from './progressBar.js';

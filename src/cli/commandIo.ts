@@ -15,6 +15,3 @@ export const writeAll = async (stream: NodeJS.WritableStream, chunks: Iterable<s
     if (!stream.write(chunk)) await new Promise((resolve) => stream.once('drain', resolve));
   }
 };
-
-export const errorMessage = (error: unknown): string =>
-  error instanceof Error ? error.message : String(error);

@@ -9,7 +9,8 @@ import {
 import { replayRefundViews } from '../audit/replayRefundViews.js';
 import type { RefundView } from '../projections/refundView.js';
 import { openReadOnlyEventStore } from '../infrastructure/stores/openReadOnlyStores.js';
-import { errorMessage, writeAll, type CommandInput } from './commandIo.js';
+import { errorMessage } from '../application/errorMessage.js';
+import { writeAll, type CommandInput } from './commandIo.js';
 import { csvRecord, utf8Bom } from './csv.js';
 import { parseCommandArgs } from './parseCommandArgs.js';
 import { UsageError } from './usageError.js';

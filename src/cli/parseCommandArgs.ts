@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './usageError.js';
+import { errorMessage } from '../application/errorMessage.js';
 
 /** node:util parseArgs, strict, with its complaints as UsageError. */
 export const parseCommandArgs = <T extends ParseArgsConfig['options']>(
@@ -9,6 +10,6 @@ export const parseCommandArgs = <T extends ParseArgsConfig['options']>(
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(errorMessage(error));
   }
 };

@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../infrastructure/config/config.js';
 import { createLogger } from '../infrastructure/observability/logger.js';
 import { runSandboxCommand } from '../sandbox/runSandboxCommand.js';
 import { startService } from '../main.js';
+import { errorMessage } from '../application/errorMessage.js';
 
 const usage = `Usage: refunds <command> [options]
 
@@ -46,8 +47,6 @@ const configOrExit = (): Config => {
   for (const problem of result.problems) process.stderr.write(`Configuration error: ${problem}\n`);
   process.exit(78);
 };
-
-const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 const serve = async (): Promise<void> => {
   const config = configOrExit();

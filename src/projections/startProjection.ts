@@ -10,6 +10,7 @@ import type { Projection } from './projection.js';
 import { generationCollectionName, projectionStorage } from './projectionStorage.js';
 import { rebuildProjection } from './rebuildProjection.js';
 import { unopenedCollection } from './unopenedCollection.js';
+import { errorMessage } from '../application/errorMessage.js';
 
 export type ProjectionStatus = {
   name: string;
@@ -150,7 +151,7 @@ export const launchProjection = <D extends JsonObject>(
         // is and try again, loudly. Skipping would silently lose the event from the read model.
         // A store that does not answer is logged by the store health monitor, once; the same
         // failure again is logged once, then at debug level. Readiness shows every lastError.
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         const level = message === lastError ? 'debug' : retryLogLevel(error);
         lastError = message;
         log[level]({ err: error, projection: projection.name }, 'projection failed; retrying');

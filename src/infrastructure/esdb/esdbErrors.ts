@@ -6,6 +6,7 @@ import {
   UnavailableError,
 } from '@eventstore/db-client';
 import { StoreUnavailable } from '../../application/ports/storeHealth.js';
+import { errorMessage } from '../../application/errorMessage.js';
 
 // gRPC status codes (grpc/doc/statuscodes.md) seen when the server cannot be reached or answers
 // too late; some client paths (batch appends) reject with the raw gRPC error, not the typed one.
@@ -26,7 +27,7 @@ export const isEsdbUnreachable = (error: unknown): boolean =>
 
 /** gRPC's "14 UNAVAILABLE: …. Resolution note: " reads better as just the middle part. */
 export const esdbMessageOf = (error: unknown): string =>
-  (error instanceof Error ? error.message : String(error))
+  errorMessage(error)
     .replace(/^\d+ [A-Z_]+: /, '')
     .replace(/\.? *Resolution note: *$/, '')
     .trim() || 'no detail';

@@ -14,6 +14,7 @@ import { refundCategory } from '../../application/refundEventCodec.js';
 import { toRecordedEvent } from './esdbEventMapping.js';
 import { gatewayDelivery, type DeliveryOutcome } from './gatewayDelivery.js';
 import { keepSubscribed } from './keepSubscribed.js';
+import { errorMessage } from '../../application/errorMessage.js';
 
 export type EsdbGatewayReactorOptions = GatewayReactorDeps & {
   client: EventStoreDBClient;
@@ -24,9 +25,6 @@ export type EsdbGatewayReactorOptions = GatewayReactorDeps & {
   /** Deliveries before the server parks an event (the reconciler still finds the refund). */
   maxRetryCount?: number;
 };
-
-const messageOf = (error: unknown): string =>
-  error instanceof Error ? error.message : String(error);
 
 /**
  * The gateway reactor for several instances sharing one EventStoreDB: a persistent subscription
@@ -92,7 +90,7 @@ export const startEsdbGatewayReactor = ({
       outcome = await deliver(toRecordedEvent(resolved), resolved.retryCount);
     } catch (error) {
       log.error({ err: error }, 'gateway parked an event it could not read');
-      outcome = { kind: 'nack', action: 'park', reason: messageOf(error) };
+      outcome = { kind: 'nack', action: 'park', reason: errorMessage(error) };
     }
     try {
       if (outcome.kind === 'ack') await subscription.ack(resolved);

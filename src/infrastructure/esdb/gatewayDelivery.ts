@@ -4,13 +4,11 @@ import type { RecordedEvent } from '../../application/ports/eventStore.js';
 import type { Log } from '../../application/ports/log.js';
 import type { sendRefund } from '../../application/sendRefund.js';
 import { assertNever } from '../../domain/index.js';
+import { errorMessage } from '../../application/errorMessage.js';
 
 /** What to tell the persistent subscription about one delivered event. */
 export type DeliveryOutcome =
   { kind: 'ack' } | { kind: 'nack'; action: 'retry' | 'park'; reason: string };
-
-const messageOf = (error: unknown): string =>
-  error instanceof Error ? error.message : String(error);
 
 /**
  * Handles one event a persistent subscription delivered to the gateway: a RefundRequested is sent
@@ -47,7 +45,7 @@ export const gatewayDelivery =
         { err: error, streamName: recorded.streamName, revision: recorded.revision.toString() },
         'gateway parked an unreadable event',
       );
-      return { kind: 'nack', action: 'park', reason: `unreadable event: ${messageOf(error)}` };
+      return { kind: 'nack', action: 'park', reason: `unreadable event: ${errorMessage(error)}` };
     }
     if (!request) return { kind: 'ack' };
 
@@ -71,7 +69,7 @@ export const gatewayDelivery =
           return assertNever(result);
       }
     } catch (error) {
-      reason = messageOf(error);
+      reason = errorMessage(error);
       log.error(
         { err: error, outRefundNo, attempt, correlationId, retryCount },
         'sending the refund failed; will retry',

@@ -6,6 +6,7 @@ import {
   MongoTopologyClosedError,
 } from 'mongodb';
 import { StoreUnavailable } from '../../application/ports/storeHealth.js';
+import { errorMessage } from '../../application/errorMessage.js';
 
 const duplicateKey = 11000;
 
@@ -20,8 +21,7 @@ export const isMongoUnreachable = (error: unknown): boolean =>
   error instanceof MongoTopologyClosedError ||
   error instanceof MongoNotConnectedError;
 
-const messageOf = (error: unknown): string =>
-  (error instanceof Error ? error.message : String(error)).trim() || 'no detail';
+const messageOf = (error: unknown): string => errorMessage(error).trim() || 'no detail';
 
 export const mongoHealthReason = (error: unknown, target: string): string =>
   isMongoUnreachable(error)

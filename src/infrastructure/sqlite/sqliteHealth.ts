@@ -1,5 +1,6 @@
 import type { StoreHealth } from '../../application/ports/storeHealth.js';
 import type { SqliteDatabase } from './openSqliteDatabase.js';
+import { errorMessage } from '../../application/errorMessage.js';
 
 /** An embedded database is healthy while it is open and answers a trivial query. */
 export const sqliteHealth = (db: SqliteDatabase): Promise<StoreHealth> => {
@@ -10,7 +11,7 @@ export const sqliteHealth = (db: SqliteDatabase): Promise<StoreHealth> => {
   } catch (error) {
     return Promise.resolve({
       ok: false,
-      reason: error instanceof Error ? error.message : String(error),
+      reason: errorMessage(error),
     });
   }
 };

@@ -9,11 +9,10 @@ import { createLogger } from '../observability/logger.js';
 import { openStores } from './openStores.js';
 import { createSqliteDocumentStore } from '../sqlite/sqliteDocumentStore.js';
 import { createSqliteEventStore } from '../sqlite/sqliteEventStore.js';
+import { errorMessage } from '../../application/errorMessage.js';
 
 /** The read-only commands keep stdout for their result; a networked store's warnings go to stderr. */
 const stderrWarnings = (): Log => createLogger('warn', process.stderr);
-
-const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /*
  * The read-only commands (audit, history, export) run beside the service on the same files. They
@@ -29,7 +28,7 @@ export const openReadOnlyEventStore = (config: Config, log: Log = stderrWarnings
   try {
     return createSqliteEventStore({ file, readonly: true });
   } catch (error) {
-    throw new StoreUnavailable(`cannot read the event log ${file}: ${reason(error)}`);
+    throw new StoreUnavailable(`cannot read the event log ${file}: ${errorMessage(error)}`);
   }
 };
 
@@ -47,6 +46,6 @@ export const openReadOnlyDocumentStore = (
   try {
     return createSqliteDocumentStore({ file, readonly: true });
   } catch (error) {
-    throw new StoreUnavailable(`cannot read the read models ${file}: ${reason(error)}`);
+    throw new StoreUnavailable(`cannot read the read models ${file}: ${errorMessage(error)}`);
   }
 };

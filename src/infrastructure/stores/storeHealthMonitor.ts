@@ -1,6 +1,7 @@
 import { createPauser } from '../../application/pauser.js';
 import type { Log } from '../../application/ports/log.js';
 import type { StoreHealth } from '../../application/ports/storeHealth.js';
+import { errorMessage } from '../../application/errorMessage.js';
 
 export type MonitoredStore = {
   /** The readiness check's name, e.g. eventStore. */
@@ -34,7 +35,7 @@ export const monitorStoreHealth = ({
   const check = async (store: MonitoredStore): Promise<void> => {
     const health = await store.health().catch((error: unknown): StoreHealth => ({
       ok: false,
-      reason: error instanceof Error ? error.message : String(error),
+      reason: errorMessage(error),
     }));
     const previous = current.get(store.name) ?? unchecked;
     current.set(store.name, health);

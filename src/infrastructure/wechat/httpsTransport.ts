@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { MerchantCertificate } from './merchantCertificate.js';
+import { errorMessage } from '../../application/errorMessage.js';
 
 export type TransportResult =
   | { kind: 'response'; status: number; body: Buffer }
@@ -31,7 +32,7 @@ const failureOf = (error: unknown): TransportResult => {
     error instanceof Error && 'code' in error && typeof error.code === 'string'
       ? error.code
       : 'NETWORK_ERROR';
-  return { kind: 'failure', code, message: error instanceof Error ? error.message : String(error) };
+  return { kind: 'failure', code, message: errorMessage(error) };
 };
 
 /**
