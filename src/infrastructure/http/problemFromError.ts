@@ -1,4 +1,5 @@
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { InvalidCursor } from '../../application/documentQuery.js';
 import { ConcurrencyConflict } from '../../application/handleRefundCommand.js';
 import { OrderRuleViolation } from '../../application/orderRuleViolation.js';
 import { StoreUnavailable } from '../../application/ports/storeHealth.js';
@@ -24,6 +25,9 @@ export const problemFromError = (error: unknown): Problem => {
     return problem(503, error.code, 'Too many concurrent changes to this refund', {
       detail: 'Try the request again.',
     });
+  }
+  if (error instanceof InvalidCursor) {
+    return problem(400, error.code, 'The cursor is not valid', { detail: error.message });
   }
   if (error instanceof StoreUnavailable) {
     return problem(503, error.code, 'A store the service needs does not answer', {

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { refundViewSchema } from '../../projections/refundViewProjection.js';
 
+/** A page size from a query string: an integer from 1 to max. */
+export const pageLimit = (max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be an integer from 1 to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(max))
+    .default(fallback);
+
 /** DESIGN §3: the characters WeChat allows in merchant order and refund numbers. */
 const merchantNo = (max: number) =>
   z
@@ -64,3 +73,30 @@ export const refundEventsSchema = z.object({
 });
 
 export const outRefundNoParams = z.object({ outRefundNo: outRefundNoSchema });
+
+/** ISO 8601: a date-time with an offset, or a date (UTC: from its first, to its last millisecond). */
+const instant = (endOfDay: boolean) =>
+  z
+    .union([z.iso.datetime({ offset: true }), z.iso.date()], {
+      error: 'must be an ISO 8601 date or date-time with an offset',
+    })
+    .transform((text) =>
+      new Date(
+        text.length === 10 ? `${text}T${endOfDay ? '23:59:59.999' : '00:00:00.000'}Z` : text,
+      ).toISOString(),
+    );
+
+export const refundListQuerySchema = z.strictObject({
+  status: z.enum(['REQUESTED', 'ACCEPTED', 'SUCCEEDED', 'FAILED']).exactOptional(),
+  failureCode: z.string().min(1).max(64).exactOptional(),
+  outTradeNo: outTradeNoSchema.exactOptional(),
+  from: instant(false).exactOptional().describe('requestedAt at or after (ISO 8601)'),
+  to: instant(true).exactOptional().describe('requestedAt at or before (ISO 8601)'),
+  limit: pageLimit(100, 20),
+  cursor: z.string().min(1).exactOptional().describe('nextCursor of the previous page'),
+});
+
+export const refundListSchema = z.object({
+  data: z.array(refundResourceSchema),
+  nextCursor: z.string().nullable(),
+});

@@ -9,6 +9,8 @@ import type {
 import { checkDocumentPath } from '../stores/documentNames.js';
 import type { SqliteDatabase } from './openSqliteDatabase.js';
 
+type Page = Statement<(string | number)[], { id: string; body: string }>;
+
 const field = (path: string) => `json_extract(body, '$.${checkDocumentPath(path)}')`;
 
 /** SQLite's JSON booleans come back from json_extract as 1 and 0. */
@@ -21,9 +23,9 @@ export const orderedIndexName = (prefix: string, index: OrderedIndex): string =>
 /**
  * DocumentCollection.query on SQLite: one expression index per declared ordered index
  * (equal fields, then the order field in its direction, then id), named in the query with
- * INDEXED BY so the planner cannot fall back to a scan. Keyset pagination: a page after the
- * cursor (v, id) is "order value beyond v, or equal to v with a greater id", written as a range on
- * the index plus a filter on the few rows equal to v.
+ * INDEXED BY so the planner cannot fall back to a scan of the table. Keyset pagination: the page
+ * after the cursor (v, id) is "order value beyond v, or equal to v with a greater id", written as
+ * a range on the index plus a filter on the few rows equal to v.
  */
 export const sqliteQuery = <T extends object>(
   db: SqliteDatabase,
@@ -55,43 +57,22 @@ export const sqliteQuery = <T extends object>(
       );
     }
   }
-  const statements = new Map<
-    string,
-    Statement<(string | number)[], { id: string; body: string }>
-  >();
+  const statements = new Map<string, Page>();
 
-  const statement = (
-    query: DocumentQuery,
-    index: OrderedIndex,
-  ): Statement<(string | number)[], { id: string; body: string }> => {
-    const where = Object.keys(query.where ?? {});
+  const statement = (query: DocumentQuery, index: OrderedIndex): Page => {
+    const indexName = orderedIndexName(indexPrefix, index);
     const key = JSON.stringify([
-      where,
+      Object.keys(query.where ?? {}),
       query.orderBy,
       query.direction,
       query.range?.min !== undefined,
       query.range?.max !== undefined,
       query.after !== undefined,
-      orderedIndexName(indexPrefix, index),
+      indexName,
     ]);
     let prepared = statements.get(key);
     if (!prepared) {
-      const order = field(query.orderBy);
-      const beyond = query.direction === 'desc' ? '<=' : '>=';
-      const conditions = [
-        ...where.map((name) => `${field(name)} = ?`),
-        `${order} IS NOT NULL`,
-        ...(query.range?.min !== undefined ? [`${order} >= ?`] : []),
-        ...(query.range?.max !== undefined ? [`${order} <= ?`] : []),
-        ...(query.after !== undefined
-          ? [`${order} ${beyond} ?`, `NOT (${order} = ? AND id <= ?)`]
-          : []),
-      ];
-      prepared = db.prepare(
-        `SELECT id, body FROM ${table} INDEXED BY "${orderedIndexName(indexPrefix, index)}"
-         WHERE ${conditions.join(' AND ')}
-         ORDER BY ${order} ${query.direction.toUpperCase()}, id ASC LIMIT ?`,
-      );
+      prepared = db.prepare(sqliteQuerySql(table, indexName, query));
       statements.set(key, prepared);
     }
     return prepared;
@@ -101,15 +82,8 @@ export const sqliteQuery = <T extends object>(
     run: (query: DocumentQuery): DocumentPage<T> => {
       const index = chooseIndex(collection, orderedIndexes, query);
       const cursor = query.after === undefined ? undefined : decodeCursor(query.after);
-      const parameters = [
-        ...Object.values(query.where ?? {}).map(bindable),
-        ...(query.range?.min !== undefined ? [bindable(query.range.min)] : []),
-        ...(query.range?.max !== undefined ? [bindable(query.range.max)] : []),
-        ...(cursor ? [bindable(cursor.value), bindable(cursor.value), cursor.id] : []),
-        query.limit + 1,
-      ];
       const rows = statement(query, index)
-        .all(...parameters)
+        .all(...sqliteQueryParameters(query, cursor))
         .map((row) => ({ id: row.id, body: parse(row.body) }));
       return pageOf(rows, query);
     },
@@ -117,3 +91,33 @@ export const sqliteQuery = <T extends object>(
     clear: (): void => statements.clear(),
   };
 };
+
+/** The SELECT of a query page. Exported for the test that reads its query plan. */
+export const sqliteQuerySql = (table: string, indexName: string, query: DocumentQuery): string => {
+  const order = field(query.orderBy);
+  const beyond = query.direction === 'desc' ? '<=' : '>=';
+  const conditions = [
+    ...Object.keys(query.where ?? {}).map((name) => `${field(name)} = ?`),
+    `${order} IS NOT NULL`,
+    ...(query.range?.min !== undefined ? [`${order} >= ?`] : []),
+    ...(query.range?.max !== undefined ? [`${order} <= ?`] : []),
+    ...(query.after !== undefined
+      ? [`${order} ${beyond} ?`, `NOT (${order} = ? AND id <= ?)`]
+      : []),
+  ];
+  return `SELECT id, body FROM ${table} INDEXED BY "${indexName}"
+    WHERE ${conditions.join(' AND ')}
+    ORDER BY ${order} ${query.direction.toUpperCase()}, id ASC LIMIT ?`;
+};
+
+/** The parameters of sqliteQuerySql, in its order. */
+export const sqliteQueryParameters = (
+  query: DocumentQuery,
+  cursor: { value: FieldValue; id: string } | undefined,
+): (string | number)[] => [
+  ...Object.values(query.where ?? {}).map(bindable),
+  ...(query.range?.min !== undefined ? [bindable(query.range.min)] : []),
+  ...(query.range?.max !== undefined ? [bindable(query.range.max)] : []),
+  ...(cursor ? [bindable(cursor.value), bindable(cursor.value), cursor.id] : []),
+  query.limit + 1,
+];
