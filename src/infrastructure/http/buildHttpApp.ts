@@ -31,6 +31,8 @@ export type HttpAppDeps = {
   metrics: Metrics;
   /** Routes outside /v1 with their own authentication (the WeChat notify endpoint). */
   plugins?: FastifyPluginAsync[];
+  /** More routes under /v1, behind its bearer tokens (the event feed, webhook endpoints). */
+  v1Plugins?: FastifyPluginAsync[];
 };
 
 /** JSON bodies of /v1 are small; anything bigger is refused before it is parsed. */
@@ -121,6 +123,7 @@ export const buildHttpApp = async (deps: HttpAppDeps): Promise<FastifyInstance> 
       v1.removeContentTypeParser('text/plain');
       v1.addHook('onRequest', bearerAuth(deps.apiTokens));
       await v1.register(refundRoutes({ api: deps.refunds, contextOf: apiContext }));
+      for (const plugin of deps.v1Plugins ?? []) await v1.register(plugin);
     },
     { prefix: '/v1' },
   );
