@@ -37,6 +37,26 @@ import { createRecentWrites, notingWrites } from './projections/recentWrites.js'
 import { createRefundReadModel, type RefundReadModel } from './projections/refundReadModel.js';
 import { refundViewProjection } from './projections/refundViewProjection.js';
 import { launchProjection, type ProjectionStatus } from './projections/startProjection.js';
+import { createAppendSignal } from './application/appendSignal.js';
+import { documentCheckpoints } from './application/documentCheckpoints.js';
+import { followWithFanOut } from './application/webhooks/followWithFanOut.js';
+import {
+  startWebhookDispatcher,
+  type WebhookDispatcher,
+} from './application/webhooks/webhookDispatcher.js';
+import { webhookEndpoints } from './application/webhooks/webhookEndpoints.js';
+import { webhookFanOut } from './application/webhooks/webhookFanOut.js';
+import { openWebhookStore } from './application/webhooks/webhookStore.js';
+import { eventFeedRoute } from './infrastructure/http/eventFeedRoute.js';
+import { webhookRoutes } from './infrastructure/http/webhookRoutes.js';
+import { observeWebhookBacklog } from './infrastructure/observability/metrics.js';
+import { createWebhookHttpSender } from './infrastructure/webhooks/webhookHttpSender.js';
+import {
+  createWebhookUrlPolicy,
+  type Resolve,
+} from './infrastructure/webhooks/webhookUrlPolicy.js';
+import { createEventFeed } from './projections/eventFeed.js';
+import { refundEventObjects } from './projections/refundEventObjects.js';
 
 export type Service = {
   app: FastifyInstance;
@@ -74,6 +94,17 @@ export type ServiceOptions = {
   healthIntervalMs?: number;
   /** Test knobs for the in-process WeChat Pay simulator (sandbox mode). */
   sandbox?: SandboxTuning;
+  /** Test knobs for webhook delivery. */
+  webhooks?: WebhookTuning;
+};
+
+export type WebhookTuning = {
+  /** How long the old secret keeps signing after a rotation (DESIGN: 24 hours). */
+  rotationOverlapMs?: number;
+  /** How often the dispatcher looks at endpoints and due deliveries without a wake-up. */
+  pollIntervalMs?: number;
+  /** Name resolution of webhook URLs (a stand-in DNS for the rebinding tests). */
+  resolve?: Resolve;
 };
 
 export const buildService = async (
@@ -84,6 +115,7 @@ export const buildService = async (
     random = Math.random,
     healthIntervalMs = 2000,
     sandbox: sandboxTuning,
+    webhooks: webhookTuning = {},
   }: ServiceOptions,
 ): Promise<Service> => {
   const wechat =
@@ -150,12 +182,33 @@ export const buildService = async (
     return { ready: Object.values(checks).every((check) => check === 'ok'), checks };
   };
 
+  // Webhooks and the event feed (DESIGN §5, WEBHOOKS.md).
+  const webhookStore = openWebhookStore(documents);
+  const urlPolicy = createWebhookUrlPolicy({
+    allowPrivate: config.webhooks.allowPrivateUrls,
+    ...(webhookTuning.resolve && { resolve: webhookTuning.resolve }),
+  });
+  let dispatcher: WebhookDispatcher | undefined;
+  const endpoints = webhookEndpoints({
+    store: webhookStore,
+    events,
+    clock,
+    urlPolicy: urlPolicy.check,
+    ...(webhookTuning.rotationOverlapMs !== undefined && {
+      rotationOverlapMs: webhookTuning.rotationOverlapMs,
+    }),
+    onChange: () => dispatcher?.wake(),
+  });
+  const appended = createAppendSignal(events);
+  const feed = createEventFeed({ events: followed, signal: appended, clock });
+
   const app = await buildHttpApp({
     logger,
     apiTokens: config.apiTokens,
     refunds: createRefundApi({ events, clock, handle, readModel }),
     metrics,
     readiness,
+    v1Plugins: [eventFeedRoute({ feed }), webhookRoutes({ endpoints })],
     plugins: [
       refundNotifyRoute({
         decode: createRefundNotificationDecoder(wechat.merchant),
@@ -198,6 +251,44 @@ export const buildService = async (
     });
     // Stopped before the client they call, in reverse order of start.
     background.push(reactor, { stop: () => reconciler.stop() });
+
+    const sender = createWebhookHttpSender({
+      policy: urlPolicy.check,
+      lookup: urlPolicy.lookup,
+      timeoutMs: config.webhooks.timeoutMs,
+      clock,
+    });
+    const running = startWebhookDispatcher({
+      store: webhookStore,
+      send: sender.send,
+      clock,
+      log: logger,
+      random,
+      scheduleMs: config.webhooks.retryScheduleMs,
+      timeoutMs: config.webhooks.timeoutMs,
+      ...(webhookTuning.pollIntervalMs !== undefined && {
+        pollIntervalMs: webhookTuning.pollIntervalMs,
+      }),
+      onAttempt: (endpoint, outcome, result) => {
+        metrics.webhookAttempts.inc({
+          endpoint,
+          result: result.kind === 'answered' ? `${Math.floor(result.status / 100)}xx` : 'no_answer',
+        });
+        if (outcome !== 'retry') metrics.webhookDeliveries.inc({ endpoint, outcome });
+      },
+    });
+    dispatcher = running;
+    observeWebhookBacklog(metrics, running.oldestPending);
+    const fanOut = followWithFanOut(
+      webhookFanOut({
+        store: webhookStore,
+        eventObjects: refundEventObjects(events),
+        clock,
+        onCreated: running.wake,
+      }),
+      { events: followed, checkpoints: documentCheckpoints(documents), log: logger },
+    );
+    background.push({ stop: async () => sender.close() }, running, fanOut);
   };
 
   return {
@@ -210,8 +301,9 @@ export const buildService = async (
     handle,
     projectionStatuses,
     close: async () => {
-      // Stop taking requests and finish those in flight, then the background work, then the
-      // stores they all use.
+      // Stop taking requests and finish those in flight (long polls end now), then the
+      // background work, then the stores they all use.
+      appended.stop();
       await app.close();
       for (const part of background.reverse()) await part.stop();
       await health.stop();

@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { startService, type ListeningService } from '../../src/main.js';
+import { startService, type ListeningService, type WebhookTuning } from '../../src/main.js';
 import { makeTempDir } from './tempDir.js';
 import { sharedSandboxCertDir, testConfig } from './testApp.js';
 
@@ -26,7 +26,10 @@ export type TestService = ListeningService & {
  * Pay simulator in-process over real TLS. Retries and reconciliation run on short timers, and the
  * simulator's notification retries a thousand times faster than WeChat's.
  */
-export const startTestService = async (env: NodeJS.ProcessEnv = {}): Promise<TestService> => {
+export const startTestService = async (
+  env: NodeJS.ProcessEnv = {},
+  { webhooks }: { webhooks?: WebhookTuning } = {},
+): Promise<TestService> => {
   const temp = makeTempDir();
   const config = testConfig({
     DATA_DIR: temp.dir,
@@ -41,6 +44,7 @@ export const startTestService = async (env: NodeJS.ProcessEnv = {}): Promise<Tes
     logger: pino({ level: 'silent' }),
     healthIntervalMs: 200,
     sandbox: { notificationDelayMs: 20, retryTimeScale: 0.001, certDir: sharedSandboxCertDir() },
+    ...(webhooks && { webhooks }),
   });
   return {
     ...service,

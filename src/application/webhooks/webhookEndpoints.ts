@@ -150,7 +150,9 @@ export const webhookEndpoints = ({
       for await (const endpoint of (await store.endpoints()).all()) {
         found.push(endpointResource(endpoint));
       }
-      return found.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+      return found.sort(
+        (a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
+      );
     },
     get: async (id: string): Promise<EndpointResource> => endpointResource(await existing(id)),
     update: async (id: string, changes: EndpointChange): Promise<EndpointResource> => {
@@ -191,7 +193,9 @@ export const webhookEndpoints = ({
       query: { status?: DeliveryStatus; limit: number; cursor?: string },
     ): Promise<{ data: DeliveryResource[]; nextCursor: string | null }> => {
       await existing(id);
-      const page = await (await store.deliveries()).query({
+      const page = await (
+        await store.deliveries()
+      ).query({
         where: { endpointId: id, ...(query.status !== undefined && { status: query.status }) },
         orderBy: 'createdAt',
         direction: 'desc',
@@ -206,7 +210,7 @@ export const webhookEndpoints = ({
       const deliveries = await store.deliveries();
       const now = clock.now().toISOString();
       let recovered = 0;
-      for (let after: string | undefined; ; ) {
+      for (let after: string | undefined; ;) {
         const page = await deliveries.query({
           where: { endpointId: id, status: 'failed' },
           orderBy: 'createdAt',

@@ -2,7 +2,9 @@
  * Whether requests may go to a URL now: in live mode only https, and only to public addresses
  * (resolved now, so a name that turned private since the endpoint was made is refused).
  */
-export type WebhookUrlPolicy = (url: string) => Promise<{ ok: true } | { ok: false; reason: string }>;
+export type WebhookUrlPolicy = (
+  url: string,
+) => Promise<{ ok: true } | { ok: false; reason: string }>;
 
 /** One attempt of one delivery, signed with every secret given (two during a rotation). */
 export type WebhookAttempt = {

@@ -4,6 +4,7 @@ import { ConcurrencyConflict } from '../../application/handleRefundCommand.js';
 import { OrderRuleViolation } from '../../application/orderRuleViolation.js';
 import { StoreUnavailable } from '../../application/ports/storeHealth.js';
 import { CorruptEventError } from '../../application/refundEventCodec.js';
+import { WebhookRuleViolation } from '../../application/webhooks/webhookRuleViolation.js';
 import { RefundRuleViolation, type RefundRuleCode, assertNever } from '../../domain/index.js';
 import { problem, type FieldError, type Problem } from './problem.js';
 
@@ -25,6 +26,11 @@ export const problemFromError = (error: unknown): Problem => {
     return problem(503, error.code, 'Too many concurrent changes to this refund', {
       detail: 'Try the request again.',
     });
+  }
+  if (error instanceof WebhookRuleViolation) {
+    return error.code === 'WEBHOOK_ENDPOINT_NOT_FOUND'
+      ? problem(404, error.code, 'No such webhook endpoint', { detail: error.message })
+      : problem(400, error.code, 'This URL cannot receive webhooks', { detail: error.message });
   }
   if (error instanceof InvalidCursor) {
     return problem(400, error.code, 'The cursor is not valid', { detail: error.message });

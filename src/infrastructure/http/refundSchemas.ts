@@ -75,7 +75,7 @@ export const refundEventsSchema = z.object({
 export const outRefundNoParams = z.object({ outRefundNo: outRefundNoSchema });
 
 /** ISO 8601: a date-time with an offset, or a date (UTC: from its first, to its last millisecond). */
-const instant = (endOfDay: boolean) =>
+export const instantSchema = (endOfDay: boolean) =>
   z
     .union([z.iso.datetime({ offset: true }), z.iso.date()], {
       error: 'must be an ISO 8601 date or date-time with an offset',
@@ -90,8 +90,8 @@ export const refundListQuerySchema = z.strictObject({
   status: z.enum(['REQUESTED', 'ACCEPTED', 'SUCCEEDED', 'FAILED']).exactOptional(),
   failureCode: z.string().min(1).max(64).exactOptional(),
   outTradeNo: outTradeNoSchema.exactOptional(),
-  from: instant(false).exactOptional().describe('requestedAt at or after (ISO 8601)'),
-  to: instant(true).exactOptional().describe('requestedAt at or before (ISO 8601)'),
+  from: instantSchema(false).exactOptional().describe('requestedAt at or after (ISO 8601)'),
+  to: instantSchema(true).exactOptional().describe('requestedAt at or before (ISO 8601)'),
   limit: pageLimit(100, 20),
   cursor: z.string().min(1).exactOptional().describe('nextCursor of the previous page'),
 });

@@ -77,7 +77,11 @@ export const createWebhookHttpSender = ({
           const status = response.statusCode ?? 0;
           const later = retryAfterMs(response.headers['retry-after'], clock.now());
           const answered = () =>
-            settle({ kind: 'answered', status, ...(later !== undefined && { retryAfterMs: later }) });
+            settle({
+              kind: 'answered',
+              status,
+              ...(later !== undefined && { retryAfterMs: later }),
+            });
           let read = 0;
           response.on('data', (chunk: Buffer) => {
             read += chunk.length;

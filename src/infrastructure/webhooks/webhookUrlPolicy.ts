@@ -29,7 +29,9 @@ export const createWebhookUrlPolicy = ({
     if (addresses.length === 0) throw new Error(`${hostname} does not resolve`);
     const internal = addresses.find(({ address }) => isInternalAddress(address));
     if (internal) {
-      throw new Error(`${hostname} resolves to ${internal.address}, a loopback, private or link-local address`);
+      throw new Error(
+        `${hostname} resolves to ${internal.address}, a loopback, private or link-local address`,
+      );
     }
     return addresses;
   };
