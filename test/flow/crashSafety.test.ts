@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { closedPort } from '../support/closedPort.js';
 import { eventually } from '../support/eventually.js';
-import { collect, spawnTs } from '../support/spawnTs.js';
+import { collect, killHard, spawnTs } from '../support/spawnTs.js';
 import { makeTempDir } from '../support/tempDir.js';
 import { getJson } from '../support/testService.js';
 
@@ -30,16 +30,9 @@ describe('crash safety', () => {
     temp = makeTempDir();
   });
   afterEach(async () => {
-    for (const child of children.splice(0)) await kill(child);
+    for (const child of children.splice(0)) await killHard(child);
     temp.remove();
   });
-
-  const kill = async (child: Spawned) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  };
 
   const firstLine = (child: Spawned) =>
     eventually(
@@ -100,7 +93,7 @@ describe('crash safety', () => {
         return `R${i}`;
       }),
     );
-    await kill(first);
+    await killHard(first);
 
     spawn(['serve'], env);
     await up();

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closedPort } from '../support/closedPort.js';
 import { eventually } from '../support/eventually.js';
-import { collect, spawnTs } from '../support/spawnTs.js';
+import { collect, killHard, spawnTs } from '../support/spawnTs.js';
 import { makeTempDir } from '../support/tempDir.js';
 import { getJson } from '../support/testService.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver.js';
@@ -23,16 +23,10 @@ describe('webhook delivery across a crash', () => {
   const children: Spawned[] = [];
   let receiver: WebhookReceiver | undefined;
   afterEach(async () => {
-    for (const child of children.splice(0)) await kill(child);
+    for (const child of children.splice(0)) await killHard(child);
     await receiver?.close();
     temp.remove();
   });
-  const kill = async (child: Spawned) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  };
 
   it('given deliveries in flight, when the service is killed and restarted, then every event is delivered, none invented, and repeats stay within the in-flight bound', async () => {
     // Slow to answer, so that attempts are in flight when the process dies.
@@ -83,7 +77,7 @@ describe('webhook delivery across a crash', () => {
     await eventually(() => expect(receiver!.received.length).toBeGreaterThanOrEqual(20), {
       timeoutMs: 30_000,
     });
-    await kill(first);
+    await killHard(first);
     const beforeKill = receiver.received.length;
 
     await serve();

@@ -7,31 +7,16 @@ import { outcomeEventTypes, type OutcomeEventType } from './refundEventTypes.js'
 import type { WebhookUrlPolicy } from './webhookPorts.js';
 import { WebhookRuleViolation } from './webhookRuleViolation.js';
 import {
+  deliveryResourceSchema,
+  endpointResourceSchema,
   writeNextVersion,
+  type DeliveryResource,
+  type EndpointResource,
   type DeliveryStatus,
   type WebhookDelivery,
   type WebhookStore,
   type WebhookEndpoint,
 } from './webhookStore.js';
-
-/** An endpoint as the API shows it: never its secret. */
-export type EndpointResource = Pick<
-  WebhookEndpoint,
-  'id' | 'url' | 'eventTypes' | 'description' | 'status' | 'createdAt'
->;
-
-export type DeliveryResource = Pick<
-  WebhookDelivery,
-  | 'id'
-  | 'eventId'
-  | 'eventType'
-  | 'outRefundNo'
-  | 'status'
-  | 'attempts'
-  | 'lastAttemptAt'
-  | 'lastStatusCode'
-  | 'nextAttemptAt'
->;
 
 export type EndpointChange = {
   url?: string;
@@ -43,26 +28,8 @@ export type EndpointChange = {
 /** Standard Webhooks secret: `whsec_` + base64 of 32 random bytes (DESIGN §5). */
 export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
 
-export const endpointResource = (endpoint: WebhookEndpoint): EndpointResource => ({
-  id: endpoint.id,
-  url: endpoint.url,
-  eventTypes: endpoint.eventTypes,
-  description: endpoint.description,
-  status: endpoint.status,
-  createdAt: endpoint.createdAt,
-});
-
-const deliveryResource = (delivery: WebhookDelivery): DeliveryResource => ({
-  id: delivery.id,
-  eventId: delivery.eventId,
-  eventType: delivery.eventType,
-  outRefundNo: delivery.outRefundNo,
-  status: delivery.status,
-  attempts: delivery.attempts,
-  lastAttemptAt: delivery.lastAttemptAt,
-  lastStatusCode: delivery.lastStatusCode,
-  nextAttemptAt: delivery.nextAttemptAt,
-});
+const endpointResource = (endpoint: WebhookEndpoint): EndpointResource =>
+  endpointResourceSchema.parse(endpoint);
 
 /**
  * Changes a document through compare-and-set, reading it again when another writer won; undefined
@@ -202,7 +169,10 @@ export const webhookEndpoints = ({
         limit: query.limit,
         ...(query.cursor !== undefined && { after: query.cursor }),
       });
-      return { data: page.documents.map(deliveryResource), nextCursor: page.next ?? null };
+      return {
+        data: page.documents.map((delivery) => deliveryResourceSchema.parse(delivery)),
+        nextCursor: page.next ?? null,
+      };
     },
     /** Every failed delivery of events since `since` goes back to pending, due now. */
     recover: async (id: string, since: string): Promise<{ recovered: number }> => {

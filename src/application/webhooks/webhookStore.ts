@@ -29,6 +29,17 @@ const endpointSchema = z.object({
 });
 export type WebhookEndpoint = z.infer<typeof endpointSchema>;
 
+/** An endpoint as the API shows it: never its secret. Parsing a stored one leaves the rest out. */
+export const endpointResourceSchema = endpointSchema.pick({
+  id: true,
+  url: true,
+  eventTypes: true,
+  description: true,
+  status: true,
+  createdAt: true,
+});
+export type EndpointResource = z.infer<typeof endpointResourceSchema>;
+
 const deliverySchema = z.object({
   id: z.string(),
   endpointId: z.string(),
@@ -51,6 +62,20 @@ const deliverySchema = z.object({
   version: z.number().int(),
 });
 export type WebhookDelivery = z.infer<typeof deliverySchema>;
+
+/** A delivery as the API shows it (DESIGN §5). */
+export const deliveryResourceSchema = deliverySchema.pick({
+  id: true,
+  eventId: true,
+  eventType: true,
+  outRefundNo: true,
+  status: true,
+  attempts: true,
+  lastAttemptAt: true,
+  lastStatusCode: true,
+  nextAttemptAt: true,
+});
+export type DeliveryResource = z.infer<typeof deliveryResourceSchema>;
 export type DeliveryStatus = WebhookDelivery['status'];
 
 export type WebhookStore = {

@@ -2,6 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { outcomeEventTypes } from '../../application/webhooks/refundEventTypes.js';
 import type { WebhookEndpoints } from '../../application/webhooks/webhookEndpoints.js';
+import {
+  deliveryResourceSchema,
+  endpointResourceSchema,
+} from '../../application/webhooks/webhookStore.js';
 import { problemSchema } from './problem.js';
 import { instantSchema, pageLimit } from './refundSchemas.js';
 
@@ -13,30 +17,8 @@ const eventTypesSchema = z
   .min(1, 'must name at least one event type');
 const descriptionSchema = z.string().max(256, 'must be at most 256 characters');
 
-const endpointSchema = z
-  .object({
-    id: z.string(),
-    url: z.string(),
-    eventTypes: z.array(z.enum(outcomeEventTypes)),
-    description: z.string().nullable(),
-    status: z.enum(['enabled', 'disabled']),
-    createdAt: z.string(),
-  })
-  .meta({ id: 'WebhookEndpoint' });
-
-const deliverySchema = z
-  .object({
-    id: z.string(),
-    eventId: z.string().describe('The webhook-id of every attempt'),
-    eventType: z.enum(outcomeEventTypes),
-    outRefundNo: z.string(),
-    status: z.enum(['pending', 'succeeded', 'failed']),
-    attempts: z.number().int(),
-    lastAttemptAt: z.string().nullable(),
-    lastStatusCode: z.number().int().nullable(),
-    nextAttemptAt: z.string().nullable(),
-  })
-  .meta({ id: 'WebhookDelivery' });
+const endpointSchema = endpointResourceSchema.meta({ id: 'WebhookEndpoint' });
+const deliverySchema = deliveryResourceSchema.meta({ id: 'WebhookDelivery' });
 
 const params = z.object({ id: z.string().min(1).max(64) });
 const secretSchema = z.string().describe('whsec_…: shown only here; sign checks with it');
