@@ -1,5 +1,4 @@
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   countingEvents,
   notingWrites,
@@ -7,30 +6,20 @@ import {
   type CommandMiddleware,
 } from '../../src/application/commandMiddleware.js';
 import { createRefundCommandHandler } from '../../src/application/handleRefundCommand.js';
-import type { EventStore } from '../../src/application/ports/eventStore.js';
-import { createSqliteEventStore } from '../../src/infrastructure/sqlite/sqliteEventStore.js';
 import { acceptRefund, requestRefund } from '../domain/refund/refundFixtures.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { sqliteStoresPerTest } from '../support/sqliteStores.js';
 
 const api = { correlationId: 'corr-1', causationId: 'req-1', source: 'api' } as const;
 
 describe('middleware of the command handler', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  let events: EventStore;
-  beforeEach(() => {
-    temp = makeTempDir();
-    events = createSqliteEventStore({ file: path.join(temp.dir, 'events.db') });
-  });
-  afterEach(async () => {
-    await events.close();
-    temp.remove();
-  });
+  const stores = sqliteStoresPerTest();
+  const handler = () => createRefundCommandHandler({ events: stores.events });
 
   it('given commands that append and one that does not, then the events are counted by type once stored, and only the appending commands note their version', async () => {
     const counted: string[] = [];
     const noted: [string, number][] = [];
     const handle = withMiddleware(
-      createRefundCommandHandler({ events }),
+      handler(),
       countingEvents((event) => counted.push(event.type)),
       notingWrites({ note: (outRefundNo, version) => noted.push([outRefundNo, version]) }),
     );
@@ -44,13 +33,13 @@ describe('middleware of the command handler', () => {
       ['R1', 1],
       ['R1', 2],
     ]);
-    expect((await events.readStream('refund-R1')).map((e) => e.type)).toEqual(counted);
+    expect((await stores.events.readStream('refund-R1')).map((e) => e.type)).toEqual(counted);
   });
 
   it('given a command the handler refuses, then nothing is counted or noted', async () => {
     const seen: string[] = [];
     const handle = withMiddleware(
-      createRefundCommandHandler({ events }),
+      handler(),
       countingEvents((event) => seen.push(event.type)),
       notingWrites({ note: (outRefundNo) => seen.push(outRefundNo) }),
     );
@@ -71,11 +60,7 @@ describe('middleware of the command handler', () => {
         return handled;
       };
 
-    await withMiddleware(
-      createRefundCommandHandler({ events }),
-      tracing('first'),
-      tracing('second'),
-    )(requestRefund(), api);
+    await withMiddleware(handler(), tracing('first'), tracing('second'))(requestRefund(), api);
 
     expect(order).toEqual(['first in', 'second in', 'second out', 'first out']);
   });

@@ -1,19 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   documentCheckpoints,
   type Checkpoints,
 } from '../../src/application/documentCheckpoints.js';
-import type { DocumentStore } from '../../src/application/ports/documentStore.js';
-import type { EventStore } from '../../src/application/ports/eventStore.js';
 import type { Reactor, ReactorOutcome, RunningReactor } from '../../src/application/reactor.js';
 import { startReactor } from '../../src/application/startReactor.js';
-import { createSqliteDocumentStore } from '../../src/infrastructure/sqlite/sqliteDocumentStore.js';
-import { createSqliteEventStore } from '../../src/infrastructure/sqlite/sqliteEventStore.js';
 import { eventually } from '../support/eventually.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { sqliteStoresPerTest } from '../support/sqliteStores.js';
 
 const done: ReactorOutcome = { kind: 'done' };
 const notYet: ReactorOutcome = { kind: 'retry', reason: 'the world said not yet' };
@@ -52,22 +47,15 @@ const gate = () => {
 };
 
 describe('a reactor running from a durable checkpoint', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  let events: EventStore;
-  let documents: DocumentStore;
+  const stores = sqliteStoresPerTest();
   let checkpoints: Checkpoints;
   const running: RunningReactor[] = [];
   beforeEach(() => {
-    temp = makeTempDir();
-    events = createSqliteEventStore({ file: path.join(temp.dir, 'events.db') });
-    documents = createSqliteDocumentStore({ file: path.join(temp.dir, 'read.db') });
-    checkpoints = documentCheckpoints(documents);
+    checkpoints = documentCheckpoints(stores.documents);
   });
+  // After-hooks run in reverse order of registration: the reactors stop before the stores close.
   afterEach(async () => {
     for (const reactor of running.splice(0)) await reactor.stop();
-    await documents.close();
-    await events.close();
-    temp.remove();
   });
 
   /** Appends one event per value (a number, or undefined for an unreadable event); positions. */
@@ -76,7 +64,7 @@ describe('a reactor running from a durable checkpoint', () => {
     for (const n of values) {
       const data = n === undefined ? {} : { n };
       const stream = `refund-E${n ?? randomUUID()}`;
-      const result = await events.append(
+      const result = await stores.events.append(
         stream,
         [{ id: randomUUID(), type: 'Test', data, metadata: {} }],
         'no_stream',
@@ -89,7 +77,7 @@ describe('a reactor running from a durable checkpoint', () => {
 
   const start = (reactor: Reactor<number>, concurrency?: number): RunningReactor => {
     const started = startReactor(reactor, {
-      events,
+      events: stores.events,
       checkpoints,
       log: pino({ level: 'silent' }),
       pollIntervalMs: 20,
