@@ -15,4 +15,6 @@ export type Refund =
   | (Known & { status: 'SUCCEEDED'; refundId: string })
   | (Known & { status: 'FAILED'; stage: FailureStage; code: string; refundId?: string });
 
+export type RefundStatus = Refund['status'];
+
 export const initialRefund: Refund = { status: 'NONE' };
