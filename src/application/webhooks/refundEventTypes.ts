@@ -1,4 +1,4 @@
-import { assertNever, type RefundEventType } from '../../domain/index.js';
+import { assertNever, type RefundEvent } from '../../domain/index.js';
 
 /** The event types of the feed and the webhooks (DESIGN §5), one per refund event type. */
 export const outcomeEventTypes = [
@@ -10,7 +10,7 @@ export const outcomeEventTypes = [
 
 export type OutcomeEventType = (typeof outcomeEventTypes)[number];
 
-export const outcomeEventType = (type: RefundEventType): OutcomeEventType => {
+export const outcomeEventType = (type: RefundEvent['type']): OutcomeEventType => {
   switch (type) {
     case 'RefundRequested':
       return 'refund.requested';

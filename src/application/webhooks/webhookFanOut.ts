@@ -1,5 +1,6 @@
 import { uuidV5, eventIdNamespace } from '../deterministicEventId.js';
 import type { Clock } from '../ports/clock.js';
+import type { Reactor } from '../reactor.js';
 import type { JsonObject, RecordedEvent } from '../ports/eventStore.js';
 import { outcomeEventTypeOf } from './refundEventTypes.js';
 import type { WebhookDelivery, WebhookStore } from './webhookStore.js';
@@ -28,11 +29,10 @@ export const webhookFanOut = ({
   clock: Clock;
   /** Deliveries were written (the dispatcher looks now). */
   onCreated: () => void;
-}) => ({
+}): Reactor<RecordedEvent> => ({
   name: 'webhook',
-  decide: (recorded: RecordedEvent): RecordedEvent | undefined =>
-    outcomeEventTypeOf(recorded.type) === undefined ? undefined : recorded,
-  act: async (recorded: RecordedEvent): Promise<{ kind: 'done' }> => {
+  decide: (recorded) => (outcomeEventTypeOf(recorded.type) === undefined ? undefined : recorded),
+  act: async (recorded) => {
     const type = outcomeEventTypeOf(recorded.type);
     if (type === undefined) return { kind: 'done' };
     const subscribed = (await (await store.endpoints()).findBy('status', 'enabled')).filter(
@@ -72,7 +72,5 @@ export const webhookFanOut = ({
     return { kind: 'done' };
   },
   /** A store that does not answer: try again, up to every 30 s, for as long as it takes. */
-  retryDelay: (retryCount: number): number => Math.min(30_000, 100 * 2 ** Math.min(retryCount, 9)),
+  retryDelay: (retryCount) => Math.min(30_000, 100 * 2 ** Math.min(retryCount, 9)),
 });
-
-export type WebhookFanOut = ReturnType<typeof webhookFanOut>;

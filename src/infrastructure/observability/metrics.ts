@@ -1,4 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { AttemptOutcome } from '../../application/webhooks/webhookDispatcher.js';
+import type { WebhookAttemptResult } from '../../application/webhooks/webhookPorts.js';
+import type { ReconcileRun } from '../../application/reconciler.js';
 
 /** Every metric of the service, in a registry of its own (no global state between instances). */
 export const createMetrics = () => {
@@ -131,6 +134,17 @@ export const observeGatewayBacklog = (metrics: Metrics, pending: () => number): 
   });
 };
 
+/** Counts a webhook attempt by its result, and the delivery when the attempt ended it. */
+export const countWebhookAttempt =
+  (metrics: Metrics) =>
+  (endpoint: string, outcome: AttemptOutcome, result: WebhookAttemptResult): void => {
+    metrics.webhookAttempts.inc({
+      endpoint,
+      result: result.kind === 'answered' ? `${Math.floor(result.status / 100)}xx` : 'no_answer',
+    });
+    if (outcome !== 'retry') metrics.webhookDeliveries.inc({ endpoint, outcome });
+  };
+
 /** Age of each enabled endpoint's oldest pending webhook delivery, read when Prometheus scrapes. */
 export const observeWebhookBacklog = (
   metrics: Metrics,
@@ -149,3 +163,13 @@ export const observeWebhookBacklog = (
     },
   });
 };
+
+/** Counts a reconciler pass and the refunds it checked, by result. */
+export const countReconcilerRun =
+  (metrics: Metrics) =>
+  (run: ReconcileRun): void => {
+    metrics.reconcilerRuns.inc();
+    for (const result of ['settled', 'resent', 'unchanged', 'failed'] as const) {
+      metrics.reconciledRefunds.inc({ result }, run[result]);
+    }
+  };

@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildService, type Service } from '../../../src/main.js';
+import { buildService } from '../../../src/main.js';
+import type { Service } from '../../../src/service.js';
 import { sharedSandboxCertDir, testConfig } from '../../support/testApp.js';
 import { makeTempDir } from '../../support/tempDir.js';
 
