@@ -173,7 +173,10 @@ export const startWebhookDispatcher = ({
       log.debug({ deliveryId: delivery.id }, 'webhook attempt outcome superseded');
       return;
     }
-    if (outcome === 'disabled') await disable(endpoint.id);
+    if (outcome === 'disabled') {
+      await disable(endpoint.id);
+      mainAlarm.ring();
+    }
     if (retryInMs !== undefined) retryAt(retryInMs);
     onAttempt(endpoint.id, outcome, result);
   };

@@ -1,6 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { promisify } from 'node:util';
+import { errorMessage } from '../../application/errorMessage.js';
 import type { WebhookUrlPolicy } from '../../application/webhooks/webhookPorts.js';
 import { isInternalAddress } from './publicAddress.js';
 
@@ -55,7 +56,7 @@ export const createWebhookUrlPolicy = ({
       await publicAddresses(url.hostname.replace(/^\[(.*)\]$/, '$1'));
       return { ok: true };
     } catch (error) {
-      return { ok: false, reason: error instanceof Error ? error.message : 'refused' };
+      return { ok: false, reason: errorMessage(error) };
     }
   };
 
