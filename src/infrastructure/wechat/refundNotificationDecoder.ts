@@ -63,6 +63,9 @@ const parse = (input: string | Buffer, root: XmlRoot, maxBytes: number): Record<
         throw root === 'xml'
           ? new RefundNotificationError('NOTIFY_MALFORMED_XML', error.message)
           : new RefundNotificationError('NOTIFY_DECRYPT_FAILED', 'req_info did not decrypt to XML');
+      case 'XML_UNSUPPORTED':
+        // Well-formed XML, so inside req_info the key was right: the content is what is wrong.
+        throw new RefundNotificationError('NOTIFY_MALFORMED_XML', error.message);
     }
   }
 };

@@ -157,6 +157,13 @@ describe('refund notification decoder', () => {
     expect(codeOf(body)).toBe(code);
   });
 
+  it('given a req_info encrypted with our key whose XML the parser refuses, when decoded, then malformed XML', () => {
+    const body = notification({
+      req_info: encryptReqInfo('<root><constructor>x</constructor></root>', apiKey),
+    });
+    expect(codeOf(body)).toBe('NOTIFY_MALFORMED_XML');
+  });
+
   it('given a decryptable req_info that is not XML, when decoded, then decryption is said to fail', () => {
     const body = notification({ req_info: encryptReqInfo('IJPay', apiKey) });
     expect(codeOf(body)).toBe('NOTIFY_DECRYPT_FAILED');
