@@ -7,6 +7,8 @@ import {
   describeIssues,
   fenField,
   idField,
+  outRefundNoField,
+  outTradeNoField,
   settlementFenField,
   withoutEmptyFields,
 } from './wechatFieldSchemas.js';
@@ -31,9 +33,9 @@ const outerSchema = z.object({
 
 const innerSchema = z.object({
   transaction_id: idField,
-  out_trade_no: idField,
+  out_trade_no: outTradeNoField,
   refund_id: idField,
-  out_refund_no: idField,
+  out_refund_no: outRefundNoField,
   total_fee: fenField,
   settlement_total_fee: settlementFenField.optional(),
   refund_fee: fenField,

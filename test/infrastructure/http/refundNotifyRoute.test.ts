@@ -143,6 +143,23 @@ describe('POST /wechat/refund-notify', () => {
     },
   );
 
+  it.each([
+    ['out_refund_no', { outRefundNo: '../../x' }],
+    ['out_trade_no', { outTradeNo: '=HYPERLINK("http://x.example","y")' }],
+  ])(
+    'given a notification of a refund made elsewhere with an %s outside DESIGN §3, then 400 FAIL and nothing is recorded',
+    async (_, ids) => {
+      const refund = await acceptedRefund('R1');
+      const head = await s.events.headPosition('refund');
+
+      const answer = await notify(bodyFor({ ...refund, outRefundNo: 'R2', ...ids }));
+
+      expect(answer.status).toBe(400);
+      expect(answer.body).toContain('NOTIFY_INVALID_CONTENT');
+      expect(await s.events.headPosition('refund')).toBe(head);
+    },
+  );
+
   it('given a JSON body, then a 4xx FAIL, never a problem document', async () => {
     const answer = await notify('{"refund":"yes"}', 'application/json');
 

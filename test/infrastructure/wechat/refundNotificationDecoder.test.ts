@@ -149,6 +149,21 @@ describe('refund notification decoder', () => {
       'NOTIFY_INVALID_CONTENT',
     ],
     [
+      'an out_refund_no outside the characters of DESIGN §3',
+      notification({}, { ...reqInfo, out_refund_no: '../../x' }),
+      'NOTIFY_INVALID_CONTENT',
+    ],
+    [
+      'an out_trade_no outside the characters of DESIGN §3',
+      notification({}, { ...reqInfo, out_trade_no: '=HYPERLINK("http://x.example","y")' }),
+      'NOTIFY_INVALID_CONTENT',
+    ],
+    [
+      'an out_trade_no longer than 32 characters',
+      notification({}, { ...reqInfo, out_trade_no: 'T'.repeat(33) }),
+      'NOTIFY_INVALID_CONTENT',
+    ],
+    [
       'a bad success_time',
       notification({}, { ...reqInfo, success_time: 'yesterday' }),
       'NOTIFY_INVALID_CONTENT',
