@@ -4,7 +4,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createRefundCommandHandler } from '../../src/application/handleRefundCommand.js';
 import type { EventStore } from '../../src/application/ports/eventStore.js';
-import { exportCommand } from '../../src/cli/exportCommand.js';
 import { createSqliteEventStore } from '../../src/infrastructure/sqlite/sqliteEventStore.js';
 import { exportColumns } from '../../src/audit/refundExportRow.js';
 import {
@@ -82,7 +81,7 @@ describe('refunds export', () => {
     temp.remove();
   });
 
-  const exported = (args: string[]) => runCommand(exportCommand, temp.dir, args);
+  const exported = (args: string[]) => runCommand(temp.dir, ['export', ...args]);
 
   const request = (n: number, overrides: Parameters<typeof requestRefund>[0] = {}) =>
     createRefundCommandHandler({ events })(
@@ -250,20 +249,20 @@ describe('refunds export', () => {
 
   it('given the CLI, then CSV on stdout alone; a bad command line is usage (64), a missing store 2', async () => {
     await request(1, { reason: 'a, b' });
-    const env = { DATA_DIR: temp.dir, LOG_LEVEL: 'silent' };
-    const cli = (args: string[], overrides = {}) =>
-      collect(spawnTs('src/cli/refunds.ts', ['export', ...args], { ...env, ...overrides }))
-        .completion;
-
-    const csv = await cli(['--format', 'csv']);
+    const csv = await collect(
+      spawnTs('src/cli/refunds.ts', ['export', '--format', 'csv'], {
+        DATA_DIR: temp.dir,
+        LOG_LEVEL: 'silent',
+      }),
+    ).completion;
     expect(csv.code, csv.stderr).toBe(0);
     expect(parseCsv(csv.stdout)[1]).toContain('a, b');
 
-    expect((await cli([])).code).toBe(64);
-    expect((await cli(['--format', 'jsonl', '--bom'])).code).toBe(64);
-    expect((await cli(['--format', 'csv', '--from', '2026-13-01'])).code).toBe(64);
-    expect((await cli(['--format', 'csv'], { DATA_DIR: path.join(temp.dir, 'none') })).code).toBe(
-      2,
-    );
+    // The same command line in-process (the process adds nothing but its streams).
+    expect((await exported([])).code).toBe(64);
+    expect((await exported(['--format', 'jsonl', '--bom'])).code).toBe(64);
+    expect((await exported(['--format', 'csv', '--from', '2026-13-01'])).code).toBe(64);
+    const missing = await runCommand(path.join(temp.dir, 'none'), ['export', '--format', 'csv']);
+    expect(missing.code).toBe(2);
   });
 });

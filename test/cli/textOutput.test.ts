@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { auditCommand } from '../../src/cli/auditCommand.js';
 import { csvField, csvRecord } from '../../src/cli/csv.js';
 import { formatYuan } from '../../src/cli/formatMoney.js';
 import { createProgressBar } from '../../src/cli/progressBar.js';
 import { textTable } from '../../src/cli/textTable.js';
 import { projectedLog } from '../support/projectedLog.js';
 import { makeTempDir } from '../support/tempDir.js';
-import { testConfig } from '../support/testApp.js';
-import { captureIo } from './captureIo.js';
+import { captureIo, runCommand } from './captureIo.js';
 
 describe('text output of the audit commands', () => {
   it('given CSV fields, then only those with a comma, quote, CR or LF are quoted, quotes doubled', () => {
@@ -76,11 +74,7 @@ describe('text output of the audit commands', () => {
     const run = captureIo();
     Object.assign(run.io.stderr, { isTTY: true });
 
-    const code = await auditCommand({
-      config: testConfig({ DATA_DIR: temp.dir }),
-      args: ['--json'],
-      io: run.io,
-    });
+    const { code } = await runCommand(temp.dir, ['audit', '--json'], run);
 
     expect(code).toBe(0);
     expect(JSON.parse(run.stdout())).toMatchObject({ clean: true });
