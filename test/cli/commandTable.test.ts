@@ -55,12 +55,14 @@ describe('the refunds command line', () => {
   );
 
   it('given a bad command line and a bad configuration, then the command line is judged first (64)', async () => {
+    const run = captureIo();
     const code = await runCommandLine(['audit', '--nope'], {
       env: { PORT: 'x', DATA_DIR: temp.dir },
-      io: captureIo().io,
+      io: run.io,
     });
 
     expect(code).toBe(64);
+    expect(run.stderr()).toMatch(/^Unknown option '--nope'/);
   });
 
   it('given bad configuration, then exit 78 with one line for each problem, and nothing is run', async () => {

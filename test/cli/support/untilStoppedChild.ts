@@ -22,7 +22,7 @@ const close = (): Promise<void> => {
 };
 // What a listening server does: keep the process alive until it is closed.
 const alive = setInterval(() => undefined, 60_000);
-const log = pino({ level: 'info' });
+const log = pino({ level: 'info' }, process.stdout);
 void untilStopped({ graceMs: Number(graceMs) })(
   {
     close: async () => {
