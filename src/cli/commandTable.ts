@@ -21,7 +21,7 @@ export const commandTable: readonly Command[] = [
 ];
 
 /** Exit codes every command shares (DESIGN §7): the others are each command's own. */
-export const exitCodes = { usage: 64, configuration: 78, failure: 1 } as const;
+const exitCodes = { usage: 64, configuration: 78, failure: 1 } as const;
 
 const column = 35;
 const width = 58;

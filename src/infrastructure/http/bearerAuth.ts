@@ -24,7 +24,7 @@ const anyTokenMatches = (tokens: readonly string[]) => {
  * (@fastify/bearer-auth reads the header). A refusal is an error for the app's error handler,
  * which answers the 401 problem with WWW-Authenticate. No tokens: no check.
  */
-export const requireBearerToken = async (
+export const bearerAuth = async (
   scope: FastifyInstance,
   tokens: readonly string[],
 ): Promise<void> => {

@@ -16,7 +16,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { CommandContext } from '../../application/eventMetadata.js';
 import type { Metrics } from '../observability/metrics.js';
-import { requireBearerToken } from './bearerAuth.js';
+import { bearerAuth } from './bearerAuth.js';
 import { operationsRoutes, type Readiness } from './operationsRoutes.js';
 import { problem, sendProblem } from './problem.js';
 import { problemFromError } from './problemFromError.js';
@@ -120,7 +120,7 @@ export const buildHttpApp = async (deps: HttpAppDeps): Promise<FastifyInstance> 
     async (v1) => {
       // /v1 speaks JSON only: a text/plain body is refused (415) rather than validated as a string.
       v1.removeContentTypeParser('text/plain');
-      await requireBearerToken(v1, deps.apiTokens);
+      await bearerAuth(v1, deps.apiTokens);
       await v1.register(refundRoutes({ api: deps.refunds, contextOf: apiContext }));
     },
     { prefix: '/v1' },
