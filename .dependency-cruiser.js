@@ -6,6 +6,9 @@
  * Each layer lists what it may import (its own folder first); `npm run lint` runs it.
  */
 
+/** The layer `main`: the composition root, the service it composes and the module that runs it. */
+const compositionRoot = '^src/(main|service|startService)\\.ts$';
+
 /** `^src/(a|b)/` */
 const folders = (/** @type {string[]} */ names) => `^src/(${names.join('|')})/`;
 
@@ -21,18 +24,18 @@ const layerRule = (layer, layers, packages, comment = '') => ({
   name: `${layer}-imports-only-${layers.join('-')}`,
   comment,
   severity: 'error',
-  from: { path: layer === 'main' ? '^src/main\\.ts$' : folders([layer]) },
+  from: { path: layer === 'main' ? compositionRoot : folders([layer]) },
   to: packages
     ? {
         pathNot: [
           folders(layers),
-          ...(layers.includes('main') ? ['^src/main\\.ts$'] : []),
+          ...(layers.includes('main') ? [compositionRoot] : []),
           ...packages.map((name) => `^(node_modules/${name}/|${name}$)`),
         ],
       }
     : {
         path: '^src/',
-        pathNot: [folders(layers), ...(layers.includes('main') ? ['^src/main\\.ts$'] : [])],
+        pathNot: [folders(layers), ...(layers.includes('main') ? [compositionRoot] : [])],
       },
 });
 

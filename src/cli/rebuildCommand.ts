@@ -1,18 +1,12 @@
 import type { Logger } from 'pino';
-import type { JsonObject } from '../application/ports/eventStore.js';
-import type { Projection } from '../projections/projection.js';
+import { eachProjection, projectionNames } from '../projections/projectionRegistry.js';
 import { rebuildProjection, type RebuildResult } from '../projections/rebuildProjection.js';
-import { idempotencyGuardProjection } from '../projections/idempotencyGuard.js';
-import { orderLedgerProjection } from '../projections/orderLedger.js';
-import { refundViewProjection } from '../projections/refundViewProjection.js';
 import type { Config } from '../infrastructure/config/config.js';
 import { openStores } from '../infrastructure/stores/openStores.js';
 import { createLogger } from '../infrastructure/observability/logger.js';
 import { errorMessage } from '../application/errorMessage.js';
 import { defineCommand } from './command.js';
 import { UsageError } from './usageError.js';
-
-export const projectionNames = ['refund_view', 'order_ledger', 'idempotency_guard'] as const;
 
 /**
  * Builds each read model aside from the live one and switches to it. A running service follows
@@ -29,24 +23,20 @@ const rebuildReadModels = async ({
 }): Promise<{ name: string; result: RebuildResult }[]> => {
   const { events, documents } = openStores(config, { log: logger });
   const deps = { events, documents, log: logger };
-  const rebuild = <D extends JsonObject>(projection: Projection<D>) =>
-    rebuildProjection(projection, deps).then((result) => ({ name: projection.name, result }));
+  const rebuilds = new Map(
+    eachProjection((projection): [string, () => Promise<RebuildResult>] => [
+      projection.name,
+      () => rebuildProjection(projection, deps),
+    ]),
+  );
   try {
     const results = [];
     for (const name of names) {
-      switch (name) {
-        case 'refund_view':
-          results.push(await rebuild(refundViewProjection));
-          break;
-        case 'order_ledger':
-          results.push(await rebuild(orderLedgerProjection));
-          break;
-        case 'idempotency_guard':
-          results.push(await rebuild(idempotencyGuardProjection));
-          break;
-        default:
-          throw new Error(`unknown read model ${name}; known: ${projectionNames.join(', ')}`);
+      const rebuild = rebuilds.get(name);
+      if (!rebuild) {
+        throw new Error(`unknown read model ${name}; known: ${projectionNames.join(', ')}`);
       }
+      results.push({ name, result: await rebuild() });
     }
     return results;
   } finally {

@@ -1,4 +1,4 @@
-import { startService } from '../main.js';
+import { startService } from '../startService.js';
 import { errorMessage } from '../application/errorMessage.js';
 import { createLogger } from '../infrastructure/observability/logger.js';
 import { defineCommand } from './command.js';
