@@ -14,6 +14,7 @@ import { createRefundApi } from './infrastructure/http/refundApi.js';
 import { instrumentedGateway } from './infrastructure/observability/instrumentedGateway.js';
 import {
   createMetrics,
+  observeCorruptEvents,
   observeGatewayBacklog,
   observeProjections,
   type Metrics,
@@ -31,6 +32,7 @@ import { createReconciler } from './application/reconciler.js';
 import { sendRefund } from './application/sendRefund.js';
 import { openStores } from './infrastructure/stores/openStores.js';
 import { monitorStoreHealth } from './infrastructure/stores/storeHealthMonitor.js';
+import { corruptEvents } from './projections/corruptEvents.js';
 import { idempotencyGuardProjection } from './projections/idempotencyGuard.js';
 import { orderLedgerProjection } from './projections/orderLedger.js';
 import { createRecentWrites, notingWrites } from './projections/recentWrites.js';
@@ -136,18 +138,23 @@ export const buildService = async (
     recentWrites,
   });
   observeProjections(metrics, projectionStatuses);
+  const corrupt = corruptEvents(documents);
+  observeCorruptEvents(metrics, corrupt.list);
 
   const readiness = async (): Promise<Readiness> => {
-    const checks: Record<string, string> = {};
-    for (const [name, store] of health.current()) checks[name] = store.ok ? 'ok' : store.reason;
+    const checks: Readiness['checks'] = {};
+    for (const [name, store] of health.current()) checks[name] = store.ok ? 'ok' : 'unreachable';
     for (const status of await projectionStatuses()) {
       checks[`projection:${status.name}`] = status.lastError
-        ? `failing: ${status.lastError}`
+        ? 'failing'
         : status.caughtUp
           ? 'ok'
-          : 'catching up';
+          : 'catching_up';
     }
-    return { ready: Object.values(checks).every((check) => check === 'ok'), checks };
+    // A read store that is away is its own check; it has no list to give meanwhile.
+    const corruptStreams = (await corrupt.list().catch(() => [])).map((entry) => entry.stream);
+    const ready = Object.values(checks).every((check) => check === 'ok');
+    return { ready, checks, corruptStreams };
   };
 
   const app = await buildHttpApp({

@@ -110,9 +110,15 @@ export const startGatewayReactor = async ({
     try {
       return gatewayRequestOf(recorded);
     } catch (error) {
-      // The projections stop on it and readiness turns false; the audit names it.
+      // Skipped: it holds up no other refund. The projections record it (readiness and the
+      // metrics name its stream); the audit reports it.
       log.error(
-        { err: error, position: recorded.position.toString() },
+        {
+          err: error,
+          stream: recorded.streamName,
+          revision: recorded.revision.toString(),
+          position: recorded.position.toString(),
+        },
         'gateway reactor skipped an unreadable event',
       );
       return undefined;

@@ -1,6 +1,6 @@
 import type { JsonObject, RecordedEvent } from '../application/ports/eventStore.js';
 import { CorruptEventError, decodeRefundEvent } from '../application/refundEventCodec.js';
-import type { RefundEvent } from '../domain/index.js';
+import { addFen, type RefundEvent } from '../domain/index.js';
 import { orderLedgerProjection } from '../projections/orderLedger.js';
 import { refundViewProjection } from '../projections/refundViewProjection.js';
 import type { Anomaly, EventRef } from './anomaly.js';
@@ -75,7 +75,7 @@ export const createAudit = ({ now, staleAfterSeconds, maxAnomalies = 10_000 }: A
     const day = refundedByDay.get(date) ?? { refunds: 0, refundFee: 0 };
     refundedByDay.set(date, {
       refunds: day.refunds + 1,
-      refundFee: day.refundFee + terms.refundFee,
+      refundFee: addFen(day.refundFee, terms.refundFee),
     });
   };
 
@@ -93,7 +93,11 @@ export const createAudit = ({ now, staleAfterSeconds, maxAnomalies = 10_000 }: A
     const judged = judgeRefundEvent(before, recorded, decoded, at);
     refunds.set(recorded.streamName, judged.trail);
     anomalies.addAll(judged.anomalies);
-    if (decoded instanceof CorruptEventError) return;
+    if (decoded instanceof CorruptEventError) {
+      views.skip(recorded.streamName);
+      ledgers.skip(recorded.streamName);
+      return;
+    }
     views.apply(decoded, at);
     ledgers.apply(decoded, at);
     tallyOrder(before, judged.trail, decoded, recorded, at);

@@ -255,9 +255,7 @@ describe('FailRefund', () => {
   it('given no refund, when a settlement failure arrives with its order, then it is recorded with origin wechat', () =>
     spec
       .given([])
-      .when(
-        failRefund('settlement', 'REFUNDCLOSE', { order: { ...notifiedOrder, refundFee: 700 } }),
-      )
+      .when(failRefund('settlement', 'REFUNDCLOSE', { refundFee: 700, order: notifiedOrder }))
       .then([
         {
           type: 'RefundRequested',
