@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { documentCheckpoints } from '../../src/application/documentCheckpoints.js';
 import { eventually } from '../support/eventually.js';
 import { startTestService, type TestService } from '../support/testService.js';
 
@@ -111,9 +112,15 @@ describe('refund flow against the WeChat Pay simulator', () => {
     await request('R-first', 'NOTIFY_FIRST');
 
     await settled('R-first', 'SUCCEEDED');
-    await eventually(() => expect(s.wechat.sandbox!.refunds()).toHaveLength(1));
-    // The late acceptance changes nothing.
+    // The gateway's checkpoint passes the request only once the late answer is handled.
+    const [requested] = await s.events.readStream('refund-R-first');
+    const checkpoints = documentCheckpoints(s.documents);
+    await eventually(async () =>
+      expect((await checkpoints.load('gateway_reactor'))! >= requested!.position).toBe(true),
+    );
+    // The late acceptance changed nothing.
     expect(await eventTypes('R-first')).toEqual(['RefundRequested', 'RefundSucceeded']);
+    expect(s.wechat.sandbox!.refunds()).toHaveLength(1);
   });
 
   it('given a lost notification, then the reconciler settles it through refundquery', async () => {

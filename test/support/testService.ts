@@ -1,4 +1,4 @@
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { startService, type ListeningService } from '../../src/main.js';
 import { makeTempDir } from './tempDir.js';
 import { sharedSandboxCertDir, testConfig } from './testApp.js';
@@ -26,7 +26,10 @@ export type TestService = ListeningService & {
  * Pay simulator in-process over real TLS. Retries and reconciliation run on short timers, and the
  * simulator's notification retries a thousand times faster than WeChat's.
  */
-export const startTestService = async (env: NodeJS.ProcessEnv = {}): Promise<TestService> => {
+export const startTestService = async (
+  env: NodeJS.ProcessEnv = {},
+  { logger = pino({ level: 'silent' }) }: { logger?: Logger } = {},
+): Promise<TestService> => {
   const temp = makeTempDir();
   const config = testConfig({
     DATA_DIR: temp.dir,
@@ -38,7 +41,7 @@ export const startTestService = async (env: NodeJS.ProcessEnv = {}): Promise<Tes
     ...env,
   });
   const service = await startService(config, {
-    logger: pino({ level: 'silent' }),
+    logger,
     healthIntervalMs: 200,
     sandbox: { notificationDelayMs: 20, retryTimeScale: 0.001, certDir: sharedSandboxCertDir() },
   });

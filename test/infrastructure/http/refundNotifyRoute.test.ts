@@ -1,4 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  decodeStrictBase64,
+  decryptReqInfo,
+  encryptReqInfo,
+} from '../../../src/infrastructure/wechat/reqInfoCipher.js';
+import { buildWechatXml, parseWechatXml } from '../../../src/infrastructure/wechat/xmlCodec.js';
 import type { SandboxRefund } from '../../../src/sandbox/sandboxLedger.js';
 import { sandboxNotificationBody } from '../../../src/sandbox/sandboxNotifier.js';
 import { eventually } from '../../support/eventually.js';
@@ -29,7 +35,12 @@ describe('POST /wechat/refund-notify', () => {
   };
   const bodyFor = (refund: SandboxRefund, overrides: Partial<typeof s.wechat.merchant> = {}) =>
     sandboxNotificationBody(refund, { ...s.wechat.merchant, ...overrides });
-  /** A refund taken by the simulator, whose own notification is kept from us (lost). */
+  const eventTypes = async (outRefundNo: string) =>
+    (await s.events.readStream(`refund-${outRefundNo}`)).map((e) => e.type);
+  /**
+   * A refund taken by the simulator, whose own notification is kept from us (lost), once the
+   * service has recorded the acceptance: from then on nothing changes it but what a test posts.
+   */
   const acceptedRefund = async (outRefundNo: string): Promise<SandboxRefund> => {
     const created = await s.call('POST', '/v1/refunds', {
       outTradeNo: `T-${outRefundNo}`,
@@ -38,14 +49,22 @@ describe('POST /wechat/refund-notify', () => {
       reason: '[sandbox:LOST_NOTIFICATION]',
     });
     expect(created.status).toBe(202);
-    return eventually(() => {
+    return eventually(async () => {
+      expect(await eventTypes(outRefundNo)).toEqual(['RefundRequested', 'RefundAccepted']);
       const refund = s.wechat.sandbox!.refunds().find((r) => r.outRefundNo === outRefundNo);
       expect(refund?.status).toBe('SUCCESS');
       return refund!;
     });
   };
-  const eventTypes = async (outRefundNo: string) =>
-    (await s.events.readStream(`refund-${outRefundNo}`)).map((e) => e.type);
+  /** The body WeChat would post, with some fields of the encrypted req_info changed. */
+  const withInnerFields = (body: string, fields: Record<string, string>): string => {
+    const { apiKey } = s.wechat.merchant;
+    const outer = parseWechatXml(body);
+    const plaintext = decryptReqInfo(decodeStrictBase64(outer['req_info']!)!, apiKey)!;
+    const inner = parseWechatXml(plaintext, { root: 'root' });
+    const reqInfo = encryptReqInfo(buildWechatXml({ ...inner, ...fields }, 'root'), apiKey);
+    return buildWechatXml({ ...outer, req_info: reqInfo });
+  };
 
   it('given a valid notification posted ten times at once, then every answer is SUCCESS and one RefundSucceeded is stored', async () => {
     const refund = await acceptedRefund('R1');
@@ -136,6 +155,44 @@ describe('POST /wechat/refund-notify', () => {
       'RefundSucceeded',
     ]);
   });
+
+  it('given a SUCCESS whose settlement amount is 0 (a refund paid by coupon), then it is recorded and readable everywhere', async () => {
+    const refund = await acceptedRefund('R1');
+
+    const answer = await notify(withInnerFields(bodyFor(refund), { settlement_refund_fee: '0' }));
+
+    expect(answer).toMatchObject({ status: 200, body: success });
+    const read = await s.call('GET', '/v1/refunds/R1');
+    expect(read.status).toBe(200);
+    expect(await read.json()).toMatchObject({ status: 'SUCCEEDED', settlementRefundFee: 0 });
+    await eventually(async () => {
+      const ready = await s.call('GET', '/readyz');
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ ready: true, corruptStreams: [] });
+    });
+  });
+
+  it.each([
+    ['another refund_id', { refund_id: '50000000000000000000000000001' }, 'REFUND_ID_MISMATCH'],
+    ['another amount', { refund_fee: '400' }, 'REFUND_AMOUNT_MISMATCH'],
+  ])(
+    'given a REFUNDCLOSE for an accepted refund naming %s, then 409 FAIL and nothing is written, as for a SUCCESS',
+    async (_case, fields, code) => {
+      const refund = await acceptedRefund('R1');
+      const before = await eventTypes('R1');
+
+      for (const status of ['REFUNDCLOSE', 'CHANGE', 'SUCCESS']) {
+        const answer = await notify(
+          withInnerFields(bodyFor(refund), { ...fields, refund_status: status }),
+        );
+
+        expect(answer.status).toBe(409);
+        expect(answer.body).toContain('<return_code><![CDATA[FAIL]]></return_code>');
+        expect(answer.body).toContain(code);
+      }
+      expect(await eventTypes('R1')).toEqual(before);
+    },
+  );
 
   it('given the event store is down, then 503 with a FAIL body so that WeChat delivers it again', async () => {
     const refund = await acceptedRefund('R1');
