@@ -75,6 +75,16 @@ export const decodeRefundEvent = (recorded: RecordedEvent): StoredRefundEvent =>
   return stored;
 };
 
+/** The event, or the error that says why it cannot be read: for readers that skip such events. */
+export const decodeOrCorrupt = (recorded: RecordedEvent): RefundEvent | CorruptEventError => {
+  try {
+    return decodeRefundEvent(recorded).event;
+  } catch (error) {
+    if (error instanceof CorruptEventError) return error;
+    throw error;
+  }
+};
+
 const validate = (recorded: RecordedEvent): StoredRefundEvent => {
   const parsed = refundEventSchema.safeParse({ type: recorded.type, data: recorded.data });
   if (!parsed.success) {

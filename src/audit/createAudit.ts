@@ -1,5 +1,5 @@
 import type { JsonObject, RecordedEvent } from '../application/ports/eventStore.js';
-import { CorruptEventError, decodeRefundEvent } from '../application/refundEventCodec.js';
+import { CorruptEventError, decodeOrCorrupt } from '../application/refundEventCodec.js';
 import { addFen, type RefundEvent } from '../domain/index.js';
 import { orderLedgerProjection } from '../projections/orderLedger.js';
 import { refundViewProjection } from '../projections/refundViewProjection.js';
@@ -25,15 +25,6 @@ export type AuditOptions = {
 export type AuditedReadModel = {
   name: string;
   documents: Map<string, ExpectedDocument<JsonObject>>;
-};
-
-const decode = (recorded: RecordedEvent): RefundEvent | CorruptEventError => {
-  try {
-    return decodeRefundEvent(recorded).event;
-  } catch (error) {
-    if (error instanceof CorruptEventError) return error;
-    throw error;
-  }
 };
 
 /**
@@ -88,7 +79,7 @@ export const createAudit = ({ now, staleAfterSeconds, maxAnomalies = 10_000 }: A
     };
     const invalidMetadata = metadataAnomaly(recorded, at);
     if (invalidMetadata) anomalies.add(invalidMetadata);
-    const decoded = decode(recorded);
+    const decoded = decodeOrCorrupt(recorded);
     const before = refunds.get(recorded.streamName);
     const judged = judgeRefundEvent(before, recorded, decoded, at);
     refunds.set(recorded.streamName, judged.trail);

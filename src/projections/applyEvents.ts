@@ -1,21 +1,10 @@
 import type { DocumentCollection, DocumentWrite } from '../application/ports/documentStore.js';
 import type { JsonObject, RecordedEvent } from '../application/ports/eventStore.js';
-import { CorruptEventError, decodeRefundEvent } from '../application/refundEventCodec.js';
-import type { RefundEvent } from '../domain/index.js';
+import { CorruptEventError, decodeOrCorrupt } from '../application/refundEventCodec.js';
 import type { Projection } from './projection.js';
 
 /** An event of the page that does not decode: skipped, and reported to the caller. */
 export type SkippedEvent = { recorded: RecordedEvent; error: CorruptEventError };
-
-/** The event, or the error that says why it cannot be read. */
-const decoded = (recorded: RecordedEvent): RefundEvent | CorruptEventError => {
-  try {
-    return decodeRefundEvent(recorded).event;
-  } catch (error) {
-    if (error instanceof CorruptEventError) return error;
-    throw error;
-  }
-};
 
 /**
  * Applies a page of events to a projection's documents. Each document is read once, folded over
@@ -55,7 +44,7 @@ export const applyEvents = async <D extends JsonObject>(
     document.changed = true;
   };
   for (const recorded of page) {
-    const event = decoded(recorded);
+    const event = decodeOrCorrupt(recorded);
     if (event instanceof CorruptEventError) {
       skipped.push({ recorded, error: event });
       const id = projection.corruptedDocumentId?.(recorded.streamName);

@@ -83,21 +83,17 @@ describe('an event in the log the service cannot read', () => {
     // The refund behind it in the log is sent and settled; a new one is checked against the
     // ledger (projected past the unreadable event), taken, sent and settled.
     await settled('R-before');
-    const tooMuch = await s.call('POST', '/v1/refunds', {
-      outTradeNo: 'T-shared',
-      outRefundNo: 'R-after-too-much',
-      totalFee: 1000,
-      refundFee: 401,
-    });
+    const onSharedOrder = (outRefundNo: string, refundFee: number) =>
+      s.call('POST', '/v1/refunds', {
+        outTradeNo: 'T-shared',
+        outRefundNo,
+        totalFee: 1000,
+        refundFee,
+      });
+    const tooMuch = await onSharedOrder('R-after-too-much', 401);
     expect(tooMuch.status).toBe(422);
     expect(await tooMuch.json()).toMatchObject({ code: 'REFUND_EXCEEDS_ORDER' });
-    const after = await s.call('POST', '/v1/refunds', {
-      outTradeNo: 'T-shared',
-      outRefundNo: 'R-after',
-      totalFee: 1000,
-      refundFee: 400,
-    });
-    expect(after.status).toBe(202);
+    expect((await onSharedOrder('R-after', 400)).status).toBe(202);
     await settled('R-after');
     const order = await s.call('GET', '/v1/orders/T-shared/refunds');
     expect(await order.json()).toMatchObject({ refundedFee: 1000, pendingFee: 0 });

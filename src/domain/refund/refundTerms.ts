@@ -18,7 +18,6 @@ export const refundTermKinds = {
   reason: 'text?',
 } as const;
 
-export type RefundTermKind = (typeof refundTermKinds)[RefundTermField];
 export type RefundTermField = keyof typeof refundTermKinds;
 
 type Kinds = typeof refundTermKinds;
