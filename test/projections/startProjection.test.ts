@@ -164,7 +164,7 @@ describe('projection runner on SQLite', () => {
     await rebuildAll();
 
     expect(await documentsOf(1)).toEqual(await documentsOf(2));
-  });
+  }, 120_000);
 
   it('given 10,000 random refunds projected as they were written, then a rebuild produces identical documents', async () => {
     await startAll();
