@@ -68,11 +68,14 @@ describe('an event in the log the service cannot read', () => {
   });
 
   const settled = (outRefundNo: string) =>
-    eventually(async () => {
-      const read = await s.call('GET', `/v1/refunds/${outRefundNo}`);
-      expect(read.status).toBe(200);
-      expect(await read.json()).toMatchObject({ status: 'SUCCEEDED' });
-    });
+    eventually(
+      async () => {
+        const read = await s.call('GET', `/v1/refunds/${outRefundNo}`);
+        expect(read.status).toBe(200);
+        expect(await read.json()).toMatchObject({ status: 'SUCCEEDED' });
+      },
+      { timeoutMs: 20_000 },
+    );
 
   it('given it, then only its own refund is affected: every other refund is projected, readable, checked against its order and sent', async () => {
     // The refund with the unreadable event: a 503 problem that names the reason, never a 500.
@@ -111,7 +114,7 @@ describe('an event in the log the service cannot read', () => {
         (await documentCheckpoints(s.documents).load('gateway_reactor'))! >= unreadable!.position,
       ).toBe(true),
     );
-  });
+  }, 60_000);
 
   it('given it, then /readyz stays ready and names its stream, a metric counts it, the log says why at error level', async () => {
     const readiness = await eventually(async () => {
