@@ -9,7 +9,7 @@ import { createSqliteEventStore } from '../../src/infrastructure/sqlite/sqliteEv
 import { refundRequested, refundSucceeded } from '../domain/refund/refundFixtures.js';
 import { eventually } from '../support/eventually.js';
 import { makeTempDir } from '../support/tempDir.js';
-import { startTestService, type TestService } from '../support/testService.js';
+import { readOnlyStoresOf, startTestService, type TestService } from '../support/testService.js';
 
 const logLine = z.looseObject({ level: z.number(), msg: z.string() });
 const context = { correlationId: 'seed', causationId: 'seed', source: 'cli' } as const;
@@ -109,11 +109,15 @@ describe('an event in the log the service cannot read', () => {
         .sort(),
     ).toEqual(['R-after', 'R-before']);
     const [, unreadable] = await s.events.readStream('refund-R-bad');
-    await eventually(async () =>
-      expect(
-        (await documentCheckpoints(s.documents).load('gateway_reactor'))! >= unreadable!.position,
-      ).toBe(true),
-    );
+    const beside = readOnlyStoresOf(s);
+    try {
+      const checkpoints = documentCheckpoints(beside.documents);
+      await eventually(async () =>
+        expect((await checkpoints.load('gateway_reactor'))! >= unreadable!.position).toBe(true),
+      );
+    } finally {
+      await beside.close();
+    }
   }, 60_000);
 
   it('given it, then /readyz stays ready and names its stream, a metric counts it, the log says why at error level', async () => {
@@ -151,12 +155,11 @@ describe('an event in the log the service cannot read', () => {
       for (const status of await s.projectionStatuses()) expect(status.position).toBe(head);
     });
 
-    const report = await runAudit({
-      events: s.events,
-      documents: s.documents,
-      now: new Date(),
-      staleAfterSeconds: 3600,
-    });
+    // As `refunds audit` reads them: read-only, beside the running service.
+    const beside = readOnlyStoresOf(s);
+    const report = await runAudit({ ...beside, now: new Date(), staleAfterSeconds: 3600 }).finally(
+      beside.close,
+    );
 
     expect(report.anomalies.listed).toEqual([
       expect.objectContaining({ kind: 'CORRUPT_EVENT', stream: 'refund-R-bad', revision: '1' }),

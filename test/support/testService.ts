@@ -1,5 +1,10 @@
 import { pino, type Logger } from 'pino';
-import { startService, type ListeningService } from '../../src/main.js';
+import type { ListeningService } from '../../src/service.js';
+import { startService } from '../../src/startService.js';
+import {
+  openReadOnlyDocumentStore,
+  openReadOnlyEventStore,
+} from '../../src/infrastructure/stores/openReadOnlyStores.js';
 import { makeTempDir } from './tempDir.js';
 import { sharedSandboxCertDir, testConfig } from './testApp.js';
 
@@ -47,7 +52,7 @@ export const startTestService = async (
   });
   return {
     ...service,
-    dataDir: temp.dir,
+    dataDir: config.dataDir,
     call: async (method, path, body) => {
       const response = await fetch(`${service.url}${path}`, {
         method,
@@ -62,6 +67,22 @@ export const startTestService = async (
     stop: async () => {
       await service.close();
       temp.remove();
+    },
+  };
+};
+
+/** A service's stores opened read-only beside it, as `refunds audit` opens them. */
+export const readOnlyStoresOf = ({ dataDir }: { dataDir: string }) => {
+  const config = testConfig({ DATA_DIR: dataDir });
+  const events = openReadOnlyEventStore(config);
+  const documents = openReadOnlyDocumentStore(config);
+  if (!documents) throw new Error(`no read models in ${dataDir}`);
+  return {
+    events,
+    documents,
+    close: async () => {
+      await documents.close();
+      await events.close();
     },
   };
 };

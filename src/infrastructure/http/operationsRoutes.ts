@@ -1,24 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Metrics } from '../observability/metrics.js';
-
-/**
- * The state of one component, as a stable code; what went wrong in detail is in the log, never
- * in the answer (it may name hosts, drivers' messages, or the content of an event).
- */
-export const readinessCodes = ['ok', 'unreachable', 'catching_up', 'failing'] as const;
-export type ReadinessCode = (typeof readinessCodes)[number];
-
-export type Readiness = {
-  ready: boolean;
-  /** By component: eventStore, readStore, projection:<name>. */
-  checks: Record<string, ReadinessCode>;
-  /**
-   * Streams holding an event the service cannot read. Each affects only its own refund, so the
-   * instance stays ready; the log says what is wrong with the event.
-   */
-  corruptStreams: string[];
-};
+import { readinessCodes, type Readiness } from '../observability/readiness.js';
 
 const readinessSchema = z.object({
   ready: z.boolean(),
