@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { documentCheckpoints } from '../../src/application/documentCheckpoints.js';
 import { eventually } from '../support/eventually.js';
-import { readOnlyStoresOf, startTestService, type TestService } from '../support/testService.js';
+import { gatewayPassed, startTestService, type TestService } from '../support/testService.js';
 
 /**
  * A refund's whole journey through the real service: HTTP, the SQLite log, the gateway reactor,
@@ -114,15 +113,7 @@ describe('refund flow against the WeChat Pay simulator', () => {
     await settled('R-first', 'SUCCEEDED');
     // The gateway's checkpoint passes the request only once the late answer is handled.
     const [requested] = await s.events.readStream('refund-R-first');
-    const beside = readOnlyStoresOf(s);
-    try {
-      const checkpoints = documentCheckpoints(beside.documents);
-      await eventually(async () =>
-        expect((await checkpoints.load('gateway_reactor'))! >= requested!.position).toBe(true),
-      );
-    } finally {
-      await beside.close();
-    }
+    await gatewayPassed(s, requested!.position);
     // The late acceptance changed nothing.
     expect(await eventTypes('R-first')).toEqual(['RefundRequested', 'RefundSucceeded']);
     expect(s.wechat.sandbox!.refunds()).toHaveLength(1);

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { documentCheckpoints } from '../../src/application/documentCheckpoints.js';
 import { encodeRefundEvent, refundCategory } from '../../src/application/refundEventCodec.js';
 import { runAudit } from '../../src/audit/runAudit.js';
 import { createLogger } from '../../src/infrastructure/observability/logger.js';
@@ -9,7 +8,12 @@ import { createSqliteEventStore } from '../../src/infrastructure/sqlite/sqliteEv
 import { refundRequested, refundSucceeded } from '../domain/refund/refundFixtures.js';
 import { eventually } from '../support/eventually.js';
 import { makeTempDir } from '../support/tempDir.js';
-import { readOnlyStoresOf, startTestService, type TestService } from '../support/testService.js';
+import {
+  gatewayPassed,
+  readOnlyStoresOf,
+  startTestService,
+  type TestService,
+} from '../support/testService.js';
 
 const logLine = z.looseObject({ level: z.number(), msg: z.string() });
 const context = { correlationId: 'seed', causationId: 'seed', source: 'cli' } as const;
@@ -109,15 +113,7 @@ describe('an event in the log the service cannot read', () => {
         .sort(),
     ).toEqual(['R-after', 'R-before']);
     const [, unreadable] = await s.events.readStream('refund-R-bad');
-    const beside = readOnlyStoresOf(s);
-    try {
-      const checkpoints = documentCheckpoints(beside.documents);
-      await eventually(async () =>
-        expect((await checkpoints.load('gateway_reactor'))! >= unreadable!.position).toBe(true),
-      );
-    } finally {
-      await beside.close();
-    }
+    await gatewayPassed(s, unreadable!.position);
   }, 60_000);
 
   it('given it, then /readyz stays ready and names its stream, a metric counts it, the log says why at error level', async () => {

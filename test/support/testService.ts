@@ -1,10 +1,13 @@
 import { pino, type Logger } from 'pino';
+import { expect } from 'vitest';
+import { documentCheckpoints } from '../../src/application/documentCheckpoints.js';
 import type { ListeningService } from '../../src/service.js';
 import { startService } from '../../src/startService.js';
 import {
   openReadOnlyDocumentStore,
   openReadOnlyEventStore,
 } from '../../src/infrastructure/stores/openReadOnlyStores.js';
+import { eventually } from './eventually.js';
 import { makeTempDir } from './tempDir.js';
 import { sharedSandboxCertDir, testConfig } from './testApp.js';
 
@@ -85,4 +88,20 @@ export const readOnlyStoresOf = ({ dataDir }: { dataDir: string }) => {
       await events.close();
     },
   };
+};
+
+/**
+ * Resolves once the service's gateway reactor is done with every event up to the position: its
+ * checkpoint moves past an event only once the event is fully handled.
+ */
+export const gatewayPassed = async (s: { dataDir: string }, position: bigint): Promise<void> => {
+  const beside = readOnlyStoresOf(s);
+  try {
+    const checkpoints = documentCheckpoints(beside.documents);
+    await eventually(async () =>
+      expect((await checkpoints.load('gateway_reactor'))! >= position).toBe(true),
+    );
+  } finally {
+    await beside.close();
+  }
 };
