@@ -10,7 +10,7 @@ export type NotificationOutcome = 'recorded' | 'duplicate';
 
 /**
  * A refund result from WeChat becomes a command: SUCCESS settles the refund, CHANGE and
- * REFUNDCLOSE fail it at settlement with that status as the code. Duplicates (WeChat retries for
+ * REFUNDCLOSE (v3: ABNORMAL and CLOSED) fail it at settlement with that status as the code. Duplicates (WeChat retries for
  * about 24 hours, and sends duplicates anyway) are answered from the idempotency guard without
  * touching the write side; the stream stays the authority when the guard has not caught up.
  * Throws RefundRuleViolation when the notification contradicts what is recorded.
@@ -63,9 +63,9 @@ const commandFor = (n: RefundNotification, at: string): RefundCommand => {
       stage: 'settlement',
       code: n.refundStatus,
       message:
-        n.refundStatus === 'CHANGE'
-          ? 'WeChat Pay reported the refund abnormal (CHANGE)'
-          : 'WeChat Pay closed the refund (REFUNDCLOSE)',
+        n.refundStatus === 'CHANGE' || n.refundStatus === 'ABNORMAL'
+          ? `WeChat Pay reported the refund abnormal (${n.refundStatus})`
+          : `WeChat Pay closed the refund (${n.refundStatus})`,
       failedAt: at,
       refundId: n.refundId,
       order: { ...order, refundFee: n.refundFee },

@@ -170,6 +170,8 @@ const commandFor = (
       };
     case 'REFUNDCLOSE':
     case 'CHANGE':
+    case 'CLOSED':
+    case 'ABNORMAL':
       return {
         type: 'FailRefund',
         data: {

@@ -1,8 +1,9 @@
 import type { Fen } from '../domain/index.js';
 
-export type NotifiedRefundStatus = 'SUCCESS' | 'CHANGE' | 'REFUNDCLOSE';
+/** v2's refund_status (CHANGE = abnormal, REFUNDCLOSE = closed), or v3's CLOSED and ABNORMAL. */
+export type NotifiedRefundStatus = 'SUCCESS' | 'CHANGE' | 'REFUNDCLOSE' | 'CLOSED' | 'ABNORMAL';
 
-/** A decrypted, validated refund result notification (WeChat Pay v2 req_info). */
+/** A decrypted, validated refund result notification (WeChat Pay v2 req_info, or v3 resource). */
 export type RefundNotification = {
   transactionId: string;
   outTradeNo: string;

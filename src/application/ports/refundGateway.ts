@@ -8,6 +8,8 @@ export type GatewayRefundRequest = {
   totalFee: Fen;
   refundFee: Fen;
   reason?: string;
+  /** The funds account to refund from (REFUND_SOURCE_RECHARGE_FUNDS, …); absent: WeChat's default. */
+  refundAccount?: string;
 };
 
 /** An outcome that did not give an answer about the refund itself. */
@@ -31,7 +33,9 @@ export type RefundOutcome =
   | { kind: 'rejected'; code: string; message: string }
   | GatewayProblem;
 
-export type QueriedRefundStatus = 'SUCCESS' | 'REFUNDCLOSE' | 'PROCESSING' | 'CHANGE';
+/** v2's refund_status, or v3's status (CLOSED and ABNORMAL are v2's REFUNDCLOSE and CHANGE). */
+export type QueriedRefundStatus =
+  'SUCCESS' | 'REFUNDCLOSE' | 'PROCESSING' | 'CHANGE' | 'CLOSED' | 'ABNORMAL';
 
 export type RefundQueryOutcome =
   | {
@@ -49,12 +53,12 @@ export type RefundQueryOutcome =
       /** ISO 8601 with the +08:00 offset WeChat reports in; only when SUCCESS. */
       successTime?: string;
     }
-  /** REFUNDNOTEXIST: WeChat has no refund with this out_refund_no. */
+  /** REFUNDNOTEXIST (v3: RESOURCE_NOT_EXISTS): WeChat has no refund with this out_refund_no. */
   | { kind: 'not_found' }
   | { kind: 'rejected'; code: string; message: string }
   | GatewayProblem;
 
-/** The payment provider as the refund flow needs it (WeChat Pay v2 in production). */
+/** The payment provider as the refund flow needs it: WeChat Pay, through its v2 or v3 API. */
 export interface RefundGateway {
   refund(request: GatewayRefundRequest): Promise<RefundOutcome>;
   queryRefund(outRefundNo: string): Promise<RefundQueryOutcome>;
