@@ -156,6 +156,8 @@ const main = async () => {
         status: 'SUCCESS',
         scenario: 'SUCCESS',
         source: 'API',
+        api: 'v2',
+        createdAt: '2026-11-28T08:24:10.000Z',
         successTime: '2026-11-28 16:24:13',
       },
       merchant,

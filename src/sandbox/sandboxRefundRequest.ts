@@ -5,7 +5,8 @@ import {
   withoutEmptyFields,
 } from '../infrastructure/wechat/wechatFieldSchemas.js';
 
-const idPattern = /^[0-9A-Za-z_\-|*@]+$/;
+/** out_refund_no and out_trade_no (WECHAT.md, WECHAT-V3.md §1). */
+export const idPattern = /^[0-9A-Za-z_\-|*@]+$/;
 
 // The secapi/pay/refund request fields (WECHAT.md "Refund request").
 const schema = z
