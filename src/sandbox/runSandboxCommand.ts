@@ -26,11 +26,10 @@ export const runSandboxCommand = async ({
     ...(port !== undefined && { port }),
     logger,
   });
-  const { baseUrl, appid, mchId, apiKey, caPath, certDir } = sandbox;
+  const { baseUrl, appid, mchId, apiKey, caPath } = sandbox;
   const { apiV3Key, merchantSerialNo, platformPublicKeyId } = sandbox;
-  stdout.write(
-    `${JSON.stringify({ baseUrl, appid, mchId, apiKey, caPath, certDir, apiV3Key, merchantSerialNo, platformPublicKeyId })}\n`,
-  );
+  const line = { baseUrl, appid, mchId, apiKey, caPath, certDir: sandbox.certDir };
+  stdout.write(`${JSON.stringify({ ...line, apiV3Key, merchantSerialNo, platformPublicKeyId })}\n`);
   logger.info({ baseUrl, certDir: sandbox.certDir }, 'WeChat Pay sandbox listening');
   return sandbox;
 };
