@@ -18,7 +18,7 @@ describe('configuration', () => {
         dataDir: './data',
         eventStore: { kind: 'sqlite' },
         readStore: { kind: 'sqlite' },
-        wechat: { mode: 'sandbox', signType: 'MD5' },
+        wechat: { mode: 'sandbox', signType: 'MD5', apiVersion: 'v2' },
         wechatMaxRps: 100,
         gatewayRetryBaseMs: 1000,
         reconcileAfterSeconds: 600,
