@@ -44,7 +44,8 @@ export type Service = {
   wechat: WechatSetup & { sandbox?: WechatSandbox };
   /**
    * Starts the background work that calls WeChat (the gateway reactor and the reconciler), with
-   * notify_url = publicBaseUrl + /wechat/refund-notify. startService calls it once listening.
+   * notify_url = publicBaseUrl + /wechat/refund-notify (v3: /wechat/v3/refund-notify).
+   * startService calls it once listening.
    */
   startBackground(publicBaseUrl: string): Promise<void>;
   events: EventStore;
@@ -88,9 +89,10 @@ export const buildService = async (
 ): Promise<Service> => {
   const wechat =
     config.wechat.mode === 'live'
-      ? setUpLiveWechat(config, config.wechat, { logger })
+      ? setUpLiveWechat(config, config.wechat, { logger, clock })
       : await setUpSandboxWechat(config, {
           logger,
+          clock,
           ...(sandboxTuning !== undefined && { sandbox: sandboxTuning }),
         });
   const stores = openStores(config, { log: logger, clock });
@@ -159,6 +161,7 @@ export const buildService = async (
     plugins: [
       refundNotifyRoute({
         decode: createRefundNotificationDecoder(wechat.merchant),
+        ...(wechat.v3 !== undefined && { decodeV3: wechat.v3.decode }),
         handle: handleRefundNotification({ handle, guard: readModel.guard, clock }),
         onResult: (result) => metrics.notifications.inc({ result }),
       }),
@@ -167,7 +170,11 @@ export const buildService = async (
 
   const background: { stop: () => Promise<void> }[] = [];
   const startBackground = async (publicBaseUrl: string): Promise<void> => {
-    const client = wechat.createClient(`${publicBaseUrl}/wechat/refund-notify`);
+    // WECHAT_API_VERSION picks the API that sends and queries refunds (DESIGN §4).
+    const client =
+      wechat.apiVersion === 'v3' && wechat.v3
+        ? wechat.v3.createClient(`${publicBaseUrl}/wechat/v3/refund-notify`)
+        : wechat.createClient(`${publicBaseUrl}/wechat/refund-notify`);
     background.push({ stop: async () => client.close() });
     const gateway = instrumentedGateway(client, metrics);
     const send = sendRefund({ gateway, handle, load: loadRefund(events), clock, log: logger });
@@ -259,6 +266,7 @@ export const startService = async (
       url,
       dataDir: config.dataDir,
       wechat: config.wechat.mode,
+      wechatApi: service.wechat.apiVersion,
       wechatBaseUrl: service.wechat.baseUrl,
     },
     'refund service listening',

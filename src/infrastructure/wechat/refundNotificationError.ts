@@ -17,6 +17,8 @@ export type RefundNotificationErrorCode =
   | 'NOTIFY_MALFORMED_JSON'
   /** v3: a notification of another kind than a refund result (a payment's, say). */
   | 'NOTIFY_UNSUPPORTED_EVENT'
+  /** v3: no APIv3 key and merchant serial are configured, so nothing can be verified. */
+  | 'NOTIFY_V3_NOT_CONFIGURED'
   /** v3: the Wechatpay-* signature headers do not show that WeChat Pay sent it. */
   | `NOTIFY_${SignatureProblem}`;
 

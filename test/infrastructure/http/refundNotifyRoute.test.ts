@@ -29,6 +29,8 @@ describe('POST /wechat/refund-notify', () => {
   };
   const bodyFor = (refund: SandboxRefund, overrides: Partial<typeof s.wechat.merchant> = {}) =>
     sandboxNotificationBody(refund, { ...s.wechat.merchant, ...overrides });
+  const eventTypes = async (outRefundNo: string) =>
+    (await s.events.readStream(`refund-${outRefundNo}`)).map((e) => e.type);
   /** A refund taken by the simulator, whose own notification is kept from us (lost). */
   const acceptedRefund = async (outRefundNo: string): Promise<SandboxRefund> => {
     const created = await s.call('POST', '/v1/refunds', {
@@ -38,14 +40,18 @@ describe('POST /wechat/refund-notify', () => {
       reason: '[sandbox:LOST_NOTIFICATION]',
     });
     expect(created.status).toBe(202);
-    return eventually(() => {
+    const settled = await eventually(() => {
       const refund = s.wechat.sandbox!.refunds().find((r) => r.outRefundNo === outRefundNo);
       expect(refund?.status).toBe('SUCCESS');
       return refund!;
     });
+    // The gateway records WeChat's acceptance a moment after the simulator has it: wait for it,
+    // so that what the test compares afterwards is not still changing.
+    await eventually(async () =>
+      expect(await eventTypes(outRefundNo)).toEqual(['RefundRequested', 'RefundAccepted']),
+    );
+    return settled;
   };
-  const eventTypes = async (outRefundNo: string) =>
-    (await s.events.readStream(`refund-${outRefundNo}`)).map((e) => e.type);
 
   it('given a valid notification posted ten times at once, then every answer is SUCCESS and one RefundSucceeded is stored', async () => {
     const refund = await acceptedRefund('R1');
