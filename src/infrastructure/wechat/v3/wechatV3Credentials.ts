@@ -16,15 +16,19 @@ const readPublicKey = (
   { path: file, id }: { path: string; id: string },
   problems: string[],
 ): WechatpayPublicKey | undefined => {
+  let text: Buffer;
+  try {
+    text = readFileSync(file);
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+    problems.push(`WECHAT_PLATFORM_PUBLIC_KEY_PATH: cannot read ${file} (${code})`);
+    return undefined;
+  }
   let key: KeyObject;
   try {
-    key = createPublicKey(readFileSync(file));
-  } catch (error) {
-    const reason =
-      error instanceof Error && 'code' in error && String(error.code).startsWith('E')
-        ? `cannot read ${file} (${String(error.code)})`
-        : `${file} is not a PEM public key`;
-    problems.push(`WECHAT_PLATFORM_PUBLIC_KEY_PATH: ${reason}`);
+    key = createPublicKey(text);
+  } catch {
+    problems.push(`WECHAT_PLATFORM_PUBLIC_KEY_PATH: ${file} is not a PEM public key`);
     return undefined;
   }
   if (key.asymmetricKeyType !== 'rsa') {
