@@ -2,12 +2,14 @@
 // builds dist/ first, and the service runs from it exactly as `npm start` runs it. Prints a table
 // and writes bench/results/<date>.md. Every figure is also a ratio to a baseline measured in the
 // same run: absolute numbers vary from machine to machine.
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { createRsaSigner } from '../src/infrastructure/wechat/v3/rsaSigner.js';
+import { verifyRsaSignature } from '../src/infrastructure/wechat/v3/rsaVerifier.js';
 import { createSqliteEventStore } from '../src/infrastructure/sqlite/sqliteEventStore.js';
 import { sandboxNotificationBody } from '../src/sandbox/sandboxNotifier.js';
 import { load, type LoadResult } from './support/load.js';
@@ -192,13 +194,24 @@ const main = async () => {
       apiKey: z.string(),
       caPath: z.string(),
       certDir: z.string(),
+      apiV3Key: z.string(),
+      merchantSerialNo: z.string(),
+      platformPublicKeyId: z.string(),
     })
     .parse(JSON.parse(await sandbox.firstLine));
-  const e2eDir = path.join(work, 'e2e');
-  const port = await freePort();
-  const e2e = await (async () => {
+  // The same figure through API v3 (RSA-signed JSON, AEAD notifications) and through v2.
+  const v3Settings = {
+    WECHAT_API_VERSION: 'v3',
+    WECHAT_API_V3_KEY: wechat.apiV3Key,
+    WECHAT_MERCHANT_SERIAL_NO: wechat.merchantSerialNo,
+    WECHAT_PLATFORM_PUBLIC_KEY_PATH: path.join(wechat.certDir, 'wechatpay_public_key.pem'),
+    WECHAT_PLATFORM_PUBLIC_KEY_ID: wechat.platformPublicKeyId,
+  };
+  const endToEnd = async (api: 'v2' | 'v3') => {
+    const port = await freePort();
     const live = run('node', ['bin/refunds.js', 'serve'], {
-      DATA_DIR: e2eDir,
+      ...(api === 'v3' ? v3Settings : {}),
+      DATA_DIR: path.join(work, `e2e-${api}`),
       PORT: String(port),
       LOG_LEVEL: 'warn',
       WECHAT_MODE: 'live',
@@ -243,7 +256,7 @@ const main = async () => {
     const posted = await load({
       url: `${url}/v1/refunds`,
       durationSeconds: seconds,
-      body: (n) => refundBody('E', n),
+      body: (n) => refundBody(api === 'v3' ? 'F' : 'E', n),
     });
     const accepted = posted.requests - posted.errors - posted.non2xx;
     await waitFor(async () => completed >= accepted, 120_000, 'every refund to succeed').catch(
@@ -262,8 +275,12 @@ const main = async () => {
       lagP99Ms: (lags[Math.floor(lags.length * 0.99)] ?? 0) * 1000,
       peakRss: peak,
     };
-  })();
+  };
+  const e2e = await endToEnd('v2');
+  log('5/6 end to end through API v3');
+  const e2eV3 = await endToEnd('v3');
   await sandbox.stop();
+  const rsa = measureRsaCost(path.join(wechat.certDir, 'apiclient_key.pem'));
 
   log('6/6 embedded store: durable appends');
   const limit = await measureStoreLimit(work);
@@ -315,6 +332,8 @@ const main = async () => {
     '|---|---:|---|---|',
     `| 5. end to end, POST → SUCCEEDED | ${Math.round(e2e.perSecond)} refunds/s (${e2e.completed} of ${e2e.accepted} accepted completed; POSTs at ${Math.round(e2e.posted.requestsPerSecond)}/s) | ≥ 2000/s | ${e2e.perSecond >= 2000 ? 'met' : '**not met**'} |`,
     `| 5. projection lag p99 under that load | ${Math.round(e2e.lagP99Ms)} ms | ≤ 250 ms | ${e2e.lagP99Ms <= 250 ? 'met' : '**not met**'} |`,
+    `| 5. end to end through API v3 | ${Math.round(e2eV3.perSecond)} refunds/s (${e2eV3.completed} of ${e2eV3.accepted} accepted completed; POSTs at ${Math.round(e2eV3.posted.requestsPerSecond)}/s; lag p99 ${Math.round(e2eV3.lagP99Ms)} ms) | ≥ 2000/s | ${e2eV3.perSecond >= 2000 ? 'met' : '**not met**'} |`,
+    `| 5. API v3's RSA cost, one core | sign (merchant key, 2048 bits) ${rsa.signMs.toFixed(2)} ms, verify ${rsa.verifyMs.toFixed(3)} ms: a refund is 1 signature + 2 verifications (answer, notification) ≈ ${(rsa.signMs + 2 * rsa.verifyMs).toFixed(2)} ms, at most ~${Math.round(1000 / (rsa.signMs + 2 * rsa.verifyMs))} refunds/s per core | | |`,
     `| 6. durable appends, one per transaction | ${Math.round(limit.onePerTransaction)}/s (bare SQLite insert: ${Math.round(limit.rawOnePerTransaction)}/s) | baseline of 6 | |`,
     `| 6. durable appends, 64 writers (group commit) | ${Math.round(limit.groupCommit)}/s = ${(limit.groupCommit / limit.onePerTransaction).toFixed(1)}× one per transaction | | |`,
     `| 7. peak RSS of the service during 2–5 | ${peak.toFixed(0)} MB | ≤ 250 MB | ${peak <= 250 ? 'met' : '**not met**'} |`,
@@ -326,6 +345,23 @@ const main = async () => {
   const file = path.join(root, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}.md`);
   writeFileSync(file, report);
   log(`written to ${path.relative(root, file)}`);
+};
+
+/** What API v3 adds per call: one SHA256withRSA signature by us, one verification of WeChat's. */
+const measureRsaCost = (keyFile: string) => {
+  const privateKey = createPrivateKey(readFileSync(keyFile));
+  const publicKey = createPublicKey(privateKey);
+  const sign = createRsaSigner(privateKey);
+  const message = `POST\n/v3/refund/domestic/refunds\n1764300000\n${'n'.repeat(32)}\n${'{"x":1}'.repeat(40)}\n`;
+  const rounds = 2000;
+  let signature = '';
+  let started = performance.now();
+  for (let i = 0; i < rounds; i += 1) signature = sign(message);
+  const signMs = (performance.now() - started) / rounds;
+  started = performance.now();
+  for (let i = 0; i < rounds; i += 1) verifyRsaSignature(message, signature, publicKey);
+  const verifyMs = (performance.now() - started) / rounds;
+  return { signMs, verifyMs };
 };
 
 try {

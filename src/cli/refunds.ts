@@ -25,7 +25,7 @@ Commands:
   export --format csv|jsonl [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--bom]
                                      one row per refund, replayed from the log; --from/--to
                                      select by requestedAt, China time (UTC+8), inclusive
-  sandbox [--port N] [--certs DIR]   run the WeChat Pay v2 simulator on loopback; writes its CA
+  sandbox [--port N] [--certs DIR]   run the WeChat Pay simulator (v2, v3) on loopback; writes its CA
                                      and a merchant certificate into DIR (default
                                      DATA_DIR/sandbox) and prints one JSON line to configure
                                      any WeChat Pay SDK with (docs/sandbox.md)
