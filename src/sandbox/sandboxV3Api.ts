@@ -12,7 +12,7 @@ import { describeIssues } from '../infrastructure/wechat/wechatFieldSchemas.js';
 import type { SandboxIdentity } from './sandboxIdentity.js';
 import type { SandboxLedger } from './sandboxLedger.js';
 import type { SandboxRefundFlow } from './sandboxRefundFlow.js';
-import { idPattern } from './sandboxRefundRequest.js';
+import { refundDescriptionField, sharedRefundFields } from './sandboxRefundRequest.js';
 import type { SandboxV3Keys } from './sandboxV3Keys.js';
 import {
   v3RefundObject,
@@ -35,21 +35,8 @@ const fen = z.number().int().positive().max(2_147_483_647);
 // POST /v3/refund/domestic/refunds (WECHAT-V3.md §1).
 const refundRequestSchema = z
   .object({
-    transaction_id: z
-      .string()
-      .regex(/^\d{1,32}$/)
-      .optional(),
-    out_trade_no: z.string().max(32).regex(idPattern).optional(),
-    out_refund_no: z.string().max(64).regex(idPattern),
-    reason: z
-      .string()
-      .refine((text) => [...text].length <= 80, 'at most 80 characters')
-      .optional(),
-    notify_url: z
-      .url({ protocol: /^https?$/ })
-      .max(256)
-      .refine((url) => !url.includes('?'), 'no query string')
-      .optional(),
+    ...sharedRefundFields,
+    reason: refundDescriptionField,
     funds_account: z.literal('AVAILABLE').optional(),
     amount: z.object({ refund: fen, total: fen, currency: z.literal('CNY') }),
   })

@@ -6,10 +6,11 @@ import type {
 } from '../../../application/ports/refundGateway.js';
 import { describeIssues } from '../wechatFieldSchemas.js';
 
-const fen = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-// Settlement amounts exclude non-settled coupons: a refund paid by coupon settles 0.
-const settlementFen = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-const id = z.string().min(1).max(64);
+/** v3 amounts are JSON integers in fen; ids stay strings (DESIGN §3). */
+export const fen = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** Settlement amounts exclude non-settled coupons: a refund paid by coupon settles 0. */
+export const settlementFen = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+export const id = z.string().min(1).max(64);
 
 /** The refund object of create and query answers (WECHAT-V3.md §2); unknown fields are kept out. */
 export const v3RefundSchema = z.object({

@@ -5,6 +5,7 @@ import { RefundNotificationError } from '../refundNotificationError.js';
 import { describeIssues } from '../wechatFieldSchemas.js';
 import { decryptAeadWithAny } from './aeadCipher.js';
 import type { PlatformKeys } from './platformKeys.js';
+import { fen, id, settlementFen } from './v3RefundAnswer.js';
 import { checkWechatpaySignature, wechatpayHeadersOf } from './wechatpaySignature.js';
 
 export type V3RefundNotificationDecoderOptions = {
@@ -38,10 +39,6 @@ const refundEvents = new Map([
   ['REFUND.CLOSED', 'CLOSED'],
   ['REFUND.ABNORMAL', 'ABNORMAL'],
 ]);
-
-const fen = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const settlementFen = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-const id = z.string().min(1).max(64);
 
 // The decrypted resource (WECHAT-V3.md §6).
 const refundSchema = z.object({
