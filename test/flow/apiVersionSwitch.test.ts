@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startService, type ListeningService } from '../../src/main.js';
+import type { ListeningService } from '../../src/service.js';
+import { startService } from '../../src/startService.js';
 import { startWechatSandbox, type WechatSandbox } from '../../src/sandbox/wechatSandbox.js';
 import { closedPort } from '../support/closedPort.js';
 import { eventually } from '../support/eventually.js';

@@ -2,16 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GatewayReactor } from '../../../src/application/gatewayReactor.js';
+import { gatewayReactor } from '../../../src/application/gatewayReactor.js';
 import { createRefundCommandHandler } from '../../../src/application/handleRefundCommand.js';
 import { loadRefund } from '../../../src/application/loadRefund.js';
 import { systemClock } from '../../../src/application/ports/clock.js';
 import type { EventStore } from '../../../src/application/ports/eventStore.js';
 import type { RefundGateway } from '../../../src/application/ports/refundGateway.js';
+import type { RunningReactor } from '../../../src/application/reactor.js';
 import { refundStreamName } from '../../../src/application/refundEventCodec.js';
 import { sendRefund } from '../../../src/application/sendRefund.js';
 import { createEsdbEventStore } from '../../../src/infrastructure/esdb/esdbEventStore.js';
-import { startEsdbGatewayReactor } from '../../../src/infrastructure/esdb/esdbGatewayReactor.js';
+import { startEsdbReactor } from '../../../src/infrastructure/esdb/esdbReactor.js';
 import { storeTarget } from '../../../src/infrastructure/stores/storeTarget.js';
 import { requestRefund } from '../../domain/refund/refundFixtures.js';
 import { eventually } from '../../support/eventually.js';
@@ -27,7 +28,7 @@ if (connectionString) {
     const log = pino({ level: 'silent' });
     const clients: EventStoreDBClient[] = [];
     const stores: EventStore[] = [];
-    const reactors: GatewayReactor[] = [];
+    const reactors: RunningReactor[] = [];
     const groups: string[] = [];
     const client = () => {
       const made = EventStoreDBClient.connectionString(connectionString);
@@ -83,19 +84,19 @@ if (connectionString) {
           log,
         });
         reactors.push(
-          startEsdbGatewayReactor({
-            client: client(),
-            // The group replays every refund stream of the shared server: leave others' alone.
-            send: (outRefundNo, attempt, context) =>
-              outRefundNo.startsWith(prefix)
-                ? send(outRefundNo, attempt, context)
-                : Promise.resolve({ kind: 'skipped' }),
-            log,
-            random: () => 0,
-            retryBaseMs: 10,
-            group,
-            bufferSize: 4,
-          }),
+          startEsdbReactor(
+            gatewayReactor({
+              // The group replays every refund stream of the shared server: leave others' alone.
+              send: (outRefundNo, attempt, context) =>
+                outRefundNo.startsWith(prefix)
+                  ? send(outRefundNo, attempt, context)
+                  : Promise.resolve({ kind: 'skipped' }),
+              log,
+              random: () => 0,
+              retryBaseMs: 10,
+            }),
+            { client: client(), log, random: () => 0, group, bufferSize: 4 },
+          ),
         );
         return events;
       };
