@@ -59,7 +59,7 @@ export type WechatSandbox = SandboxIdentity & {
    * key; the default alternates.
    */
   signNotificationsWith(choice: V3NotificationSigning): void;
-  /** The calls it answered, in order (API, method and path), for tests. */
+  /** The latest calls it answered (10,000 at most), in order: API, method and path. */
   requests(): { api: SandboxApi; method: string; path: string }[];
   close(): Promise<void>;
 };
@@ -136,6 +136,11 @@ export const startWechatSandbox = async (options: WechatSandboxOptions): Promise
     now,
   });
   const requests: { api: SandboxApi; method: string; path: string }[] = [];
+  /** Notes a call; only the latest are kept, so a long-running sandbox does not grow without end. */
+  const noteRequest = (api: SandboxApi, method: string | undefined, path: string): void => {
+    requests.push({ api, method: method ?? '', path });
+    if (requests.length > 10_000) requests.splice(0, requests.length - 10_000);
+  };
 
   const hasMerchantCertificate = (request: IncomingMessage): boolean => {
     const socket = request.socket;
@@ -180,7 +185,7 @@ export const startWechatSandbox = async (options: WechatSandboxOptions): Promise
     const body = await readBody(request);
     if (body === undefined) return json(response, 413, { error: 'body too large' });
     if (path.startsWith('/v3/')) {
-      requests.push({ api: 'v3', method: request.method ?? '', path });
+      noteRequest('v3', request.method, path);
       const answer = await v3Api({
         method: request.method ?? '',
         url: request.url ?? '/',
@@ -205,7 +210,7 @@ export const startWechatSandbox = async (options: WechatSandboxOptions): Promise
     if (path !== '/secapi/pay/refund' && path !== '/pay/refundquery') {
       return json(response, 404, { error: `no such endpoint: ${path}` });
     }
-    requests.push({ api: 'v2', method: request.method ?? '', path });
+    noteRequest('v2', request.method, path);
     const answer =
       request.method === 'POST'
         ? await wechatAnswer(request, path, body)
