@@ -10,7 +10,7 @@ import {
 import { StoreUnavailable } from '../../../src/application/ports/storeHealth.js';
 import { createSqliteDocumentStore } from '../../../src/infrastructure/sqlite/sqliteDocumentStore.js';
 import { createSqliteEventStore } from '../../../src/infrastructure/sqlite/sqliteEventStore.js';
-import { writeRandomRefunds } from '../../support/randomRefunds.js';
+import { writeRandomRefunds } from '../../../bench/support/randomRefunds.js';
 import { makeTempDir } from '../../support/tempDir.js';
 import { testConfig } from '../../support/testApp.js';
 
