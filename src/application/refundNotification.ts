@@ -1,9 +1,8 @@
 import type { Fen } from '../domain/index.js';
 
-/** v2's refund_status (CHANGE = abnormal, REFUNDCLOSE = closed), or v3's CLOSED and ABNORMAL. */
-export type NotifiedRefundStatus = 'SUCCESS' | 'CHANGE' | 'REFUNDCLOSE' | 'CLOSED' | 'ABNORMAL';
+export type NotifiedRefundStatus = 'SUCCESS' | 'CHANGE' | 'REFUNDCLOSE';
 
-/** A decrypted, validated refund result notification (WeChat Pay v2 req_info, or v3 resource). */
+/** A decrypted, validated refund result notification (WeChat Pay v2 req_info). */
 export type RefundNotification = {
   transactionId: string;
   outTradeNo: string;

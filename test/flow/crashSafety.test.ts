@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -8,6 +10,19 @@ import { makeTempDir } from '../support/tempDir.js';
 import { getJson } from '../support/testService.js';
 
 type Spawned = ReturnType<typeof spawnTs>;
+
+/** What the simulated WeChat Pay refunded (`GET /sandbox/refunds`, over its own CA). */
+const refundsAtWechat = (baseUrl: string, caPath: string) =>
+  new Promise<unknown>((resolve, reject) => {
+    https
+      .get(`${baseUrl}/sandbox/refunds`, { ca: readFileSync(caPath) }, (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve(JSON.parse(body)));
+      })
+      .on('error', reject);
+  });
 
 /** The line `refunds sandbox` prints once it listens (DESIGN §7). */
 const sandboxLine = z.object({
@@ -75,7 +90,7 @@ describe('crash safety', () => {
   };
 
   it.each(['v2', 'v3'] as const)(
-    'given API %s and the service killed with SIGKILL right after acknowledging refunds, when restarted, then every one is sent once and completes',
+    'given API %s and the service killed with SIGKILL right after acknowledging refunds, when restarted, then WeChat refunds every one once and every one completes',
     async (api) => {
       const wechat = spawn(['sandbox', '--certs', path.join(temp.dir, 'wechat')], {
         LOG_LEVEL: 'silent',
@@ -131,6 +146,27 @@ describe('crash safety', () => {
         },
         { timeoutMs: 60_000, intervalMs: 200 },
       );
+      // WeChat took each refund once, for the amount asked, and the service recorded that refund.
+      const atWechat = z
+        .array(
+          z.object({
+            outRefundNo: z.string(),
+            refundFee: z.number(),
+            refundId: z.string(),
+            status: z.string(),
+          }),
+        )
+        .parse(await refundsAtWechat(sandbox.baseUrl, sandbox.caPath));
+      expect(atWechat.map((r) => r.outRefundNo).sort()).toEqual([...acknowledged].sort());
+      for (const [i, outRefundNo] of acknowledged.entries()) {
+        const recorded = await getJson(`${url}/v1/refunds/${outRefundNo}`);
+        expect(atWechat.find((r) => r.outRefundNo === outRefundNo)).toEqual({
+          outRefundNo,
+          refundFee: 1000 + i,
+          refundId: recorded.refundId,
+          status: 'SUCCESS',
+        });
+      }
       for (const outRefundNo of acknowledged) {
         const { events } = await getJson(`${url}/v1/refunds/${outRefundNo}/events`);
         const types: string[] = events.map((e: { type: string }) => e.type);

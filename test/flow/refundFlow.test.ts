@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
-import { startTestService, type TestService } from '../support/testService.js';
+import { gatewayPassed, startTestService, type TestService } from '../support/testService.js';
 
 /** What differs between the two APIs as the refund flow sees it: paths and WeChat's codes. */
 const apiVersions = [
@@ -148,9 +148,12 @@ describe.each(apiVersions)('refund flow against the WeChat Pay simulator, API $a
     await request('R-first', 'NOTIFY_FIRST');
 
     await settled('R-first', 'SUCCEEDED');
-    await eventually(() => expect(s.wechat.sandbox!.refunds()).toHaveLength(1));
-    // The late acceptance changes nothing.
+    // The gateway's checkpoint passes the request only once the late answer is handled.
+    const [requested] = await s.events.readStream('refund-R-first');
+    await gatewayPassed(s, requested!.position);
+    // The late acceptance changed nothing.
     expect(await eventTypes('R-first')).toEqual(['RefundRequested', 'RefundSucceeded']);
+    expect(s.wechat.sandbox!.refunds()).toHaveLength(1);
   });
 
   it('given a lost notification, then the reconciler settles it through refundquery', async () => {

@@ -1,16 +1,11 @@
-import type { Fen } from '../../domain/index.js';
+import type { Fen, RefundTerms } from '../../domain/index.js';
+import type { RefundReport } from '../refundReport.js';
 
-/** What the gateway reactor asks WeChat to refund; the same terms on every try. */
-export type GatewayRefundRequest = {
-  outRefundNo: string;
-  outTradeNo: string;
-  transactionId?: string;
-  totalFee: Fen;
-  refundFee: Fen;
-  reason?: string;
-  /** The funds account to refund from (REFUND_SOURCE_RECHARGE_FUNDS, …); absent: WeChat's default. */
-  refundAccount?: string;
-};
+/**
+ * What the gateway reactor asks WeChat to refund: the refund's terms, the same on every try, and
+ * the funds account to draw on (REFUND_SOURCE_RECHARGE_FUNDS, …; absent: WeChat's default).
+ */
+export type GatewayRefundRequest = RefundTerms & { refundAccount?: string };
 
 /** An outcome that did not give an answer about the refund itself. */
 export type GatewayProblem =
@@ -33,27 +28,10 @@ export type RefundOutcome =
   | { kind: 'rejected'; code: string; message: string }
   | GatewayProblem;
 
-/** v2's refund_status, or v3's status (CLOSED and ABNORMAL are v2's REFUNDCLOSE and CHANGE). */
-export type QueriedRefundStatus =
-  'SUCCESS' | 'REFUNDCLOSE' | 'PROCESSING' | 'CHANGE' | 'CLOSED' | 'ABNORMAL';
-
 export type RefundQueryOutcome =
-  | {
-      kind: 'found';
-      outRefundNo: string;
-      outTradeNo: string;
-      transactionId: string;
-      totalFee: Fen;
-      refundId: string;
-      refundFee: Fen;
-      settlementRefundFee?: Fen;
-      status: QueriedRefundStatus;
-      refundRecvAccount?: string;
-      refundAccount?: string;
-      /** ISO 8601 with the +08:00 offset WeChat reports in; only when SUCCESS. */
-      successTime?: string;
-    }
-  /** REFUNDNOTEXIST (v3: RESOURCE_NOT_EXISTS): WeChat has no refund with this out_refund_no. */
+  /** WeChat has the refund: what it says of it, in the terms every API version reports in. */
+  | { kind: 'found'; report: RefundReport }
+  /** REFUNDNOTEXIST: WeChat has no refund with this out_refund_no. */
   | { kind: 'not_found' }
   | { kind: 'rejected'; code: string; message: string }
   | GatewayProblem;

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { NotificationOutcome } from '../../application/handleRefundNotification.js';
 import type { CommandContext } from '../../application/eventMetadata.js';
-import type { RefundNotification } from '../../application/refundNotification.js';
+import { reportedStatus, type RefundReport } from '../../application/refundReport.js';
 import { RefundRuleViolation } from '../../domain/index.js';
 import type { RefundNotificationDecoder } from '../wechat/refundNotificationDecoder.js';
 import {
@@ -10,6 +10,8 @@ import {
 } from '../wechat/refundNotificationError.js';
 import { notificationFailReply, notificationSuccessReply } from '../wechat/notificationReply.js';
 import type { V3RefundNotificationDecoder } from '../wechat/v3/v3RefundNotificationDecoder.js';
+import { reportOfNotification } from '../wechat/v2RefundReport.js';
+import { statusOf } from './problemFromError.js';
 
 /** WeChat's notifications are small; anything larger is refused before it is read (413). */
 export const notifyBodyLimit = 64 * 1024;
@@ -75,10 +77,7 @@ export const refundNotifyRoute =
     decode: RefundNotificationDecoder;
     /** Absent when API v3 is not configured: v3 notifications are then refused. */
     decodeV3?: V3RefundNotificationDecoder;
-    handle: (
-      notification: RefundNotification,
-      context: CommandContext,
-    ) => Promise<NotificationOutcome>;
+    handle: (report: RefundReport, context: CommandContext) => Promise<NotificationOutcome>;
     onResult?: (result: NotifyResult) => void;
     /** Notifications handled at once, both routes together; beyond it WeChat delivers again later. */
     maxInFlight?: number;
@@ -100,10 +99,7 @@ export const refundNotifyRoute =
 
     app.setErrorHandler(async (error, request, reply) => {
       const dialect = dialectOf(request);
-      const status =
-        typeof error === 'object' && error !== null && 'statusCode' in error
-          ? Number(error.statusCode)
-          : 500;
+      const status = statusOf(error) ?? 500;
       if (status >= 400 && status < 500) {
         onResult('refused');
         request.log.warn({ status, ip: request.ip }, 'refused a refund notification');
@@ -117,13 +113,13 @@ export const refundNotifyRoute =
     const intake =
       (
         dialect: Dialect,
-        decodeBody: (body: Buffer, request: FastifyRequest) => Promise<RefundNotification>,
+        decodeBody: (body: Buffer, request: FastifyRequest) => Promise<RefundReport>,
       ) =>
       async (request: FastifyRequest, reply: FastifyReply) => {
         const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-        let notification: RefundNotification;
+        let report: RefundReport;
         try {
-          notification = await decodeBody(body, request);
+          report = await decodeBody(body, request);
         } catch (error) {
           if (!(error instanceof RefundNotificationError)) throw error;
           // A forgery, another merchant's notification, or a wrong key: a security warning,
@@ -146,12 +142,12 @@ export const refundNotifyRoute =
         }
         inFlight += 1;
         try {
-          const outcome = await handle(notification, context);
+          const outcome = await handle(report, context);
           onResult(outcome);
           request.log.info(
             {
-              outRefundNo: notification.outRefundNo,
-              refundStatus: notification.refundStatus,
+              outRefundNo: report.outRefundNo,
+              refundStatus: reportedStatus(report.outcome),
               outcome,
             },
             'refund notification handled',
@@ -162,8 +158,8 @@ export const refundNotifyRoute =
           onResult('contradiction');
           request.log.error(
             {
-              outRefundNo: notification.outRefundNo,
-              refundStatus: notification.refundStatus,
+              outRefundNo: report.outRefundNo,
+              refundStatus: reportedStatus(report.outcome),
               code: error.code,
               err: error,
             },
@@ -179,7 +175,7 @@ export const refundNotifyRoute =
     app.post(
       v2.path,
       routeOptions,
-      intake(v2, async (body) => decode(body)),
+      intake(v2, async (body) => reportOfNotification(decode(body))),
     );
     app.post(
       v3.path,

@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import path from 'node:path';
 import pino from 'pino';
 import { systemClock, type Clock } from '../../../src/application/ports/clock.js';
+import type { RefundReport } from '../../../src/application/refundReport.js';
 import type { WechatPayClient } from '../../../src/infrastructure/wechat/wechatPayClient.js';
 import {
   setUpWechatV3,
@@ -23,7 +24,7 @@ export type V3Overrides = Partial<WechatV3Credentials> & {
 
 export type SandboxV3Fixture = {
   sandbox: WechatSandbox;
-  receiver: NotifyReceiver;
+  receiver: NotifyReceiver<RefundReport>;
   /** The sandbox merchant's v3 credentials, as a merchant would configure them. */
   credentials: (overrides?: V3Overrides) => WechatV3Credentials;
   setUp: (overrides?: V3Overrides) => WechatV3;

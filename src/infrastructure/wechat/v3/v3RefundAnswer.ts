@@ -4,7 +4,9 @@ import type {
   RefundOutcome,
   RefundQueryOutcome,
 } from '../../../application/ports/refundGateway.js';
+import type { ReportedOutcome } from '../../../application/refundReport.js';
 import { describeIssues } from '../wechatFieldSchemas.js';
+import { v3SettlementFailure } from './v3RefundReport.js';
 
 /** v3 amounts are JSON integers in fen; ids stay strings (DESIGN §3). */
 export const fen = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -60,22 +62,37 @@ export const acceptedOf = (refund: V3Refund): Extract<RefundOutcome, { kind: 'ac
   ...(refund.amount.payer_refund !== undefined && { cashRefundFee: refund.amount.payer_refund }),
 });
 
-/** A 200 to GET /v3/refund/domestic/refunds/{out_refund_no}. */
-export const foundOf = (refund: V3Refund): Extract<RefundQueryOutcome, { kind: 'found' }> => ({
-  kind: 'found',
-  outRefundNo: refund.out_refund_no,
-  outTradeNo: refund.out_trade_no,
-  transactionId: refund.transaction_id,
-  totalFee: refund.amount.total,
-  refundId: refund.refund_id,
-  refundFee: refund.amount.refund,
-  ...(refund.amount.settlement_refund !== undefined && {
-    settlementRefundFee: refund.amount.settlement_refund,
-  }),
-  status: refund.status,
-  ...(refund.user_received_account !== undefined && {
-    refundRecvAccount: refund.user_received_account,
-  }),
-  ...(refund.funds_account !== undefined && { refundAccount: refund.funds_account }),
-  ...(refund.success_time !== undefined && { successTime: refund.success_time }),
-});
+/** A 200 to GET /v3/refund/domestic/refunds/{out_refund_no}: what WeChat says of the refund. */
+export const foundOf = (refund: V3Refund): Extract<RefundQueryOutcome, { kind: 'found' }> => {
+  const settlementRefundFee = refund.amount.settlement_refund;
+  const outcome: ReportedOutcome =
+    refund.status === 'SUCCESS'
+      ? {
+          status: 'succeeded',
+          settlementRefundFee: settlementRefundFee ?? refund.amount.refund,
+          refundRecvAccount: refund.user_received_account ?? '',
+          refundAccount: refund.funds_account ?? '',
+          refundRequestSource: 'API',
+          ...(refund.success_time !== undefined && { successTime: refund.success_time }),
+        }
+      : refund.status === 'PROCESSING'
+        ? {
+            status: 'processing',
+            ...(settlementRefundFee !== undefined && { settlementRefundFee }),
+          }
+        : v3SettlementFailure(refund.status);
+  return {
+    kind: 'found',
+    report: {
+      outRefundNo: refund.out_refund_no,
+      refundId: refund.refund_id,
+      refundFee: refund.amount.refund,
+      order: {
+        outTradeNo: refund.out_trade_no,
+        transactionId: refund.transaction_id,
+        totalFee: refund.amount.total,
+      },
+      outcome,
+    },
+  };
+};

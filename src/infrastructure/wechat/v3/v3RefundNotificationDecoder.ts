@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { Clock } from '../../../application/ports/clock.js';
-import type { RefundNotification } from '../../../application/refundNotification.js';
+import type { RefundReport } from '../../../application/refundReport.js';
 import { RefundNotificationError } from '../refundNotificationError.js';
 import { describeIssues } from '../wechatFieldSchemas.js';
 import { decryptAeadWithAny } from './aeadCipher.js';
 import type { PlatformKeys } from './platformKeys.js';
 import { fen, id, settlementFen } from './v3RefundAnswer.js';
+import { v3SettlementFailure } from './v3RefundReport.js';
 import { checkWechatpaySignature, wechatpayHeadersOf } from './wechatpaySignature.js';
 
 export type V3RefundNotificationDecoderOptions = {
@@ -20,7 +21,7 @@ export type V3RefundNotificationDecoderOptions = {
 export type V3RefundNotificationDecoder = (
   headers: Readonly<Record<string, string | string[] | undefined>>,
   body: Buffer,
-) => Promise<RefundNotification>;
+) => Promise<RefundReport>;
 
 const envelopeSchema = z.object({
   id: z.string().min(1),
@@ -67,7 +68,7 @@ const json = (text: string): { ok: true; value: unknown } | { ok: false } => {
 };
 
 /**
- * Turns what WeChat Pay v3 posts to notify_url into a validated RefundNotification, or throws a
+ * Turns what WeChat Pay v3 posts to notify_url into the RefundReport it makes, or throws a
  * RefundNotificationError: the signature headers must verify over the raw body with the key the
  * serial names, within 5 minutes (WECHATPAY/SIGNTEST/ probes refused); the resource must decrypt
  * with the APIv3 key (or the former one) and be a refund of our mchid.
@@ -138,20 +139,27 @@ export const createV3RefundNotificationDecoder = ({
       );
     }
     return {
-      transactionId: r.transaction_id,
-      outTradeNo: r.out_trade_no,
-      refundId: r.refund_id,
       outRefundNo: r.out_refund_no,
-      totalFee: r.amount.total,
+      refundId: r.refund_id,
       refundFee: r.amount.refund,
-      // The v3 notification carries no settlement amount; what reached the payer is the closest.
-      settlementRefundFee: r.amount.payer_refund ?? r.amount.refund,
-      refundStatus: r.refund_status,
-      ...(r.success_time !== undefined && { successTime: r.success_time }),
-      refundRecvAccount: r.user_received_account ?? '',
-      // Neither is in a v3 notification (WECHAT-V3.md §6).
-      refundAccount: '',
-      refundRequestSource: '',
+      order: {
+        outTradeNo: r.out_trade_no,
+        transactionId: r.transaction_id,
+        totalFee: r.amount.total,
+      },
+      outcome:
+        r.refund_status === 'SUCCESS'
+          ? {
+              status: 'succeeded',
+              // The v3 notification carries no settlement amount; what reached the payer is the closest.
+              settlementRefundFee: r.amount.payer_refund ?? r.amount.refund,
+              refundRecvAccount: r.user_received_account ?? '',
+              // Neither is in a v3 notification (WECHAT-V3.md §6).
+              refundAccount: '',
+              refundRequestSource: '',
+              ...(r.success_time !== undefined && { successTime: r.success_time }),
+            }
+          : v3SettlementFailure(r.refund_status),
     };
   };
 };

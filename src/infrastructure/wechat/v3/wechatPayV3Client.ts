@@ -104,13 +104,12 @@ export const createWechatPayV3Client = ({
       const { outcome: known } = await query(request.outRefundNo);
       if (known.kind === 'found') {
         limited.delete(request.outRefundNo);
-        const { refundId, transactionId, refundFee, settlementRefundFee } = known;
+        const { refundId, refundFee, order } = known.report;
         const outcome: RefundOutcome = {
           kind: 'accepted',
           refundId,
-          transactionId,
+          ...(order !== undefined && { transactionId: order.transactionId }),
           refundFee,
-          ...(settlementRefundFee !== undefined && { settlementRefundFee }),
         };
         reportGatewayOutcome(logger, 'refund', request.outRefundNo, outcome);
         return outcome;

@@ -5,18 +5,15 @@ import {
   notificationFailReply,
   notificationSuccessReply,
 } from '../../../../src/infrastructure/wechat/notificationReply.js';
-import type { RefundNotificationDecoder } from '../../../../src/infrastructure/wechat/refundNotificationDecoder.js';
 
-export type ReceivedNotification = {
+export type ReceivedNotification<T = RefundNotification> = {
   /** When it arrived, relative to other events the test records (a counter, not a clock). */
   sequence: number;
-  notification: RefundNotification;
+  notification: T;
 };
 
 /** A v2 decoder, or v3's (which reads the signature headers too and may download keys). */
-export type ReceiverDecoder =
-  | RefundNotificationDecoder
-  | ((body: Buffer, headers: IncomingHttpHeaders) => Promise<RefundNotification>);
+export type ReceiverDecoder<T> = (body: Buffer, headers: IncomingHttpHeaders) => T | Promise<T>;
 
 const replies = {
   v2: {
@@ -38,12 +35,12 @@ const replies = {
  * success, or FAIL while `failNext` is above zero (to exercise WeChat's retries), in the replies
  * of the API it speaks.
  */
-export const startNotifyReceiver = async (
-  decode: ReceiverDecoder,
+export const startNotifyReceiver = async <T = RefundNotification>(
+  decode: ReceiverDecoder<T>,
   { api = 'v2' }: { api?: 'v2' | 'v3' } = {},
 ) => {
   const reply = replies[api];
-  const received: ReceivedNotification[] = [];
+  const received: ReceivedNotification<T>[] = [];
   const undecodable: unknown[] = [];
   let failNext = 0;
   let sequence = 0;
@@ -86,4 +83,6 @@ export const startNotifyReceiver = async (
   };
 };
 
-export type NotifyReceiver = Awaited<ReturnType<typeof startNotifyReceiver>>;
+export type NotifyReceiver<T = RefundNotification> = Awaited<
+  ReturnType<typeof startNotifyReceiver<T>>
+>;

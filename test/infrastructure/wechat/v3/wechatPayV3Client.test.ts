@@ -189,11 +189,17 @@ describe('WeChat Pay v3 client: queries and notifications', () => {
     };
     for (const input of Object.values(inputs))
       expect((await client.refund(input)).kind).toBe('accepted');
+    const outcomes = {
+      SUCCESS: { status: 'succeeded' },
+      CLOSED: { status: 'failed', code: 'CLOSED' },
+      ABNORMAL: { status: 'failed', code: 'ABNORMAL' },
+    };
     for (const [status, input] of Object.entries(inputs)) {
+      const outcome = outcomes[status as keyof typeof outcomes];
       await eventually(async () =>
         expect(await client.queryRefund(input.outRefundNo)).toMatchObject({
           kind: 'found',
-          status,
+          report: { outRefundNo: input.outRefundNo, outcome },
         }),
       );
       await eventually(() =>
@@ -203,18 +209,21 @@ describe('WeChat Pay v3 client: queries and notifications', () => {
             .filter((r) => r.notification.outRefundNo === input.outRefundNo),
         ).toEqual([
           expect.objectContaining({
-            notification: expect.objectContaining({ refundStatus: status }),
+            notification: expect.objectContaining({ outcome: expect.objectContaining(outcome) }),
           }),
         ]),
       );
     }
     const success = await client.queryRefund(inputs.SUCCESS.outRefundNo);
     expect(success).toMatchObject({
-      outTradeNo: inputs.SUCCESS.outTradeNo,
-      totalFee: 3960,
-      refundFee: 1000,
-      refundRecvAccount: '支付用户零钱',
-      successTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/),
+      report: {
+        refundFee: 1000,
+        order: { outTradeNo: inputs.SUCCESS.outTradeNo, totalFee: 3960 },
+        outcome: {
+          refundRecvAccount: '支付用户零钱',
+          successTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/),
+        },
+      },
     });
     expect(fixture.receiver.undecodable()).toEqual([]);
   });
