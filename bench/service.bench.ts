@@ -2,12 +2,14 @@
 // builds dist/ first, and the service runs from it exactly as `npm start` runs it. Prints a table
 // and writes bench/results/<date>.md. Every figure is also a ratio to a baseline measured in the
 // same run: absolute numbers vary from machine to machine.
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { createRsaSigner } from '../src/infrastructure/wechat/v3/rsaSigner.js';
+import { verifyRsaSignature } from '../src/infrastructure/wechat/v3/rsaVerifier.js';
 import { createSqliteEventStore } from '../src/infrastructure/sqlite/sqliteEventStore.js';
 import { sandboxNotificationBody } from '../src/sandbox/sandboxNotifier.js';
 import { load, type LoadResult } from './support/load.js';
@@ -161,6 +163,8 @@ const main = async () => {
         status: 'SUCCESS',
         scenario: 'SUCCESS',
         source: 'API',
+        api: 'v2',
+        createdAt: '2026-11-28T08:24:10.000Z',
         successTime: '2026-11-28 16:24:13',
       },
       merchant,
@@ -196,12 +200,28 @@ const main = async () => {
       apiKey: z.string(),
       caPath: z.string(),
       certDir: z.string(),
+      apiV3Key: z.string(),
+      merchantSerialNo: z.string(),
+      platformPublicKeyId: z.string(),
     })
     .parse(JSON.parse(await sandbox.firstLine));
+  // The same figure through API v3 (RSA-signed JSON, AEAD notifications) and through v2.
+  const v3Settings = {
+    WECHAT_API_VERSION: 'v3',
+    WECHAT_API_V3_KEY: wechat.apiV3Key,
+    WECHAT_MERCHANT_SERIAL_NO: wechat.merchantSerialNo,
+    WECHAT_PLATFORM_PUBLIC_KEY_PATH: path.join(wechat.certDir, 'wechatpay_public_key.pem'),
+    WECHAT_PLATFORM_PUBLIC_KEY_ID: wechat.platformPublicKeyId,
+  };
   /** Figure 5: POST → SUCCEEDED; with a subscribed local receiver, its deliveries and their lag. */
-  const endToEnd = async (name: string, sink?: Awaited<ReturnType<typeof startWebhookSink>>) => {
+  const endToEnd = async (
+    name: string,
+    api: 'v2' | 'v3',
+    sink?: Awaited<ReturnType<typeof startWebhookSink>>,
+  ) => {
     const port = await freePort();
     const live = run('node', ['bin/refunds.js', 'serve'], {
+      ...(api === 'v3' ? v3Settings : {}),
       DATA_DIR: path.join(work, name),
       PORT: String(port),
       LOG_LEVEL: 'warn',
@@ -278,12 +298,15 @@ const main = async () => {
       peakRss: peak,
     };
   };
-  const e2e = await endToEnd('E');
+  const e2e = await endToEnd('E', 'v2');
   log('5w/6 end to end again, with one subscribed webhook endpoint (a local receiver)');
   const sink = await startWebhookSink();
-  const e2eHooks = await endToEnd('W', sink);
+  const e2eHooks = await endToEnd('W', 'v2', sink);
   await sink.close();
+  log('5/6 end to end through API v3');
+  const e2eV3 = await endToEnd('F', 'v3');
   await sandbox.stop();
+  const rsa = measureRsaCost(path.join(wechat.certDir, 'apiclient_key.pem'));
 
   log('6/6 embedded store: durable appends');
   const limit = await measureStoreLimit(work);
@@ -341,6 +364,8 @@ const main = async () => {
     `| 5w. end to end with one subscribed webhook endpoint | ${Math.round(e2eHooks.perSecond)} refunds/s = ${((e2eHooks.perSecond / e2e.perSecond) * 100).toFixed(0)}% of 5 (${e2eHooks.completed} of ${e2eHooks.accepted} completed) | ≥ 90% of 5 | ${e2eHooks.perSecond >= 0.9 * e2e.perSecond ? 'met' : '**not met**'} |`,
     `| 5w. webhook delivery lag p99 (event recorded → received) | ${Math.round(sink.lagP99Ms())} ms (${sink.distinctEvents()} events, ${sink.deliveries()} deliveries) | | |`,
     `| 5w. projection lag p99 with webhooks | ${Math.round(e2eHooks.lagP99Ms)} ms | ≤ 250 ms | ${e2eHooks.lagP99Ms <= 250 ? 'met' : '**not met**'} |`,
+    `| 5. end to end through API v3 | ${Math.round(e2eV3.perSecond)} refunds/s (${e2eV3.completed} of ${e2eV3.accepted} accepted completed; POSTs at ${Math.round(e2eV3.posted.requestsPerSecond)}/s; lag p99 ${Math.round(e2eV3.lagP99Ms)} ms) | ≥ 2000/s | ${e2eV3.perSecond >= 2000 ? 'met' : '**not met**'} |`,
+    `| 5. API v3's RSA cost, one core | sign (merchant key, 2048 bits) ${rsa.signMs.toFixed(2)} ms, verify ${rsa.verifyMs.toFixed(3)} ms: a refund is 1 signature + 2 verifications (answer, notification) ≈ ${(rsa.signMs + 2 * rsa.verifyMs).toFixed(2)} ms, at most ~${Math.round(1000 / (rsa.signMs + 2 * rsa.verifyMs))} refunds/s per core | | |`,
     `| 6. durable appends, one per transaction | ${Math.round(limit.onePerTransaction)}/s (bare SQLite insert: ${Math.round(limit.rawOnePerTransaction)}/s) | baseline of 6 | |`,
     `| 6. durable appends, 64 writers (group commit) | ${Math.round(limit.groupCommit)}/s = ${(limit.groupCommit / limit.onePerTransaction).toFixed(1)}× one per transaction | | |`,
     `| 7. peak RSS of the service during 2–5 | ${peak.toFixed(0)} MB | ≤ 250 MB | ${peak <= 250 ? 'met' : '**not met**'} |`,
@@ -352,6 +377,23 @@ const main = async () => {
   const file = path.join(root, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}.md`);
   writeFileSync(file, report);
   log(`written to ${path.relative(root, file)}`);
+};
+
+/** What API v3 adds per call: one SHA256withRSA signature by us, one verification of WeChat's. */
+const measureRsaCost = (keyFile: string) => {
+  const privateKey = createPrivateKey(readFileSync(keyFile));
+  const publicKey = createPublicKey(privateKey);
+  const sign = createRsaSigner(privateKey);
+  const message = `POST\n/v3/refund/domestic/refunds\n1764300000\n${'n'.repeat(32)}\n${'{"x":1}'.repeat(40)}\n`;
+  const rounds = 2000;
+  let signature = '';
+  let started = performance.now();
+  for (let i = 0; i < rounds; i += 1) signature = sign(message);
+  const signMs = (performance.now() - started) / rounds;
+  started = performance.now();
+  for (let i = 0; i < rounds; i += 1) verifyRsaSignature(message, signature, publicKey);
+  const verifyMs = (performance.now() - started) / rounds;
+  return { signMs, verifyMs };
 };
 
 try {

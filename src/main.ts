@@ -58,8 +58,8 @@ export const buildService = async (
 ): Promise<Service> => {
   const wechat =
     config.wechat.mode === 'live'
-      ? setUpLiveWechat(config, config.wechat, { logger: log })
-      : await setUpSandboxWechat(config, { logger: log, ...(sandbox && { sandbox }) });
+      ? setUpLiveWechat(config, config.wechat, { logger: log, clock })
+      : await setUpSandboxWechat(config, { logger: log, clock, ...(sandbox && { sandbox }) });
   const stores = openStores(config, { log, clock });
   const { events, documents } = stores;
   // The projections and the reactors follow the log near its head: one read serves them all.
@@ -116,6 +116,7 @@ export const buildService = async (
     plugins: [
       refundNotifyRoute({
         decode: createRefundNotificationDecoder(wechat.merchant),
+        ...(wechat.v3 !== undefined && { decodeV3: wechat.v3.decode }),
         handle: handleRefundNotification({ handle, guard: readModel.guard, clock }),
         onResult: (result) => metrics.notifications.inc({ result }),
       }),
@@ -125,7 +126,11 @@ export const buildService = async (
   /** Stopped in reverse order of start: the reactor and the reconciler before the client. */
   const background: { stop: () => Promise<void> }[] = [];
   const startBackground = async (publicBaseUrl: string): Promise<void> => {
-    const client = wechat.createClient(`${publicBaseUrl}/wechat/refund-notify`);
+    // WECHAT_API_VERSION picks the API that sends and queries refunds (DESIGN §4).
+    const client =
+      wechat.apiVersion === 'v3' && wechat.v3
+        ? wechat.v3.createClient(`${publicBaseUrl}/wechat/v3/refund-notify`)
+        : wechat.createClient(`${publicBaseUrl}/wechat/refund-notify`);
     background.push({ stop: async () => client.close() });
     const gateway = instrumentedGateway(client, metrics);
     const send = sendRefund({ gateway, handle, load: loadRefund(events), clock, log });

@@ -23,6 +23,7 @@ export const startService = async (
         url,
         dataDir: config.dataDir,
         wechat: config.wechat.mode,
+        wechatApi: service.wechat.apiVersion,
         wechatBaseUrl: service.wechat.baseUrl,
       },
       'refund service listening',

@@ -12,8 +12,8 @@ export type RunSandboxCommandOptions = {
 
 /**
  * `refunds sandbox [--port N] [--certs DIR]` (DESIGN §7): starts the simulator, and once it
- * listens prints one JSON line that any WeChat Pay SDK can be configured from. The API key is
- * printed on purpose: it is the sandbox's own, generated key, useless anywhere else.
+ * listens prints one JSON line that any WeChat Pay SDK, v2 or v3, can be configured from. The API
+ * keys are printed on purpose: they are the sandbox's own, generated keys, useless anywhere else.
  */
 export const runSandboxCommand = async ({
   port,
@@ -27,9 +27,9 @@ export const runSandboxCommand = async ({
     logger,
   });
   const { baseUrl, appid, mchId, apiKey, caPath } = sandbox;
-  stdout.write(
-    `${JSON.stringify({ baseUrl, appid, mchId, apiKey, caPath, certDir: sandbox.certDir })}\n`,
-  );
+  const { apiV3Key, merchantSerialNo, platformPublicKeyId } = sandbox;
+  const line = { baseUrl, appid, mchId, apiKey, caPath, certDir: sandbox.certDir };
+  stdout.write(`${JSON.stringify({ ...line, apiV3Key, merchantSerialNo, platformPublicKeyId })}\n`);
   logger.info({ baseUrl, certDir: sandbox.certDir }, 'WeChat Pay sandbox listening');
   return sandbox;
 };

@@ -14,10 +14,18 @@ export type SandboxRefund = {
   status: SandboxRefundStatus;
   scenario: SandboxScenario;
   source: 'API' | 'VENDOR_PLATFORM';
+  /** The API it came through, and so the notifications it gets (a v3 refund gets v3 JSON). */
+  api: SandboxApi;
+  /** The funds account asked for: v2's refund_account, or v3's funds_account. */
+  fundsAccount?: string;
   notifyUrl?: string;
+  /** When it was accepted, ISO 8601. */
+  createdAt: string;
   /** China time `yyyy-MM-dd HH:mm:ss`, once SUCCESS. */
   successTime?: string;
 };
+
+export type SandboxApi = 'v2' | 'v3';
 
 export type RefundApplication = {
   outRefundNo: string;
@@ -27,6 +35,8 @@ export type RefundApplication = {
   refundFee: number;
   scenario: SandboxScenario;
   source: SandboxRefund['source'];
+  api: SandboxApi;
+  fundsAccount?: string;
   notifyUrl?: string;
 };
 
@@ -127,7 +137,10 @@ export const createSandboxLedger = ({ now }: { now: () => Date }) => {
       status: 'PROCESSING',
       scenario: application.scenario,
       source: application.source,
+      api: application.api,
+      ...(application.fundsAccount !== undefined && { fundsAccount: application.fundsAccount }),
       ...(application.notifyUrl !== undefined && { notifyUrl: application.notifyUrl }),
+      createdAt: now().toISOString(),
     };
     refunds.set(refund.outRefundNo, refund);
     refundNosByOrder.set(refund.outTradeNo, [
@@ -153,6 +166,22 @@ export const createSandboxLedger = ({ now }: { now: () => Date }) => {
     return settled;
   };
 
+  /**
+   * An abnormal refund (CHANGE, v3 ABNORMAL) that the merchant resolved on the merchant platform
+   * or with the apply-abnormal-refund API: it succeeds after all (WECHAT-V3.md §2).
+   */
+  const resolveAbnormal = (outRefundNo: string): SandboxRefund | undefined => {
+    const refund = refunds.get(outRefundNo);
+    if (!refund || refund.status !== 'CHANGE') return undefined;
+    const resolved: SandboxRefund = {
+      ...refund,
+      status: 'SUCCESS',
+      successTime: chinaTimeOf(now()),
+    };
+    refunds.set(outRefundNo, resolved);
+    return resolved;
+  };
+
   /** Refunds matching a refundquery, by its key priority refund_id > out_refund_no > … */
   const query = (key: {
     refundId?: string;
@@ -169,7 +198,7 @@ export const createSandboxLedger = ({ now }: { now: () => Date }) => {
     return all.filter((r) => r.outTradeNo === key.outTradeNo);
   };
 
-  return { apply, settle, query, all: () => [...refunds.values()] };
+  return { apply, settle, resolveAbnormal, query, all: () => [...refunds.values()] };
 };
 
 export type SandboxLedger = ReturnType<typeof createSandboxLedger>;

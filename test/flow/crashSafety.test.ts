@@ -32,7 +32,22 @@ const sandboxLine = z.object({
   apiKey: z.string(),
   caPath: z.string(),
   certDir: z.string(),
+  apiV3Key: z.string(),
+  merchantSerialNo: z.string(),
+  platformPublicKeyId: z.string(),
 });
+
+/** The service's settings for each API version, from what `refunds sandbox` printed. */
+const apiSettings = {
+  v2: () => ({}),
+  v3: (sandbox: z.infer<typeof sandboxLine>) => ({
+    WECHAT_API_VERSION: 'v3',
+    WECHAT_API_V3_KEY: sandbox.apiV3Key,
+    WECHAT_MERCHANT_SERIAL_NO: sandbox.merchantSerialNo,
+    WECHAT_PLATFORM_PUBLIC_KEY_PATH: path.join(sandbox.certDir, 'wechatpay_public_key.pem'),
+    WECHAT_PLATFORM_PUBLIC_KEY_ID: sandbox.platformPublicKeyId,
+  }),
+};
 
 /**
  * WeChat Pay outlives our process, so the simulator runs in a process of its own (`refunds
@@ -67,93 +82,98 @@ describe('crash safety', () => {
     return child;
   };
 
-  it('given the service killed with SIGKILL right after acknowledging refunds, when restarted, then WeChat refunds every one once and every one completes', async () => {
-    const wechat = spawn(['sandbox', '--certs', path.join(temp.dir, 'wechat')], {
-      LOG_LEVEL: 'silent',
-    });
-    const sandbox = sandboxLine.parse(JSON.parse(await firstLine(wechat)));
-    const port = await closedPort();
-    const env = {
-      DATA_DIR: path.join(temp.dir, 'data'),
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      WECHAT_MODE: 'live',
-      WECHAT_API_BASE_URL: sandbox.baseUrl,
-      WECHAT_APPID: sandbox.appid,
-      WECHAT_MCH_ID: sandbox.mchId,
-      WECHAT_API_KEY: sandbox.apiKey,
-      WECHAT_CERT_P12_PATH: path.join(sandbox.certDir, 'apiclient_cert.p12'),
-      WECHAT_CA_PATH: sandbox.caPath,
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      GATEWAY_RETRY_BASE_MS: '50',
-      RECONCILE_AFTER_SECONDS: '1',
-      RECONCILE_INTERVAL_SECONDS: '1',
-    };
-    const url = `http://127.0.0.1:${port}`;
-    const up = () =>
-      eventually(async () => expect((await fetch(`${url}/healthz`)).status).toBe(200), {
-        timeoutMs: 30_000,
+  it.each(['v2', 'v3'] as const)(
+    'given API %s and the service killed with SIGKILL right after acknowledging refunds, when restarted, then WeChat refunds every one once and every one completes',
+    async (api) => {
+      const wechat = spawn(['sandbox', '--certs', path.join(temp.dir, 'wechat')], {
+        LOG_LEVEL: 'silent',
       });
-
-    const first = spawn(['serve'], env);
-    await up();
-    const acknowledged = await Promise.all(
-      Array.from({ length: 40 }, async (_, i) => {
-        const response = await fetch(`${url}/v1/refunds`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ outTradeNo: `T${i}`, outRefundNo: `R${i}`, totalFee: 1000 + i }),
+      const sandbox = sandboxLine.parse(JSON.parse(await firstLine(wechat)));
+      const port = await closedPort();
+      const env = {
+        DATA_DIR: path.join(temp.dir, 'data'),
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        WECHAT_MODE: 'live',
+        WECHAT_API_BASE_URL: sandbox.baseUrl,
+        WECHAT_APPID: sandbox.appid,
+        WECHAT_MCH_ID: sandbox.mchId,
+        WECHAT_API_KEY: sandbox.apiKey,
+        WECHAT_CERT_P12_PATH: path.join(sandbox.certDir, 'apiclient_cert.p12'),
+        WECHAT_CA_PATH: sandbox.caPath,
+        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+        GATEWAY_RETRY_BASE_MS: '50',
+        RECONCILE_AFTER_SECONDS: '1',
+        RECONCILE_INTERVAL_SECONDS: '1',
+        ...apiSettings[api](sandbox),
+      };
+      const url = `http://127.0.0.1:${port}`;
+      const up = () =>
+        eventually(async () => expect((await fetch(`${url}/healthz`)).status).toBe(200), {
+          timeoutMs: 30_000,
         });
-        expect(response.status).toBe(202);
-        return `R${i}`;
-      }),
-    );
-    await killHard(first);
 
-    spawn(['serve'], env);
-    await up();
-    await eventually(
-      async () => {
-        for (const outRefundNo of acknowledged) {
-          const refund = await getJson(`${url}/v1/refunds/${outRefundNo}`);
-          expect(refund.status, outRefundNo).toBe('SUCCEEDED');
-        }
-      },
-      { timeoutMs: 60_000, intervalMs: 200 },
-    );
-    // WeChat took each refund once, for the amount asked, and the service recorded that refund.
-    const atWechat = z
-      .array(
-        z.object({
-          outRefundNo: z.string(),
-          refundFee: z.number(),
-          refundId: z.string(),
-          status: z.string(),
+      const first = spawn(['serve'], env);
+      await up();
+      const acknowledged = await Promise.all(
+        Array.from({ length: 40 }, async (_, i) => {
+          const response = await fetch(`${url}/v1/refunds`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ outTradeNo: `T${i}`, outRefundNo: `R${i}`, totalFee: 1000 + i }),
+          });
+          expect(response.status).toBe(202);
+          return `R${i}`;
         }),
-      )
-      .parse(await refundsAtWechat(sandbox.baseUrl, sandbox.caPath));
-    expect(atWechat.map((r) => r.outRefundNo).sort()).toEqual([...acknowledged].sort());
-    for (const [i, outRefundNo] of acknowledged.entries()) {
-      const recorded = await getJson(`${url}/v1/refunds/${outRefundNo}`);
-      expect(atWechat.find((r) => r.outRefundNo === outRefundNo)).toEqual({
-        outRefundNo,
-        refundFee: 1000 + i,
-        refundId: recorded.refundId,
-        status: 'SUCCESS',
-      });
-    }
-    for (const outRefundNo of acknowledged) {
-      const { events } = await getJson(`${url}/v1/refunds/${outRefundNo}/events`);
-      const types: string[] = events.map((e: { type: string }) => e.type);
-      expect(
-        types.filter((t) => t === 'RefundRequested'),
-        outRefundNo,
-      ).toHaveLength(1);
-      expect(
-        types.filter((t) => t === 'RefundSucceeded'),
-        outRefundNo,
-      ).toHaveLength(1);
-      expect(types, outRefundNo).not.toContain('RefundFailed');
-    }
-  }, 120_000);
+      );
+      await killHard(first);
+
+      spawn(['serve'], env);
+      await up();
+      await eventually(
+        async () => {
+          for (const outRefundNo of acknowledged) {
+            const refund = await getJson(`${url}/v1/refunds/${outRefundNo}`);
+            expect(refund.status, outRefundNo).toBe('SUCCEEDED');
+          }
+        },
+        { timeoutMs: 60_000, intervalMs: 200 },
+      );
+      // WeChat took each refund once, for the amount asked, and the service recorded that refund.
+      const atWechat = z
+        .array(
+          z.object({
+            outRefundNo: z.string(),
+            refundFee: z.number(),
+            refundId: z.string(),
+            status: z.string(),
+          }),
+        )
+        .parse(await refundsAtWechat(sandbox.baseUrl, sandbox.caPath));
+      expect(atWechat.map((r) => r.outRefundNo).sort()).toEqual([...acknowledged].sort());
+      for (const [i, outRefundNo] of acknowledged.entries()) {
+        const recorded = await getJson(`${url}/v1/refunds/${outRefundNo}`);
+        expect(atWechat.find((r) => r.outRefundNo === outRefundNo)).toEqual({
+          outRefundNo,
+          refundFee: 1000 + i,
+          refundId: recorded.refundId,
+          status: 'SUCCESS',
+        });
+      }
+      for (const outRefundNo of acknowledged) {
+        const { events } = await getJson(`${url}/v1/refunds/${outRefundNo}/events`);
+        const types: string[] = events.map((e: { type: string }) => e.type);
+        expect(
+          types.filter((t) => t === 'RefundRequested'),
+          outRefundNo,
+        ).toHaveLength(1);
+        expect(
+          types.filter((t) => t === 'RefundSucceeded'),
+          outRefundNo,
+        ).toHaveLength(1);
+        expect(types, outRefundNo).not.toContain('RefundFailed');
+      }
+    },
+    120_000,
+  );
 });

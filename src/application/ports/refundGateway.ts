@@ -1,8 +1,11 @@
 import type { Fen, RefundTerms } from '../../domain/index.js';
 import type { RefundReport } from '../refundReport.js';
 
-/** What the gateway reactor asks WeChat to refund: the refund's terms, the same on every try. */
-export type GatewayRefundRequest = RefundTerms;
+/**
+ * What the gateway reactor asks WeChat to refund: the refund's terms, the same on every try, and
+ * the funds account to draw on (REFUND_SOURCE_RECHARGE_FUNDS, …; absent: WeChat's default).
+ */
+export type GatewayRefundRequest = RefundTerms & { refundAccount?: string };
 
 /** An outcome that did not give an answer about the refund itself. */
 export type GatewayProblem =
@@ -33,7 +36,7 @@ export type RefundQueryOutcome =
   | { kind: 'rejected'; code: string; message: string }
   | GatewayProblem;
 
-/** The payment provider as the refund flow needs it (WeChat Pay v2 in production). */
+/** The payment provider as the refund flow needs it: WeChat Pay, through its v2 or v3 API. */
 export interface RefundGateway {
   refund(request: GatewayRefundRequest): Promise<RefundOutcome>;
   queryRefund(outRefundNo: string): Promise<RefundQueryOutcome>;

@@ -5,17 +5,32 @@ export type WechatCertificateSource =
   | { kind: 'p12'; path: string; password: string }
   | { kind: 'pem'; certPath: string; keyPath: string };
 
+/** API v3's own settings (DESIGN §4); the private key is the merchant certificate's. */
+export type WechatV3Config = {
+  apiV3Key: string;
+  apiV3KeyPrevious?: string;
+  merchantSerialNo: string;
+  /** WeChat Pay's public key; without it only downloaded platform certificates verify. */
+  platformPublicKey?: { path: string; id: string };
+};
+
+export type WechatApiVersion = 'v2' | 'v3';
+
 export type WechatConfig =
-  | { mode: 'sandbox'; signType: SignType }
+  | { mode: 'sandbox'; signType: SignType; apiVersion: WechatApiVersion }
   | {
       mode: 'live';
       signType: SignType;
+      /** Which API sends and queries refunds; both notification routes stay mounted. */
+      apiVersion: WechatApiVersion;
       baseUrl: string;
       appid: string;
       mchId: string;
       apiKey: string;
       certificate: WechatCertificateSource;
       caPath?: string;
+      /** Present when the v3 variables are set (required with WECHAT_API_VERSION=v3). */
+      v3?: WechatV3Config;
     };
 
 export type SignType = 'MD5' | 'HMAC-SHA256';
@@ -53,7 +68,13 @@ const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 export type LogLevel = (typeof logLevels)[number];
 
 /** Values that must never be echoed back, not even in a configuration error. */
-export const secretVariables = ['API_TOKENS', 'WECHAT_API_KEY', 'WECHAT_CERT_P12_PASSWORD'];
+export const secretVariables = [
+  'API_TOKENS',
+  'WECHAT_API_KEY',
+  'WECHAT_CERT_P12_PASSWORD',
+  'WECHAT_API_V3_KEY',
+  'WECHAT_API_V3_KEY_PREVIOUS',
+];
 
 const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z
@@ -65,6 +86,11 @@ const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
 const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .transform((url) => url.replace(/\/+$/, ''));
+
+// The APIv3 key is 32 bytes (AES-256): WECHAT-V3.md §6.
+const apiV3Key = z
+  .string()
+  .refine((key) => Buffer.byteLength(key, 'utf8') === 32, 'must be the 32-byte APIv3 key');
 
 const variables = z.object({
   HOST: z.string().default('127.0.0.1'),
@@ -101,6 +127,21 @@ const variables = z.object({
   WECHAT_CERT_PEM_PATH: z.string().optional(),
   WECHAT_KEY_PEM_PATH: z.string().optional(),
   WECHAT_CA_PATH: z.string().optional(),
+  WECHAT_API_VERSION: z.enum(['v2', 'v3']).default('v2'),
+  WECHAT_API_V3_KEY: apiV3Key.optional(),
+  WECHAT_API_V3_KEY_PREVIOUS: apiV3Key.optional(),
+  WECHAT_MERCHANT_SERIAL_NO: z
+    .string()
+    .regex(
+      /^[0-9A-Fa-f]{1,64}$/,
+      'must be the serial number of the merchant API certificate (hexadecimal)',
+    )
+    .optional(),
+  WECHAT_PLATFORM_PUBLIC_KEY_PATH: z.string().optional(),
+  WECHAT_PLATFORM_PUBLIC_KEY_ID: z
+    .string()
+    .regex(/^PUB_KEY_ID_[0-9A-Za-z_]+$/, 'must be the id WeChat shows, PUB_KEY_ID_…')
+    .optional(),
   PUBLIC_BASE_URL: httpUrl
     .refine((url) => !url.includes('?'), {
       error: 'must not contain a query string (WeChat refuses notify_url with one)',
@@ -215,7 +256,10 @@ const crossCheck = (v: Variables): ConfigResult => {
 };
 
 const wechatConfig = (v: Variables, problems: string[]): WechatConfig | undefined => {
-  if (v.WECHAT_MODE === 'sandbox') return { mode: 'sandbox', signType: v.WECHAT_SIGN_TYPE };
+  if (v.WECHAT_MODE === 'sandbox') {
+    return { mode: 'sandbox', signType: v.WECHAT_SIGN_TYPE, apiVersion: v.WECHAT_API_VERSION };
+  }
+  const v3 = v3Config(v, problems);
   const missing = (['WECHAT_APPID', 'WECHAT_MCH_ID', 'WECHAT_API_KEY'] as const).filter(
     (name) => !v[name],
   );
@@ -225,12 +269,43 @@ const wechatConfig = (v: Variables, problems: string[]): WechatConfig | undefine
   return {
     mode: 'live',
     signType: v.WECHAT_SIGN_TYPE,
+    apiVersion: v.WECHAT_API_VERSION,
     baseUrl: v.WECHAT_API_BASE_URL,
     appid: v.WECHAT_APPID,
     mchId: v.WECHAT_MCH_ID,
     apiKey: v.WECHAT_API_KEY,
     certificate: certificate(v.WECHAT_MCH_ID),
     ...(v.WECHAT_CA_PATH !== undefined && { caPath: v.WECHAT_CA_PATH }),
+    ...(v3 !== undefined && { v3 }),
+  };
+};
+
+/**
+ * The v3 settings of live mode: required with WECHAT_API_VERSION=v3, and taken whenever given
+ * (v3 notifications of refunds sent under v3 still arrive after a switch back to v2).
+ */
+const v3Config = (v: Variables, problems: string[]): WechatV3Config | undefined => {
+  const path = v.WECHAT_PLATFORM_PUBLIC_KEY_PATH;
+  const id = v.WECHAT_PLATFORM_PUBLIC_KEY_ID;
+  if ((path === undefined) !== (id === undefined)) {
+    problems.push(
+      'WECHAT_PLATFORM_PUBLIC_KEY_ID: WECHAT_PLATFORM_PUBLIC_KEY_PATH and WECHAT_PLATFORM_PUBLIC_KEY_ID go together',
+    );
+  }
+  const key = v.WECHAT_API_V3_KEY;
+  const serial = v.WECHAT_MERCHANT_SERIAL_NO;
+  if (v.WECHAT_API_VERSION === 'v3') {
+    if (!key) problems.push('WECHAT_API_V3_KEY: required when WECHAT_API_VERSION is v3');
+    if (!serial) problems.push('WECHAT_MERCHANT_SERIAL_NO: required when WECHAT_API_VERSION is v3');
+  }
+  if (!key || !serial) return undefined;
+  return {
+    apiV3Key: key,
+    ...(v.WECHAT_API_V3_KEY_PREVIOUS !== undefined && {
+      apiV3KeyPrevious: v.WECHAT_API_V3_KEY_PREVIOUS,
+    }),
+    merchantSerialNo: serial,
+    ...(path !== undefined && id !== undefined && { platformPublicKey: { path, id } }),
   };
 };
 

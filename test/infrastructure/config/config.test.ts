@@ -18,7 +18,7 @@ describe('configuration', () => {
         dataDir: './data',
         eventStore: { kind: 'sqlite' },
         readStore: { kind: 'sqlite' },
-        wechat: { mode: 'sandbox', signType: 'MD5' },
+        wechat: { mode: 'sandbox', signType: 'MD5', apiVersion: 'v2' },
         wechatMaxRps: 100,
         gatewayRetryBaseMs: 1000,
         reconcileAfterSeconds: 600,
@@ -194,5 +194,92 @@ describe('configuration', () => {
     expect(problemsOf({ PUBLIC_BASE_URL: 'https://refunds.example.com/?x=1' })).toEqual([
       expect.stringMatching(/^PUBLIC_BASE_URL:/),
     ]);
+  });
+});
+
+describe('configuration of API v3', () => {
+  const live = {
+    WECHAT_MODE: 'live',
+    WECHAT_APPID: 'wxd930ea5d5a258f4f',
+    WECHAT_MCH_ID: '1900000109',
+    WECHAT_API_KEY: '192006250b4c09247ec02edce69f6a2d',
+    WECHAT_CERT_PEM_PATH: '/etc/wechat/apiclient_cert.pem',
+    WECHAT_KEY_PEM_PATH: '/etc/wechat/apiclient_key.pem',
+  };
+
+  it('given WECHAT_API_VERSION=v3 with its variables, then the v3 settings, the former key and the public key included', () => {
+    expect(
+      loadConfig({
+        ...live,
+        WECHAT_API_VERSION: 'v3',
+        WECHAT_API_V3_KEY: 'a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb',
+        WECHAT_API_V3_KEY_PREVIOUS: '0123456789abcdef0123456789abcdef',
+        WECHAT_MERCHANT_SERIAL_NO: '444F4864EA9B34415C0F0D3AEB0F10C4A6F0B2B1',
+        WECHAT_PLATFORM_PUBLIC_KEY_PATH: '/etc/wechat/pub_key.pem',
+        WECHAT_PLATFORM_PUBLIC_KEY_ID: 'PUB_KEY_ID_0119000001092025010100000000',
+      }),
+    ).toMatchObject({
+      ok: true,
+      config: {
+        wechat: {
+          mode: 'live',
+          apiVersion: 'v3',
+          v3: {
+            apiV3Key: 'a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb',
+            apiV3KeyPrevious: '0123456789abcdef0123456789abcdef',
+            merchantSerialNo: '444F4864EA9B34415C0F0D3AEB0F10C4A6F0B2B1',
+            platformPublicKey: {
+              path: '/etc/wechat/pub_key.pem',
+              id: 'PUB_KEY_ID_0119000001092025010100000000',
+            },
+          },
+        },
+      },
+    });
+  });
+
+  it('given v3 without its key and serial, then one line each', () => {
+    expect(problemsOf({ ...live, WECHAT_API_VERSION: 'v3' })).toEqual([
+      'WECHAT_API_V3_KEY: required when WECHAT_API_VERSION is v3',
+      'WECHAT_MERCHANT_SERIAL_NO: required when WECHAT_API_VERSION is v3',
+    ]);
+  });
+
+  it('given malformed v3 values, then one line each, and the keys are never echoed', () => {
+    const problems = problemsOf({
+      ...live,
+      WECHAT_API_VERSION: 'v4',
+      WECHAT_API_V3_KEY: 'too-short-secret',
+      WECHAT_API_V3_KEY_PREVIOUS: 'another-short-secret',
+      WECHAT_MERCHANT_SERIAL_NO: 'not-hex!',
+      WECHAT_PLATFORM_PUBLIC_KEY_ID: 'my-key',
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^WECHAT_API_VERSION:/),
+      'WECHAT_API_V3_KEY: must be the 32-byte APIv3 key',
+      'WECHAT_API_V3_KEY_PREVIOUS: must be the 32-byte APIv3 key',
+      expect.stringMatching(/^WECHAT_MERCHANT_SERIAL_NO: must be the serial number/),
+      expect.stringMatching(/^WECHAT_PLATFORM_PUBLIC_KEY_ID: must be the id WeChat shows/),
+    ]);
+    expect(problems.join('\n')).not.toContain('secret');
+  });
+
+  it('given a public key path without its id, then the start is refused', () => {
+    expect(
+      problemsOf({
+        ...live,
+        WECHAT_API_VERSION: 'v3',
+        WECHAT_API_V3_KEY: 'a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb',
+        WECHAT_MERCHANT_SERIAL_NO: '444F4864',
+        WECHAT_PLATFORM_PUBLIC_KEY_PATH: '/etc/wechat/pub_key.pem',
+      }),
+    ).toEqual([expect.stringMatching(/^WECHAT_PLATFORM_PUBLIC_KEY_ID: .* go together$/)]);
+  });
+
+  it('given sandbox mode, then v3 needs no other setting', () => {
+    expect(loadConfig({ WECHAT_API_VERSION: 'v3' })).toMatchObject({
+      ok: true,
+      config: { wechat: { mode: 'sandbox', apiVersion: 'v3' } },
+    });
   });
 });
