@@ -1,6 +1,4 @@
 import path from 'node:path';
-import { EventStoreDBClient } from '@eventstore/db-client';
-import { MongoClient } from 'mongodb';
 import { documentCheckpoints } from '../../application/documentCheckpoints.js';
 import {
   startGatewayReactor,
@@ -18,7 +16,7 @@ import { startEsdbGatewayReactor } from '../esdb/esdbGatewayReactor.js';
 import { createMongoDocumentStore } from '../mongo/mongoDocumentStore.js';
 import { createSqliteDocumentStore } from '../sqlite/sqliteDocumentStore.js';
 import { createSqliteEventStore } from '../sqlite/sqliteEventStore.js';
-import { storeTarget } from './storeTarget.js';
+import { esdbEndpoint, mongoEndpoint } from './storeEndpoints.js';
 
 export type Stores = {
   events: EventStore;
@@ -49,23 +47,13 @@ export const openStores = (
 ): Stores => {
   const esdb =
     config.eventStore.kind === 'esdb'
-      ? {
-          client: EventStoreDBClient.connectionString(config.eventStore.connectionString),
-          target: storeTarget(config.eventStore.connectionString),
-        }
+      ? esdbEndpoint(config.eventStore.connectionString)
       : undefined;
   const events = esdb
     ? createEsdbEventStore({ ...esdb, log, wakeOnCategories: [refundCategory] })
     : createSqliteEventStore({ file: path.join(config.dataDir, 'events.db'), clock });
 
-  const mongo =
-    config.readStore.kind === 'mongo'
-      ? {
-          client: new MongoClient(config.readStore.url, { appName: 'wechat-refund-service' }),
-          dbName: config.readStore.db,
-          target: storeTarget(config.readStore.url),
-        }
-      : undefined;
+  const mongo = config.readStore.kind === 'mongo' ? mongoEndpoint(config.readStore) : undefined;
   const documents = mongo
     ? createMongoDocumentStore(mongo)
     : createSqliteDocumentStore({ file: path.join(config.dataDir, 'read.db') });
