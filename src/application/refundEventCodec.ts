@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { RefundEvent } from '../domain/index.js';
+import { deterministicEventId } from './deterministicEventId.js';
 import { currentSchemaVersion, type CommandContext } from './eventMetadata.js';
 import type { EventToAppend, RecordedEvent } from './ports/eventStore.js';
 import { refundEventSchema } from './refundEventSchemas.js';
@@ -29,8 +29,17 @@ export class CorruptEventError extends Error {
   }
 }
 
-export const encodeRefundEvent = (event: RefundEvent, context: CommandContext): EventToAppend => ({
-  id: randomUUID(),
+/**
+ * The event as the log stores it. Its id is that of the index-th event its command decided
+ * (deterministicEventId), so an append retried with the same decision carries the same ids and
+ * the log recognises it instead of writing it twice.
+ */
+export const encodeRefundEvent = (
+  event: RefundEvent,
+  context: CommandContext,
+  { commandId, index }: { commandId: string; index: number },
+): EventToAppend => ({
+  id: deterministicEventId(commandId, index),
   type: event.type,
   // Event data are plain JSON objects by construction (strings, integers, nested objects).
   data: { ...event.data },
