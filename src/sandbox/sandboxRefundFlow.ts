@@ -79,6 +79,7 @@ export const createSandboxRefundFlow = ({
     const parsed = parseSandboxRefundRequest(fields);
     if (!parsed.ok) return resultFail('PARAM_ERROR', parsed.problem);
     const request = parsed.request;
+    ledger.countCall(request.out_refund_no);
     const named = scenarioInDescription(request.refund_desc);
     if (named === 'invalid') {
       return resultFail('PARAM_ERROR', 'refund_desc names an unknown [sandbox:…] scenario');
