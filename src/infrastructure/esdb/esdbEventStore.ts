@@ -2,7 +2,6 @@ import {
   BACKWARDS,
   END,
   excludeSystemEvents,
-  FORWARDS,
   START,
   StreamNotFoundError,
   streamNameFilter,
@@ -16,6 +15,7 @@ import { createAppendListeners } from '../stores/appendListeners.js';
 import { readOnlyRefusal } from '../stores/readOnlyRefusal.js';
 import { checkCategory } from '../stores/streamCategory.js';
 import { TimedOut, withTimeout } from '../stores/withTimeout.js';
+import { appendReadBack } from './appendReadBack.js';
 import { watchAppends, type AppendWatch } from './appendWatch.js';
 import { createCategoryReader, scanCategoryHead, type ReadAllChunk } from './categoryScan.js';
 import { esdbHealthReason, esdbStoreError } from './esdbErrors.js';
@@ -100,34 +100,6 @@ export const createEsdbEventStore = ({
       }),
   });
 
-  const lastEvent = async (
-    streamName: string,
-    from: { fromRevision: bigint; direction: typeof FORWARDS } | undefined,
-  ): Promise<RecordedEvent | undefined> => {
-    try {
-      const [found] = await collect(
-        client.readStream(streamName, {
-          ...(from ?? { direction: BACKWARDS, fromRevision: END }),
-          maxCount: 1,
-        }),
-      );
-      return found && toRecordedEvent(found);
-    } catch (error) {
-      if (error instanceof StreamNotFoundError) return undefined;
-      throw error;
-    }
-  };
-
-  const readBack = (streamName: string) => ({
-    positionAt: async (revision: bigint): Promise<bigint> => {
-      const event = await lastEvent(streamName, { fromRevision: revision, direction: FORWARDS });
-      if (!event) throw new Error(`${streamName} has no event ${revision} right after an append`);
-      return event.position;
-    },
-    currentRevision: async (): Promise<bigint | 'no_stream'> =>
-      (await lastEvent(streamName, undefined))?.revision ?? 'no_stream',
-  });
-
   const startWatch = (): AppendWatch =>
     watchAppends({
       subscribe: () =>
@@ -154,7 +126,7 @@ export const createEsdbEventStore = ({
         // Wakes this process's subscribers at once; other processes learn of it from their live
         // subscription (or their next poll).
         if (result.success) listeners.notify();
-        return await appendOutcome(result, readBack(streamName));
+        return await appendOutcome(result, appendReadBack(client, streamName));
       } catch (error) {
         const conflict = conflictOf(error);
         if (conflict) return conflict;
