@@ -47,7 +47,8 @@ const srcRoot = path.resolve('src');
 const layerOf = (file) => {
   const rel = path.relative(srcRoot, file);
   if (rel.startsWith('..')) return undefined;
-  const top = /^main\.[jt]s$/.test(rel) ? 'main' : rel.split(path.sep)[0];
+  // The composition root, the service it composes and the module that runs it.
+  const top = /^(main|service|startService)\.[jt]s$/.test(rel) ? 'main' : rel.split(path.sep)[0];
   return top && top in layerRules ? top : undefined;
 };
 

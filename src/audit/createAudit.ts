@@ -1,14 +1,16 @@
 import type { JsonObject, RecordedEvent } from '../application/ports/eventStore.js';
 import { CorruptEventError, decodeRefundEvent } from '../application/refundEventCodec.js';
 import type { RefundEvent } from '../domain/index.js';
-import { orderLedgerProjection } from '../projections/orderLedger.js';
-import { refundViewProjection } from '../projections/refundViewProjection.js';
+import { eachProjection, isAudited } from '../projections/projectionRegistry.js';
 import type { Anomaly, EventRef } from './anomaly.js';
 import { createAnomalyLog } from './anomalyLog.js';
 import type { AuditReport, ReadModelCheck } from './auditReport.js';
 import { chinaDate } from './chinaDate.js';
-import type { ExpectedDocument } from './readModelReplay.js';
-import { createReadModelReplay } from './readModelReplay.js';
+import {
+  createReadModelReplay,
+  type ExpectedDocument,
+  type ReadModelReplay,
+} from './readModelReplay.js';
 import { judgeRefundEvent, type RefundTrail } from './judgeRefundEvent.js';
 import { metadataAnomaly } from './metadataAnomaly.js';
 import { tallyNewRefund, tallySuccess, type OrderTally } from './orderTally.js';
@@ -45,8 +47,9 @@ export const createAudit = ({ now, staleAfterSeconds, maxAnomalies = 10_000 }: A
   const refunds = new Map<string, RefundTrail>();
   const orders = new Map<string, OrderTally>();
   const refundedByDay = new Map<string, { refunds: number; refundFee: number }>();
-  const views = createReadModelReplay(refundViewProjection);
-  const ledgers = createReadModelReplay(orderLedgerProjection);
+  const readModels = eachProjection((projection): ReadModelReplay<JsonObject>[] =>
+    isAudited(projection) ? [createReadModelReplay(projection)] : [],
+  ).flat();
   const anomalies = createAnomalyLog(maxAnomalies);
   let events = 0;
 
@@ -94,12 +97,9 @@ export const createAudit = ({ now, staleAfterSeconds, maxAnomalies = 10_000 }: A
     refunds.set(recorded.streamName, judged.trail);
     anomalies.addAll(judged.anomalies);
     if (decoded instanceof CorruptEventError) return;
-    views.apply(decoded, at);
-    ledgers.apply(decoded, at);
+    for (const readModel of readModels) readModel.apply(decoded, at);
     tallyOrder(before, judged.trail, decoded, recorded, at);
   };
-
-  const readModels: AuditedReadModel[] = [views, ledgers];
 
   const finish = ({
     head,

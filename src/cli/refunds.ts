@@ -8,7 +8,7 @@ import { UsageError } from './usageError.js';
 import { loadConfig, type Config } from '../infrastructure/config/config.js';
 import { createLogger } from '../infrastructure/observability/logger.js';
 import { runSandboxCommand } from '../sandbox/runSandboxCommand.js';
-import { startService } from '../main.js';
+import { startService } from '../startService.js';
 import { errorMessage } from '../application/errorMessage.js';
 
 const usage = `Usage: refunds <command> [options]

@@ -3,11 +3,6 @@ import type { DocumentCollection, DocumentStore } from '../application/ports/doc
 import type { JsonObject } from '../application/ports/eventStore.js';
 import type { Projection } from './projection.js';
 
-/**
- * Where a projection's documents live. Each build of a read model is a generation in its own
- * collection (`<name>_g<n>`); the registry says which generation readers use, so a rebuild can
- * fill a new generation while the current one keeps answering, then switch.
- */
 const registrySchema = z.object({ version: z.number().int(), generation: z.number().int() });
 export type RegistryEntry = z.infer<typeof registrySchema>;
 
@@ -16,6 +11,11 @@ const checkpointSchema = z.object({ position: z.string().regex(/^\d+$/) });
 export const generationCollectionName = (projection: { name: string }, generation: number) =>
   `${projection.name}_g${generation}`;
 
+/**
+ * Where a projection's documents live. Each build of a read model is a generation in its own
+ * collection (`<name>_g<n>`); the registry says which generation readers use, so a rebuild can
+ * fill a new generation while the current one keeps answering, then switch.
+ */
 export const projectionStorage = (documents: DocumentStore) => {
   const registry = documents.collection('projection_registry', {
     decode: (value) => registrySchema.parse(value),
@@ -70,5 +70,3 @@ export const projectionStorage = (documents: DocumentStore) => {
     },
   };
 };
-
-export type ProjectionStorage = ReturnType<typeof projectionStorage>;

@@ -1,5 +1,3 @@
-import type { RefundCommandHandler } from '../application/handleRefundCommand.js';
-
 /**
  * Read-your-writes for one instance: the version each refund reached through this process's own
  * commands, until its view has caught up. Bounded, oldest forgotten first (a forgotten entry only
@@ -30,14 +28,3 @@ export const createRecentWrites = (limit = 10_000) => {
 };
 
 export type RecentWrites = ReturnType<typeof createRecentWrites>;
-
-/** Every command of this process that appends is noted, whoever issued it (API, gateway, notify). */
-export const notingWrites =
-  (handle: RefundCommandHandler, recentWrites: RecentWrites): RefundCommandHandler =>
-  async (command, context, precondition) => {
-    const result = await handle(command, context, precondition);
-    if (result.appended.length > 0) {
-      recentWrites.note(command.data.outRefundNo, result.history.length);
-    }
-    return result;
-  };

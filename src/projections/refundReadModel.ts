@@ -21,15 +21,19 @@ export type OrderRefunds = {
 /** The queries of the read side, over the current generation of each read model. */
 export const createRefundReadModel = ({
   events,
-  views,
-  ledgers,
-  guardEntries,
+  projections: {
+    refundView: { collection: views },
+    orderLedger: { collection: ledgers },
+    idempotencyGuard: { collection: guardEntries },
+  },
   recentWrites,
 }: {
   events: EventStore;
-  views: () => DocumentCollection<RefundView>;
-  ledgers: () => DocumentCollection<OrderLedger>;
-  guardEntries: () => DocumentCollection<GuardEntry>;
+  projections: {
+    refundView: { collection: () => DocumentCollection<RefundView> };
+    orderLedger: { collection: () => DocumentCollection<OrderLedger> };
+    idempotencyGuard: { collection: () => DocumentCollection<GuardEntry> };
+  };
   recentWrites: RecentWrites;
 }) => {
   const fromStream = loadRefundView(events);

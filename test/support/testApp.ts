@@ -3,7 +3,8 @@ import { pino } from 'pino';
 import type { RefundCommandHandler } from '../../src/application/handleRefundCommand.js';
 import type { EventStore } from '../../src/application/ports/eventStore.js';
 import { loadConfig, type Config } from '../../src/infrastructure/config/config.js';
-import { buildService, type Service } from '../../src/main.js';
+import { buildService } from '../../src/main.js';
+import type { Service } from '../../src/service.js';
 import { eventually } from './eventually.js';
 import { makeTempDir } from './tempDir.js';
 

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
-import { startService, type ListeningService } from '../../src/main.js';
+import type { ListeningService } from '../../src/service.js';
+import { startService } from '../../src/startService.js';
 import { makeTempDir } from './tempDir.js';
 import { sharedSandboxCertDir, testConfig } from './testApp.js';
 

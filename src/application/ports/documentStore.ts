@@ -1,12 +1,6 @@
 import type { JsonObject } from './eventStore.js';
 import type { StoreHealth } from './storeHealth.js';
 
-/**
- * Read models live in collections of JSON documents keyed by id (MongoDB in production, SQLite
- * embedded). Every write carries the log position of the event it reflects, and a write with a
- * position not above the stored one is ignored: replaying events, or two instances projecting
- * the same events, changes nothing.
- */
 export type FieldValue = string | number | boolean;
 
 export type CollectionOptions<T> = {
@@ -15,8 +9,6 @@ export type CollectionOptions<T> = {
   /** Top-level fields queried with findBy; the adapter indexes them. */
   indexes?: readonly string[];
 };
-
-export type StoredDocument<T> = { body: T; position: bigint };
 
 /** A guarded write: the document (null deletes it, leaving a tombstone) as of a log position. */
 export type DocumentWrite<T> = { id: string; body: T | null; position: bigint };
@@ -47,6 +39,12 @@ export interface DocumentCollection<T extends JsonObject> {
   drop(): Promise<void>;
 }
 
+/**
+ * Read models live in collections of JSON documents keyed by id (MongoDB in production, SQLite
+ * embedded). Every write carries the log position of the event it reflects, and a write with a
+ * position not above the stored one is ignored: replaying events, or two instances projecting
+ * the same events, changes nothing.
+ */
 export interface DocumentStore {
   collection<T extends JsonObject>(
     name: string,

@@ -1,10 +1,5 @@
 import type { StoreHealth } from './storeHealth.js';
 
-/**
- * The event log port. Shaped after EventStoreDB so its adapter fits without changing callers:
- * revisions and positions are 64-bit (bigint), a stream's first event has revision 0, and
- * positions are global, increasing in commit order but not necessarily contiguous.
- */
 export type JsonValue =
   string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -44,6 +39,11 @@ export type ReadCategoryOptions = {
   limit: number;
 };
 
+/**
+ * The event log port. Shaped after EventStoreDB so its adapter fits without changing callers:
+ * revisions and positions are 64-bit (bigint), a stream's first event has revision 0, and
+ * positions are global, increasing in commit order but not necessarily contiguous.
+ */
 export interface EventStore {
   /** Appends all events atomically, or none, if the stream is at the expected revision. */
   append(

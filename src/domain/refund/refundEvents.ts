@@ -63,5 +63,3 @@ export type RefundSucceeded = { type: 'RefundSucceeded'; data: RefundSucceededDa
 export type RefundFailed = { type: 'RefundFailed'; data: RefundFailedData };
 
 export type RefundEvent = RefundRequested | RefundAccepted | RefundSucceeded | RefundFailed;
-
-export type RefundEventType = RefundEvent['type'];

@@ -16,8 +16,9 @@ import {
 } from 'fastify-type-provider-zod';
 import type { CommandContext } from '../../application/eventMetadata.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { Readiness } from '../observability/readiness.js';
 import { bearerAuth } from './bearerAuth.js';
-import { operationsRoutes, type Readiness } from './operationsRoutes.js';
+import { operationsRoutes } from './operationsRoutes.js';
 import { problem, sendProblem } from './problem.js';
 import { problemFromError } from './problemFromError.js';
 import type { RefundApi } from './refundApi.js';

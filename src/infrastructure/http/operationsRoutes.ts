@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Metrics } from '../observability/metrics.js';
-
-export type Readiness = { ready: boolean; checks: Record<string, string> };
+import type { Readiness } from '../observability/readiness.js';
 
 const readinessSchema = z.object({
   ready: z.boolean(),

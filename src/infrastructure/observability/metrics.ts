@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ReconcileRun } from '../../application/reconciler.js';
 
 /** Every metric of the service, in a registry of its own (no global state between instances). */
 export const createMetrics = () => {
@@ -116,3 +117,13 @@ export const observeGatewayBacklog = (metrics: Metrics, pending: () => number): 
     },
   });
 };
+
+/** Counts a reconciler pass and the refunds it checked, by result. */
+export const countReconcilerRun =
+  (metrics: Metrics) =>
+  (run: ReconcileRun): void => {
+    metrics.reconcilerRuns.inc();
+    for (const result of ['settled', 'resent', 'unchanged', 'failed'] as const) {
+      metrics.reconciledRefunds.inc({ result }, run[result]);
+    }
+  };

@@ -1,10 +1,5 @@
 import path from 'node:path';
-import { documentCheckpoints } from '../../application/documentCheckpoints.js';
-import {
-  startGatewayReactor,
-  type GatewayReactor,
-  type GatewayReactorDeps,
-} from '../../application/gatewayReactor.js';
+import type { EventStoreDBClient } from '@eventstore/db-client';
 import { systemClock, type Clock } from '../../application/ports/clock.js';
 import type { DocumentStore } from '../../application/ports/documentStore.js';
 import type { EventStore } from '../../application/ports/eventStore.js';
@@ -12,7 +7,6 @@ import type { Log } from '../../application/ports/log.js';
 import { refundCategory } from '../../application/refundEventCodec.js';
 import type { Config } from '../config/config.js';
 import { createEsdbEventStore } from '../esdb/esdbEventStore.js';
-import { startEsdbGatewayReactor } from '../esdb/esdbGatewayReactor.js';
 import { createMongoDocumentStore } from '../mongo/mongoDocumentStore.js';
 import { createSqliteDocumentStore } from '../sqlite/sqliteDocumentStore.js';
 import { createSqliteEventStore } from '../sqlite/sqliteEventStore.js';
@@ -24,16 +18,10 @@ export type Stores = {
   /** Where each store is, for log lines and readiness (never with credentials). */
   targets: { eventStore: string; readStore: string };
   /**
-   * Starts the gateway reactor the event store calls for: on EventStoreDB a persistent
-   * subscription whose events the server shares among all instances; on the embedded log the
-   * checkpointed reactor of the one process.
+   * The log's client when the log is EventStoreDB, for the reactors' persistent subscriptions
+   * (the store closes it); undefined on the embedded log.
    */
-  startGatewayReactor: (
-    deps: GatewayReactorDeps & {
-      /** The same log read through a cache (cachedCategoryReads), for the embedded reactor. */
-      follow?: EventStore;
-    },
-  ) => Promise<GatewayReactor>;
+  esdbClient: EventStoreDBClient | undefined;
 };
 
 /**
@@ -65,13 +53,6 @@ export const openStores = (
       eventStore: esdb?.target ?? `sqlite:${path.join(config.dataDir, 'events.db')}`,
       readStore: mongo?.target ?? `sqlite:${path.join(config.dataDir, 'read.db')}`,
     },
-    startGatewayReactor: ({ follow = events, ...deps }) =>
-      esdb
-        ? Promise.resolve(startEsdbGatewayReactor({ ...deps, client: esdb.client }))
-        : startGatewayReactor({
-            ...deps,
-            events: follow,
-            checkpoints: documentCheckpoints(documents),
-          }),
+    esdbClient: esdb?.client,
   };
 };

@@ -68,5 +68,3 @@ export const monitorStoreHealth = ({
     },
   };
 };
-
-export type StoreHealthMonitor = ReturnType<typeof monitorStoreHealth>;

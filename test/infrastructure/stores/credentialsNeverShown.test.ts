@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/infrastructure/observability/logger.js';
-import { startService, type ListeningService } from '../../../src/main.js';
+import type { ListeningService } from '../../../src/service.js';
+import { startService } from '../../../src/startService.js';
 import { closedPort } from '../../support/closedPort.js';
 import { eventually } from '../../support/eventually.js';
 import { makeTempDir } from '../../support/tempDir.js';

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createLogger } from '../../../src/infrastructure/observability/logger.js';
-import { startService, type ListeningService } from '../../../src/main.js';
+import type { ListeningService } from '../../../src/service.js';
+import { startService } from '../../../src/startService.js';
 import { closedPort } from '../../support/closedPort.js';
 import { eventually } from '../../support/eventually.js';
 import { serverFrom } from '../../support/serverGate.js';

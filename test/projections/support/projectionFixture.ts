@@ -8,24 +8,17 @@ import type {
 import type { EventStore, JsonObject } from '../../../src/application/ports/eventStore.js';
 import { createSqliteDocumentStore } from '../../../src/infrastructure/sqlite/sqliteDocumentStore.js';
 import { createSqliteEventStore } from '../../../src/infrastructure/sqlite/sqliteEventStore.js';
-import { idempotencyGuardProjection } from '../../../src/projections/idempotencyGuard.js';
-import { orderLedgerProjection } from '../../../src/projections/orderLedger.js';
-import { refundViewProjection } from '../../../src/projections/refundViewProjection.js';
 import type { Projection } from '../../../src/projections/projection.js';
+import { eachProjection as eachRegistered } from '../../../src/projections/projectionRegistry.js';
 import type { ProjectionDeps } from '../../../src/projections/startProjection.js';
 
 /**
  * Runs the same generic step for each of the service's projections (each with its own document
- * type), in a fixed order: refund view, order ledger, idempotency guard.
+ * type), in the registry's order: refund view, order ledger, idempotency guard.
  */
 export const eachProjection = <R>(
   step: <D extends JsonObject>(projection: Projection<D>) => Promise<R>,
-): Promise<R[]> =>
-  Promise.all([
-    step(refundViewProjection),
-    step(orderLedgerProjection),
-    step(idempotencyGuardProjection),
-  ]);
+): Promise<R[]> => Promise.all(eachRegistered(step));
 
 export const openStores = (dataDir: string): { events: EventStore; documents: DocumentStore } => ({
   events: createSqliteEventStore({ file: path.join(dataDir, 'events.db') }),

@@ -9,22 +9,28 @@ import {
   type PersistentSubscriptionToAllResolvedEvent,
   type PersistentSubscriptionToAllSettings,
 } from '@eventstore/db-client';
-import type { GatewayReactor, GatewayReactorDeps } from '../../application/gatewayReactor.js';
 import { createPauser } from '../../application/pauser.js';
+import type { Log } from '../../application/ports/log.js';
+import type { Reactor, RunningReactor } from '../../application/reactor.js';
 import { refundCategory } from '../../application/refundEventCodec.js';
 import { toRecordedEvent } from './esdbEventMapping.js';
-import { gatewayDelivery, type DeliveryOutcome } from './gatewayDelivery.js';
+import { reactorDelivery, type DeliveryOutcome } from './reactorDelivery.js';
 import { keepSubscribed } from './keepSubscribed.js';
 import { errorMessage } from '../../application/errorMessage.js';
 
-export type EsdbGatewayReactorOptions = GatewayReactorDeps & {
+export type EsdbReactorOptions = {
   client: EventStoreDBClient;
+  log: Log;
+  random: () => number;
+  /** Default `refund-<reactor name>`. */
   group?: string;
-  /** Events the server hands this instance at once (its share of the concurrent sends). */
+  /** Events the server hands this instance at once (its share of the concurrent work). */
   bufferSize?: number;
   messageTimeoutMs?: number;
   /** Deliveries before the server parks an event (the reconciler still finds the refund). */
   maxRetryCount?: number;
+  /** Longest wait before handing an event back for a retry: below the message timeout. */
+  retryMaxMs?: number;
 };
 
 /** The settings of the group this reactor sets; the others keep the server's defaults. */
@@ -38,39 +44,37 @@ export const changedGroupSettings = (
 ): (keyof GroupSettings)[] => groupSettingNames.filter((name) => current[name] !== wanted[name]);
 
 /**
- * The gateway reactor for several instances sharing one EventStoreDB: a persistent subscription
- * to $all, filtered to `refund-` streams, whose events the server shares out among the connected
- * instances (round robin). Each event is acknowledged only after WeChat's answer is stored; one
- * that is not acknowledged (a crash, a nack, a timeout) is delivered again, possibly elsewhere.
- * A refund sent twice is harmless: WeChat refunds an out_refund_no once and answers a repeat with
- * the same result, and recording an answer already recorded is a no-op of the decider.
+ * A reactor for several instances sharing one EventStoreDB: a persistent subscription to $all,
+ * filtered to `refund-` streams, whose events the server shares out among the connected
+ * instances (round robin). Each event is acknowledged only once the reactor is done with it; one
+ * that is not acknowledged (a crash, a nack, a timeout) is delivered again, possibly elsewhere:
+ * the reactor's effect is idempotent (the gateway: WeChat refunds an out_refund_no once and
+ * answers a repeat with the same result, and recording an answer already recorded is a no-op of
+ * the decider).
  *
  * The subscription group is created at start if it does not exist, from the start of the log (a
  * refund requested before the first start is not lost: sendRefund skips what is already answered).
  */
-export const startEsdbGatewayReactor = ({
-  client,
-  send,
-  log,
-  random,
-  retryBaseMs,
-  // Longest wait before handing an unanswered refund back: below the message timeout.
-  retryMaxMs = 20_000,
-  group = 'refund-gateway',
-  bufferSize = 64,
-  messageTimeoutMs = 60_000,
-  maxRetryCount = 50,
-}: EsdbGatewayReactorOptions): GatewayReactor => {
+export const startEsdbReactor = <W>(
+  reactor: Reactor<W>,
+  {
+    client,
+    log,
+    random,
+    group = `refund-${reactor.name}`,
+    bufferSize = 64,
+    messageTimeoutMs = 60_000,
+    maxRetryCount = 50,
+    retryMaxMs = 20_000,
+  }: EsdbReactorOptions,
+): RunningReactor => {
   const pauser = createPauser();
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
-  const deliver = gatewayDelivery({
-    send,
+  const deliver = reactorDelivery(reactor, {
     log,
     pause: pauser.pause,
-    random,
-    retryBaseMs,
-    retryMaxMs: Math.min(retryMaxMs, messageTimeoutMs / 2),
+    maxDelayMs: Math.min(retryMaxMs, messageTimeoutMs / 2),
   });
 
   const wanted: GroupSettings = {
@@ -88,7 +92,7 @@ export const startEsdbGatewayReactor = ({
         persistentSubscriptionToAllSettingsFromDefaults({ startFrom: START, ...wanted }),
         { filter: streamNameFilter({ prefixes: [`${refundCategory}-`] }) },
       );
-      log.info({ group }, 'created the persistent subscription of the gateway');
+      log.info({ group }, `created the persistent subscription of the ${reactor.name}`);
       return;
     } catch (error) {
       // Created by this instance earlier, or by another: the same group is shared.
@@ -98,7 +102,10 @@ export const startEsdbGatewayReactor = ({
     const changed = changedGroupSettings(settings, wanted);
     if (changed.length === 0) return;
     await client.updatePersistentSubscriptionToAll(group, { ...settings, ...wanted });
-    log.info({ group, changed }, 'updated the settings of the gateway persistent subscription');
+    log.info(
+      { group, changed },
+      `updated the settings of the persistent subscription of the ${reactor.name}`,
+    );
   };
 
   const settle = async (
@@ -109,7 +116,7 @@ export const startEsdbGatewayReactor = ({
     try {
       outcome = await deliver(toRecordedEvent(resolved), resolved.retryCount);
     } catch (error) {
-      log.error({ err: error }, 'gateway parked an event it could not read');
+      log.error({ err: error }, `${reactor.name} parked an event it could not read`);
       outcome = { kind: 'nack', action: 'park', reason: errorMessage(error) };
     }
     try {
@@ -117,12 +124,15 @@ export const startEsdbGatewayReactor = ({
       else await subscription.nack(outcome.action, outcome.reason, resolved);
     } catch (error) {
       // The subscription dropped meanwhile: the server hands the event out again.
-      log.debug({ err: error }, 'could not settle a gateway event; it will be delivered again');
+      log.debug(
+        { err: error },
+        `could not settle a ${reactor.name} event; it will be delivered again`,
+      );
     }
   };
 
   const kept = keepSubscribed({
-    what: 'gateway persistent subscription',
+    what: `${reactor.name} persistent subscription`,
     open: async () => {
       await ensureGroup();
       return client.subscribeToPersistentSubscriptionToAll(group, { bufferSize });

@@ -7,19 +7,20 @@ import {
 } from '@eventstore/db-client';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GatewayReactor } from '../../../src/application/gatewayReactor.js';
+import { gatewayReactor } from '../../../src/application/gatewayReactor.js';
 import { createRefundCommandHandler } from '../../../src/application/handleRefundCommand.js';
 import { loadRefund } from '../../../src/application/loadRefund.js';
 import { systemClock } from '../../../src/application/ports/clock.js';
 import type { EventStore } from '../../../src/application/ports/eventStore.js';
 import type { RefundGateway } from '../../../src/application/ports/refundGateway.js';
+import type { RunningReactor } from '../../../src/application/reactor.js';
 import { refundStreamName } from '../../../src/application/refundEventCodec.js';
 import { sendRefund } from '../../../src/application/sendRefund.js';
 import { createEsdbEventStore } from '../../../src/infrastructure/esdb/esdbEventStore.js';
 import {
   changedGroupSettings,
-  startEsdbGatewayReactor,
-} from '../../../src/infrastructure/esdb/esdbGatewayReactor.js';
+  startEsdbReactor,
+} from '../../../src/infrastructure/esdb/esdbReactor.js';
 import { storeTarget } from '../../../src/infrastructure/stores/storeTarget.js';
 import { requestRefund } from '../../domain/refund/refundFixtures.js';
 import { eventually } from '../../support/eventually.js';
@@ -35,7 +36,7 @@ if (connectionString) {
     const log = pino({ level: 'silent' });
     const clients: EventStoreDBClient[] = [];
     const stores: EventStore[] = [];
-    const reactors: GatewayReactor[] = [];
+    const reactors: RunningReactor[] = [];
     const groups: string[] = [];
     const client = () => {
       const made = EventStoreDBClient.connectionString(connectionString);
@@ -91,19 +92,19 @@ if (connectionString) {
           log,
         });
         reactors.push(
-          startEsdbGatewayReactor({
-            client: client(),
-            // The group replays every refund stream of the shared server: leave others' alone.
-            send: (outRefundNo, attempt, context) =>
-              outRefundNo.startsWith(prefix)
-                ? send(outRefundNo, attempt, context)
-                : Promise.resolve({ kind: 'skipped' }),
-            log,
-            random: () => 0,
-            retryBaseMs: 10,
-            group,
-            bufferSize: 4,
-          }),
+          startEsdbReactor(
+            gatewayReactor({
+              // The group replays every refund stream of the shared server: leave others' alone.
+              send: (outRefundNo, attempt, context) =>
+                outRefundNo.startsWith(prefix)
+                  ? send(outRefundNo, attempt, context)
+                  : Promise.resolve({ kind: 'skipped' }),
+              log,
+              random: () => 0,
+              retryBaseMs: 10,
+            }),
+            { client: client(), log, random: () => 0, group, bufferSize: 4 },
+          ),
         );
         return events;
       };
@@ -152,14 +153,15 @@ if (connectionString) {
       );
 
       reactors.push(
-        startEsdbGatewayReactor({
-          client: client(),
-          send: () => Promise.resolve({ kind: 'skipped' }),
-          log,
-          random: () => 0,
-          retryBaseMs: 10,
-          group,
-        }),
+        startEsdbReactor(
+          gatewayReactor({
+            send: () => Promise.resolve({ kind: 'skipped' }),
+            log,
+            random: () => 0,
+            retryBaseMs: 10,
+          }),
+          { client: client(), log, random: () => 0, group },
+        ),
       );
 
       await eventually(

@@ -5,7 +5,9 @@ import type { RecordedEvent } from '../../../src/application/ports/eventStore.js
 import { encodeRefundEvent } from '../../../src/application/refundEventCodec.js';
 import type { SendResult } from '../../../src/application/sendRefund.js';
 import type { RefundEvent } from '../../../src/domain/index.js';
-import { gatewayDelivery } from '../../../src/infrastructure/esdb/gatewayDelivery.js';
+import { gatewayReactor } from '../../../src/application/gatewayReactor.js';
+import type { Reactor } from '../../../src/application/reactor.js';
+import { reactorDelivery } from '../../../src/infrastructure/esdb/reactorDelivery.js';
 import { refundAccepted, refundRequested } from '../../domain/refund/refundFixtures.js';
 
 const api = { correlationId: 'corr-1', causationId: 'req-1', source: 'api' } as const;
@@ -21,27 +23,37 @@ const recordedOf = (event: RefundEvent, position = 2n ** 60n): RecordedEvent => 
   };
 };
 
-/** A delivery handler over a scripted send, recording the calls and the backoff waits. */
+const log = pino({ level: 'silent' });
+
+/** The delivery handler of a reactor, recording the backoff waits. */
+const delivering = <W>(reactor: Reactor<W>) => {
+  const waits: number[] = [];
+  const deliver = reactorDelivery(reactor, {
+    log,
+    pause: (delayMs) => {
+      waits.push(delayMs);
+      return Promise.resolve();
+    },
+    maxDelayMs: 20_000,
+  });
+  return { deliver, waits };
+};
+
+/** The gateway reactor's delivery handler over a scripted send, recording the calls. */
 const harness = (answers: (() => Promise<SendResult>)[]) => {
   const sent: { outRefundNo: string; attempt: number; context: CommandContext }[] = [];
-  const waits: number[] = [];
-  const deliver = gatewayDelivery({
+  const gateway = gatewayReactor({
     send: (outRefundNo, attempt, context) => {
       sent.push({ outRefundNo, attempt, context });
       const answer = answers.shift();
       if (!answer) throw new Error('no more scripted answers');
       return answer();
     },
-    log: pino({ level: 'silent' }),
-    pause: (delayMs) => {
-      waits.push(delayMs);
-      return Promise.resolve();
-    },
+    log,
     random: () => 1,
     retryBaseMs: 1000,
-    retryMaxMs: 20_000,
   });
-  return { deliver, sent, waits };
+  return { ...delivering(gateway), sent };
 };
 
 describe('gateway delivery of a persistent subscription event', () => {
@@ -89,7 +101,7 @@ describe('gateway delivery of a persistent subscription event', () => {
     await deliver(requested, 2);
     await deliver(requested, 40);
 
-    // random() = 1: the top of each window; doubling from the base, capped at retryMaxMs.
+    // random() = 1: the top of each window; doubling from the base, capped under the timeout.
     expect(waits).toEqual([1000, 4000, 20_000]);
   });
 
@@ -110,5 +122,42 @@ describe('gateway delivery of a persistent subscription event', () => {
 
     expect(await deliver(corrupt, 0)).toMatchObject({ kind: 'nack', action: 'park' });
     expect(sent).toEqual([]);
+  });
+});
+
+describe('any reactor on a persistent subscription', () => {
+  const requested = recordedOf(refundRequested());
+  const failing = (retryDelay: Reactor<string>['retryDelay']): Reactor<string> => ({
+    name: 'test',
+    decide: (recorded) => recorded.streamName,
+    act: () => Promise.resolve({ kind: 'retry', reason: 'endpoint answered 503' }),
+    retryDelay,
+  });
+
+  it('given a schedule that gives up, when the last try fails, then the event is acked, not nacked', async () => {
+    const { deliver, waits } = delivering(
+      failing((retryCount) => (retryCount < 2 ? 5 : undefined)),
+    );
+
+    expect(await deliver(requested, 1)).toEqual({
+      kind: 'nack',
+      action: 'retry',
+      reason: 'endpoint answered 503',
+    });
+    expect(await deliver(requested, 2)).toEqual({ kind: 'ack' });
+    expect(waits).toEqual([5]);
+  });
+
+  it('given an effect that throws, then it is a failed try: nacked for a retry with the reason', async () => {
+    const { deliver } = delivering<string>({
+      ...failing(() => 5),
+      act: () => Promise.reject(new Error('connection reset')),
+    });
+
+    expect(await deliver(requested, 0)).toEqual({
+      kind: 'nack',
+      action: 'retry',
+      reason: 'connection reset',
+    });
   });
 });

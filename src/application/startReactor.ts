@@ -1,0 +1,154 @@
+import type { Checkpoints } from './documentCheckpoints.js';
+import type { EventStore, RecordedEvent } from './ports/eventStore.js';
+import type { Log } from './ports/log.js';
+import { nextRetryDelay, tryEffect, type Reactor, type RunningReactor } from './reactor.js';
+import { refundCategory } from './refundEventCodec.js';
+import { retryLogLevel } from './retryLogLevel.js';
+import { createWakeup } from './wakeup.js';
+
+export type ReactorRuntime = {
+  events: EventStore;
+  checkpoints: Checkpoints;
+  log: Log;
+  /** Work in flight (acting or waiting to retry) at once. */
+  concurrency?: number;
+  batchSize?: number;
+  pollIntervalMs?: number;
+};
+
+/**
+ * Runs a reactor in this process: follows the refund events from a durable checkpoint, at least
+ * once. Work is done concurrently and work waiting for a retry does not hold up the rest; the
+ * checkpoint only moves past an event once everything before it is done, so after a crash the
+ * unfinished work is done again (the effect is idempotent) and the finished work is not.
+ */
+export const startReactor = <W>(
+  reactor: Reactor<W>,
+  {
+    events,
+    checkpoints,
+    log,
+    concurrency = 256,
+    batchSize = 500,
+    pollIntervalMs = 1000,
+  }: ReactorRuntime,
+): RunningReactor => {
+  const checkpointName = `${reactor.name}_reactor`;
+  // Loaded by the loop, not here: a read store that does not answer yet must not fail the start.
+  let checkpointLoaded = false;
+  let readPosition: bigint | undefined;
+  let savedPosition: bigint | undefined;
+  /** Events read, in log order, until everything before them is done. */
+  const queue: { position: bigint; done: boolean }[] = [];
+  const inFlight = new Set<Promise<void>>();
+  // Woken when a task ends. (Promise.race over every task in flight would add a reaction to each
+  // of them on every wait: quadratic work and memory with a backlog.)
+  let slotFreed: (() => void) | undefined;
+  const freeSlot = () =>
+    new Promise<void>((resolve) => {
+      slotFreed = () => {
+        slotFreed = undefined;
+        resolve();
+      };
+    });
+  const wakeup = createWakeup(events, pollIntervalMs);
+  let stopped = false;
+
+  const checkpointable = (): bigint | undefined => {
+    let position = savedPosition;
+    while (queue[0]?.done) position = queue.shift()?.position;
+    return position;
+  };
+
+  const saveCheckpoint = async (): Promise<void> => {
+    const position = checkpointable();
+    if (position !== undefined && position !== savedPosition) {
+      await checkpoints.save(checkpointName, position);
+      savedPosition = position;
+    }
+  };
+
+  /** True once the work is done or given up; false when stopped before. */
+  const work = async (recorded: RecordedEvent, item: W): Promise<boolean> => {
+    for (let retryCount = 0; !stopped; retryCount++) {
+      const outcome = await tryEffect(reactor, item, recorded, retryCount, log);
+      if (outcome.kind === 'done') return true;
+      const delay = nextRetryDelay(reactor, recorded, { retryCount, reason: outcome.reason }, log);
+      if (delay === undefined) return true;
+      await wakeup.pause(delay);
+    }
+    return false;
+  };
+
+  const decide = (recorded: RecordedEvent): W | undefined => {
+    try {
+      return reactor.decide(recorded);
+    } catch (error) {
+      // The projections stop on it and readiness turns false; the audit names it.
+      log.error(
+        { err: error, position: recorded.position.toString() },
+        `${reactor.name} reactor skipped an unreadable event`,
+      );
+      return undefined;
+    }
+  };
+
+  const track = (recorded: RecordedEvent): void => {
+    const entry = { position: recorded.position, done: false };
+    queue.push(entry);
+    const item = decide(recorded);
+    if (item === undefined) {
+      entry.done = true;
+      return;
+    }
+    const task = work(recorded, item).then((finished) => {
+      // Stopped before it finished: not done, so the checkpoint stays before it.
+      entry.done = finished;
+      inFlight.delete(task);
+      slotFreed?.();
+    });
+    inFlight.add(task);
+  };
+
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        if (!checkpointLoaded) {
+          readPosition = savedPosition = await checkpoints.load(checkpointName);
+          checkpointLoaded = true;
+        }
+        if (inFlight.size >= concurrency) {
+          await freeSlot();
+          continue;
+        }
+        const page = await events.readCategory(refundCategory, {
+          ...(readPosition !== undefined && { after: readPosition }),
+          limit: Math.min(batchSize, concurrency - inFlight.size),
+        });
+        for (const recorded of page) track(recorded);
+        readPosition = page.at(-1)?.position ?? readPosition;
+        await saveCheckpoint();
+        if (page.length === 0) await wakeup.wait();
+      } catch (error) {
+        log[retryLogLevel(error)](
+          { err: error },
+          `${reactor.name} reactor failed to read the log; retrying`,
+        );
+        await wakeup.pause(pollIntervalMs);
+      }
+    }
+  })();
+
+  return {
+    pending: (): number => inFlight.size,
+    stop: async (): Promise<void> => {
+      stopped = true;
+      wakeup.stop();
+      await loop;
+      await Promise.all(inFlight);
+      await saveCheckpoint().catch((error: unknown) =>
+        log.error({ err: error }, `could not save the ${reactor.name} checkpoint`),
+      );
+    },
+  };
+};

@@ -1,0 +1,62 @@
+import type { JsonObject } from '../application/ports/eventStore.js';
+import { idempotencyGuardProjection } from './idempotencyGuard.js';
+import { orderLedgerProjection } from './orderLedger.js';
+import type { Projection } from './projection.js';
+import { refundViewProjection } from './refundViewProjection.js';
+import { launchProjection, type ProjectionDeps, type ProjectionStatus } from './startProjection.js';
+
+/**
+ * Every read model of the service. main.ts runs each one (launchProjections), `refunds
+ * projections rebuild` rebuilds them by name and the audit replays the audited ones, all from
+ * here: a new read model is one more entry (the compiler then asks for it in the two lists below),
+ * plus the queries that read it.
+ */
+export const projectionRegistry = {
+  refundView: refundViewProjection,
+  orderLedger: orderLedgerProjection,
+  idempotencyGuard: idempotencyGuardProjection,
+};
+
+type Registered<T> = Record<keyof typeof projectionRegistry, T>;
+
+/** Runs a step on each projection, with its own document type, in the registry's order. */
+export const eachProjection = <R>(
+  step: <D extends JsonObject>(projection: Projection<D>) => R,
+): R[] => {
+  const { refundView, orderLedger, idempotencyGuard } = projectionRegistry;
+  return Object.values({
+    refundView: step(refundView),
+    orderLedger: step(orderLedger),
+    idempotencyGuard: step(idempotencyGuard),
+  } satisfies Registered<R>);
+};
+
+export const projectionNames: readonly string[] = eachProjection((projection) => projection.name);
+
+/**
+ * Whether the audit replays the read model and compares it with the stored one: every one but
+ * the idempotency guard, which only answers duplicates (the README's audit compares the refund
+ * view and the order ledger).
+ */
+export const isAudited = (projection: { name: string }): boolean =>
+  projection.name !== idempotencyGuardProjection.name;
+
+/** Every projection running, each with its read model's document type; one status and stop. */
+export const launchProjections = (deps: ProjectionDeps) => {
+  const { refundView, orderLedger, idempotencyGuard } = projectionRegistry;
+  const running = {
+    refundView: launchProjection(refundView, deps),
+    orderLedger: launchProjection(orderLedger, deps),
+    idempotencyGuard: launchProjection(idempotencyGuard, deps),
+  } satisfies Registered<unknown>;
+  const all = Object.values(running);
+  return {
+    ...running,
+    statuses: (): Promise<ProjectionStatus[]> => Promise.all(all.map((p) => p.status())),
+    stop: async (): Promise<void> => {
+      for (const projection of all) await projection.stop();
+    },
+  };
+};
+
+export type RunningProjections = ReturnType<typeof launchProjections>;

@@ -1,0 +1,35 @@
+import type { Config } from './infrastructure/config/config.js';
+import { buildService } from './main.js';
+import type { ListeningService, ServiceOptions } from './service.js';
+
+/**
+ * Runs the service main.ts composes: listens on HOST:PORT, then starts the work that calls
+ * WeChat, which needs the address WeChat notifies (PUBLIC_BASE_URL, or where it listens).
+ */
+export const startService = async (
+  config: Config,
+  options: ServiceOptions,
+): Promise<ListeningService> => {
+  const service = await buildService(config, options);
+  try {
+    await service.app.listen({ host: config.host, port: config.port });
+    const address = service.app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `http://${host}:${port}`;
+    await service.startBackground(config.publicBaseUrl ?? url);
+    options.logger.info(
+      {
+        url,
+        dataDir: config.dataDir,
+        wechat: config.wechat.mode,
+        wechatBaseUrl: service.wechat.baseUrl,
+      },
+      'refund service listening',
+    );
+    return { ...service, url };
+  } catch (error) {
+    await service.close();
+    throw error;
+  }
+};
