@@ -4,30 +4,20 @@
 // same run: absolute numbers vary from machine to machine.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { createSqliteEventStore } from '../src/infrastructure/sqlite/sqliteEventStore.js';
+import { sandboxLineSchema } from '../src/sandbox/runSandboxCommand.js';
 import { sandboxNotificationBody } from '../src/sandbox/sandboxNotifier.js';
 import { load, type LoadResult } from './support/load.js';
-import { metric, peakRssMb, root, run, waitFor } from './support/processes.js';
+import { freePort, metric, peakRssMb, root, run, waitFor } from './support/processes.js';
 import { measureStoreLimit } from './support/storeLimit.js';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
 const readRefunds = Number(process.env['BENCH_REFUNDS'] ?? 100_000);
 const work = mkdtempSync(path.join(os.tmpdir(), 'refunds-bench-'));
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 
 const serve = async (dataDir: string, env: NodeJS.ProcessEnv = {}) => {
   const port = await freePort();
@@ -182,16 +172,7 @@ const main = async () => {
   const sandbox = run('node', ['bin/refunds.js', 'sandbox', '--certs', path.join(work, 'wechat')], {
     LOG_LEVEL: 'warn',
   });
-  const wechat = z
-    .object({
-      baseUrl: z.string(),
-      appid: z.string(),
-      mchId: z.string(),
-      apiKey: z.string(),
-      caPath: z.string(),
-      certDir: z.string(),
-    })
-    .parse(JSON.parse(await sandbox.firstLine));
+  const wechat = sandboxLineSchema.parse(JSON.parse(await sandbox.firstLine));
   const e2eDir = path.join(work, 'e2e');
   const port = await freePort();
   const e2e = await (async () => {

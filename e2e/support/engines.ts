@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { BACKWARDS, END } from '@eventstore/db-client';
 import { z } from 'zod';
-import { root, run, waitFor, type Running } from '../../bench/support/processes.js';
+import { freePort, root, run, waitFor, type Running } from '../../bench/support/processes.js';
 import { connectEsdb } from '../../src/infrastructure/esdb/esdbConnection.js';
 import { connectMongo } from '../../src/infrastructure/mongo/mongoConnection.js';
+import { sandboxLineSchema } from '../../src/sandbox/runSandboxCommand.js';
 
 /*
  * What the end-to-end flows share: the engines they need, the WeChat Pay sandbox as a process of
@@ -61,32 +61,14 @@ export const waitForEngines = async (
   }
 };
 
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-
-const sandboxLine = z.object({
-  baseUrl: z.string(),
-  appid: z.string(),
-  mchId: z.string(),
-  apiKey: z.string(),
-  caPath: z.string(),
-  certDir: z.string(),
-});
-export type Sandbox = z.infer<typeof sandboxLine> & { process: Running };
+export type Sandbox = z.infer<typeof sandboxLineSchema> & { process: Running };
 
 /** `refunds sandbox` in a process of its own, as the outside system WeChat Pay is. */
 export const startSandbox = async (certDir: string): Promise<Sandbox> => {
   const process = run('node', ['bin/refunds.js', 'sandbox', '--certs', certDir], {
     LOG_LEVEL: 'warn',
   });
-  return { ...sandboxLine.parse(JSON.parse(await process.firstLine)), process };
+  return { ...sandboxLineSchema.parse(JSON.parse(await process.firstLine)), process };
 };
 
 const listedRefunds = z.array(

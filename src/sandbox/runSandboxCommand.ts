@@ -1,7 +1,18 @@
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import { startWechatSandbox, type WechatSandbox } from './wechatSandbox.js';
+
+/** The line `refunds sandbox` prints once it listens: what a client is configured from. */
+export const sandboxLineSchema = z.object({
+  baseUrl: z.string(),
+  appid: z.string(),
+  mchId: z.string(),
+  apiKey: z.string(),
+  caPath: z.string(),
+  certDir: z.string(),
+});
 
 export type RunSandboxCommandOptions = {
   port?: number;
@@ -27,9 +38,15 @@ export const runSandboxCommand = async ({
     logger,
   });
   const { baseUrl, appid, mchId, apiKey, caPath } = sandbox;
-  stdout.write(
-    `${JSON.stringify({ baseUrl, appid, mchId, apiKey, caPath, certDir: sandbox.certDir })}\n`,
-  );
+  const line: z.infer<typeof sandboxLineSchema> = {
+    baseUrl,
+    appid,
+    mchId,
+    apiKey,
+    caPath,
+    certDir: sandbox.certDir,
+  };
+  stdout.write(`${JSON.stringify(line)}\n`);
   logger.info({ baseUrl, certDir: sandbox.certDir }, 'WeChat Pay sandbox listening');
   return sandbox;
 };

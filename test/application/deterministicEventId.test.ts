@@ -1,5 +1,4 @@
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   commandIdOf,
   deterministicEventId,
@@ -7,10 +6,8 @@ import {
   uuidV5,
 } from '../../src/application/deterministicEventId.js';
 import { createRefundCommandHandler } from '../../src/application/handleRefundCommand.js';
-import type { EventStore } from '../../src/application/ports/eventStore.js';
-import { createSqliteEventStore } from '../../src/infrastructure/sqlite/sqliteEventStore.js';
 import { acceptRefund, requestRefund } from '../domain/refund/refundFixtures.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { sqliteStoresPerTest } from '../support/sqliteStores.js';
 
 const dnsNamespace = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
 const urlNamespace = '6ba7b811-9dad-11d1-80b4-00c04fd430c8';
@@ -48,27 +45,18 @@ describe('deterministic event ids (UUIDv5)', () => {
 });
 
 describe('the event ids the command handler writes', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  let events: EventStore;
-  beforeEach(() => {
-    temp = makeTempDir();
-    events = createSqliteEventStore({ file: path.join(temp.dir, 'events.db') });
-  });
-  afterEach(async () => {
-    await events.close();
-    temp.remove();
-  });
+  const stores = sqliteStoresPerTest();
 
   const run = { correlationId: 'run-1', causationId: 'run-1', source: 'reconciler' } as const;
 
   it('given a command, then its events’ ids are those of its decision: stream, revision, context and command', async () => {
-    const handle = createRefundCommandHandler({ events });
+    const handle = createRefundCommandHandler({ events: stores.events });
     const request = requestRefund();
     await handle(request, run);
     const accept = acceptRefund();
     await handle(accept, run);
 
-    const ids = (await events.readStream('refund-R1')).map((e) => e.id);
+    const ids = (await stores.events.readStream('refund-R1')).map((e) => e.id);
     expect(ids).toEqual([
       deterministicEventId(
         commandIdOf({
@@ -87,13 +75,13 @@ describe('the event ids the command handler writes', () => {
   });
 
   it('given one reconciler run (one context) settling several refunds, then no two of their events share an id', async () => {
-    const handle = createRefundCommandHandler({ events });
+    const handle = createRefundCommandHandler({ events: stores.events });
     for (const outRefundNo of ['R1', 'R2', 'R3']) {
       await handle(requestRefund({ outRefundNo, outTradeNo: `T-${outRefundNo}` }), run);
       await handle(acceptRefund({ outRefundNo }), run);
     }
 
-    const all = await events.readCategory('refund', { limit: 100 });
+    const all = await stores.events.readCategory('refund', { limit: 100 });
     expect(all).toHaveLength(6);
     expect(new Set(all.map((e) => e.id)).size).toBe(6);
   });

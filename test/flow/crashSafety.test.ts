@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import { sandboxLineSchema } from '../../src/sandbox/runSandboxCommand.js';
 import { closedPort } from '../support/closedPort.js';
 import { eventually } from '../support/eventually.js';
 import { collect, spawnTs } from '../support/spawnTs.js';
@@ -8,16 +8,6 @@ import { makeTempDir } from '../support/tempDir.js';
 import { getJson } from '../support/testService.js';
 
 type Spawned = ReturnType<typeof spawnTs>;
-
-/** The line `refunds sandbox` prints once it listens (DESIGN §7). */
-const sandboxLine = z.object({
-  baseUrl: z.string(),
-  appid: z.string(),
-  mchId: z.string(),
-  apiKey: z.string(),
-  caPath: z.string(),
-  certDir: z.string(),
-});
 
 /**
  * WeChat Pay outlives our process, so the simulator runs in a process of its own (`refunds
@@ -63,7 +53,7 @@ describe('crash safety', () => {
     const wechat = spawn(['sandbox', '--certs', path.join(temp.dir, 'wechat')], {
       LOG_LEVEL: 'silent',
     });
-    const sandbox = sandboxLine.parse(JSON.parse(await firstLine(wechat)));
+    const sandbox = sandboxLineSchema.parse(JSON.parse(await firstLine(wechat)));
     const port = await closedPort();
     const env = {
       DATA_DIR: path.join(temp.dir, 'data'),
