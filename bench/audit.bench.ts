@@ -16,7 +16,7 @@ import { createSqliteEventStore } from '../src/infrastructure/sqlite/sqliteEvent
 import { orderLedgerProjection } from '../src/projections/orderLedger.js';
 import { rebuildProjection } from '../src/projections/rebuildProjection.js';
 import { refundViewProjection } from '../src/projections/refundViewProjection.js';
-import { writeRandomRefunds } from '../test/support/randomRefunds.js';
+import { writeRandomRefunds } from './support/randomRefunds.js';
 import { summarizeProfile } from './support/summarizeProfile.js';
 
 const { values } = parseArgs({
@@ -163,7 +163,7 @@ const report = `# Audit benchmark, ${date}
 tens of percent from run to run), ${mb(os.totalmem())} memory, ${os.type()} ${os.release()},
 Node ${process.version}.
 
-**Log:** random refunds with legal histories (test/support/randomRefunds.ts: 1 to 3 refunds per
+**Log:** random refunds with legal histories (bench/support/randomRefunds.ts: 1 to 3 refunds per
 order, 8 journeys from REQUESTED to SUCCEEDED, FAILED, retried), written through the SQLite
 store's own append API with one concurrent append per refund per round (each round is one
 group commit), recordedAt an hour in the past so the unsettled refunds are stale. Read models

@@ -6,9 +6,9 @@ import {
   openReadOnlyEventStore,
 } from '../infrastructure/stores/openReadOnlyStores.js';
 import { errorMessage } from '../application/errorMessage.js';
-import { writeAll, type CommandInput } from './commandIo.js';
+import { defineCommand } from './command.js';
+import { writeAll } from './commandIo.js';
 import { formatAuditReport } from './formatAuditReport.js';
-import { parseCommandArgs } from './parseCommandArgs.js';
 import { createProgressBar, type ProgressBar } from './progressBar.js';
 import { UsageError } from './usageError.js';
 
@@ -17,20 +17,14 @@ export const auditExit = { clean: 0, anomalies: 1, unreadable: 2 } as const;
 
 const seconds = z.string().regex(/^\d+$/, 'must be a whole number of seconds').transform(Number);
 
-const parseAuditArgs = (args: string[], config: Config) => {
-  const { values, positionals } = parseCommandArgs(args, {
-    json: { type: 'boolean', default: false },
-    'stale-after': { type: 'string' },
-  });
-  if (positionals.length > 0)
-    throw new UsageError(`audit takes no arguments: ${positionals.join(' ')}`);
-  const staleAfter = values['stale-after'];
-  if (staleAfter === undefined)
-    return { json: values.json, staleAfterSeconds: config.reconcileAfterSeconds };
+/** --stale-after, or the reconciler's own threshold. */
+const staleAfterSecondsOf = (staleAfter: string | undefined, config: Config): number => {
+  if (staleAfter === undefined) return config.reconcileAfterSeconds;
   const parsed = seconds.safeParse(staleAfter);
-  if (!parsed.success)
+  if (!parsed.success) {
     throw new UsageError(`--stale-after: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-  return { json: values.json, staleAfterSeconds: parsed.data };
+  }
+  return parsed.data;
 };
 
 const showProgress = (bar: ProgressBar) => (progress: AuditProgress) => {
@@ -49,53 +43,61 @@ const showProgress = (bar: ProgressBar) => (progress: AuditProgress) => {
  * store, checks it, compares the read models, and prints the report. Read-only, beside a running
  * service. Exit 0 clean, 1 with anomalies, 2 when the store cannot be read.
  */
-export const auditCommand = async ({
-  config,
-  args,
-  io,
-  now = () => new Date(),
-}: CommandInput & { now?: () => Date }): Promise<number> => {
-  const { json, staleAfterSeconds } = parseAuditArgs(args, config);
-  const cannot = (error: unknown) => {
-    io.stderr.write(`Cannot audit: ${errorMessage(error)}\n`);
-    return auditExit.unreadable;
-  };
-  let stores;
-  try {
-    const events = openReadOnlyEventStore(config);
+export const auditCommand = defineCommand({
+  name: 'audit',
+  options: {
+    json: { type: 'boolean', default: false },
+    'stale-after': { type: 'string', value: 'SECONDS' },
+  },
+  description:
+    'replay every refund event, check the rules and the read models; exit 0 clean, ' +
+    '1 anomalies, 2 store unreadable',
+  run: async ({ values, config }, io) => {
+    const json = values.json;
+    const staleAfterSeconds = staleAfterSecondsOf(values['stale-after'], config);
+    const cannot = (error: unknown) => {
+      io.stderr.write(`Cannot audit: ${errorMessage(error)}\n`);
+      return auditExit.unreadable;
+    };
+    let stores;
     try {
-      stores = { events, documents: openReadOnlyDocumentStore(config) };
+      const events = openReadOnlyEventStore(config);
+      try {
+        stores = { events, documents: openReadOnlyDocumentStore(config) };
+      } catch (error) {
+        await events.close();
+        throw error;
+      }
     } catch (error) {
-      await events.close();
-      throw error;
+      return cannot(error);
     }
-  } catch (error) {
-    return cannot(error);
-  }
 
-  const bar = io.stderr.isTTY ? createProgressBar(io.stderr) : undefined;
-  try {
-    const report = await runAudit({
-      ...stores,
-      now: now(),
-      staleAfterSeconds,
-      ...(bar && { onProgress: showProgress(bar) }),
-    });
-    bar?.clear();
-    if (!stores.documents) {
-      io.stderr.write(
-        `No read-model store in ${config.dataDir}: the read models were not compared.\n`,
-      );
+    const bar = io.stderr.isTTY ? createProgressBar(io.stderr) : undefined;
+    try {
+      const report = await runAudit({
+        ...stores,
+        now: new Date(),
+        staleAfterSeconds,
+        ...(bar && { onProgress: showProgress(bar) }),
+      });
+      bar?.clear();
+      if (!stores.documents) {
+        io.stderr.write(
+          `No read-model store in ${config.dataDir}: the read models were not compared.\n`,
+        );
+      }
+      await writeAll(io.stdout, [
+        json
+          ? `${JSON.stringify(report)}\n`
+          : formatAuditReport(report, { dataDir: config.dataDir }),
+      ]);
+      return report.clean ? auditExit.clean : auditExit.anomalies;
+    } catch (error) {
+      bar?.clear();
+      return cannot(error);
+    } finally {
+      await stores.documents?.close();
+      await stores.events.close();
     }
-    await writeAll(io.stdout, [
-      json ? `${JSON.stringify(report)}\n` : formatAuditReport(report, { dataDir: config.dataDir }),
-    ]);
-    return report.clean ? auditExit.clean : auditExit.anomalies;
-  } catch (error) {
-    bar?.clear();
-    return cannot(error);
-  } finally {
-    await stores.documents?.close();
-    await stores.events.close();
-  }
-};
+  },
+});

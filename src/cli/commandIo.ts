@@ -1,13 +1,19 @@
-import type { Config } from '../infrastructure/config/config.js';
+import type { Writable } from 'node:stream';
+import type { Logger } from 'pino';
 
-/** Where a command writes: its result alone on stdout, everything else on stderr. */
+/** What a long-running command hands over once it is started: a service, the sandbox. */
+export type Stoppable = { close(): Promise<void> };
+
+/**
+ * Where a command writes (its result alone on stdout, everything else on stderr) and how it
+ * lives: a long-running command started its work, `untilStopped` keeps it until the process is
+ * told to stop and closes it; its result is the exit code.
+ */
 export type CommandIo = {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stdout: Writable;
+  stderr: Writable & { isTTY?: boolean; columns?: number };
+  untilStopped: (running: Stoppable, log: Logger) => Promise<number>;
 };
-
-/** What a command gets: the configuration, its own arguments (after its name), its streams. */
-export type CommandInput = { config: Config; args: string[]; io: CommandIo };
 
 /** Writes chunk by chunk, waiting whenever the stream asks to (a slow pipe, a full disk buffer). */
 export const writeAll = async (stream: NodeJS.WritableStream, chunks: Iterable<string>) => {

@@ -10,9 +10,9 @@ import { replayRefundViews } from '../audit/replayRefundViews.js';
 import type { RefundView } from '../projections/refundView.js';
 import { openReadOnlyEventStore } from '../infrastructure/stores/openReadOnlyStores.js';
 import { errorMessage } from '../application/errorMessage.js';
-import { writeAll, type CommandInput } from './commandIo.js';
+import { defineCommand } from './command.js';
+import { writeAll } from './commandIo.js';
 import { csvRecord, utf8Bom } from './csv.js';
-import { parseCommandArgs } from './parseCommandArgs.js';
 import { UsageError } from './usageError.js';
 
 const formats = ['csv', 'jsonl'] as const;
@@ -20,17 +20,13 @@ type Format = (typeof formats)[number];
 
 const date = z.iso.date();
 
-const parseExportArgs = (
-  args: string[],
-): { format: Format; range: RequestedRange; bom: boolean } => {
-  const { values, positionals } = parseCommandArgs(args, {
-    format: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
-    bom: { type: 'boolean', default: false },
-  });
-  if (positionals.length > 0)
-    throw new UsageError(`export takes no arguments: ${positionals.join(' ')}`);
+/** The options, checked together: a format, --bom with CSV only, a range of real dates. */
+const exportOptions = (values: {
+  format?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  bom: boolean;
+}): { format: Format; range: RequestedRange; bom: boolean } => {
   const format = formats.find((known) => known === values.format);
   if (!format) throw new UsageError('--format must be csv or jsonl');
   if (values.bom && format !== 'csv') throw new UsageError('--bom goes with --format csv only');
@@ -70,30 +66,44 @@ const chunks = function* (views: RefundView[], format: Format, bom: boolean) {
  * requestedAt in China time, both inclusive. Exit 1 when the log holds an event that cannot be
  * read (nothing is written then), 2 when the store cannot be read.
  */
-export const exportCommand = async ({ config, args, io }: CommandInput): Promise<number> => {
-  const { format, range, bom } = parseExportArgs(args);
-  let events;
-  try {
-    events = openReadOnlyEventStore(config);
-  } catch (error) {
-    io.stderr.write(`Cannot export: ${errorMessage(error)}\n`);
-    return 2;
-  }
-  try {
-    const views = (await replayRefundViews(events)).filter((view) => requestedWithin(view, range));
-    await writeAll(io.stdout, chunks(views, format, bom));
-    io.stderr.write(`Exported ${views.length} refunds\n`);
-    return 0;
-  } catch (error) {
-    if (error instanceof CorruptEventError) {
-      io.stderr.write(
-        `Cannot export: ${errorMessage(error)}\nrefunds audit lists every such event.\n`,
-      );
-      return 1;
+export const exportCommand = defineCommand({
+  name: 'export',
+  options: {
+    format: { type: 'string', value: 'csv|jsonl', required: true },
+    from: { type: 'string', value: 'YYYY-MM-DD' },
+    to: { type: 'string', value: 'YYYY-MM-DD' },
+    bom: { type: 'boolean', default: false },
+  },
+  description:
+    'one row per refund, replayed from the log; --from/--to select by requestedAt, ' +
+    'China time (UTC+8), inclusive',
+  run: async ({ values, config }, io) => {
+    const { format, range, bom } = exportOptions(values);
+    let events;
+    try {
+      events = openReadOnlyEventStore(config);
+    } catch (error) {
+      io.stderr.write(`Cannot export: ${errorMessage(error)}\n`);
+      return 2;
     }
-    io.stderr.write(`Cannot export: ${errorMessage(error)}\n`);
-    return 2;
-  } finally {
-    await events.close();
-  }
-};
+    try {
+      const views = (await replayRefundViews(events)).filter((view) =>
+        requestedWithin(view, range),
+      );
+      await writeAll(io.stdout, chunks(views, format, bom));
+      io.stderr.write(`Exported ${views.length} refunds\n`);
+      return 0;
+    } catch (error) {
+      if (error instanceof CorruptEventError) {
+        io.stderr.write(
+          `Cannot export: ${errorMessage(error)}\nrefunds audit lists every such event.\n`,
+        );
+        return 1;
+      }
+      io.stderr.write(`Cannot export: ${errorMessage(error)}\n`);
+      return 2;
+    } finally {
+      await events.close();
+    }
+  },
+});

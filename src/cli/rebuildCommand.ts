@@ -3,15 +3,16 @@ import { eachProjection, projectionNames } from '../projections/projectionRegist
 import { rebuildProjection, type RebuildResult } from '../projections/rebuildProjection.js';
 import type { Config } from '../infrastructure/config/config.js';
 import { openStores } from '../infrastructure/stores/openStores.js';
-
-/** The read models it rebuilds, for the command line's check and usage text. */
-export { projectionNames };
+import { createLogger } from '../infrastructure/observability/logger.js';
+import { errorMessage } from '../application/errorMessage.js';
+import { defineCommand } from './command.js';
+import { UsageError } from './usageError.js';
 
 /**
- * `refunds projections rebuild [name]`: builds each read model aside from the live one and
- * switches to it. A running service follows the switch and drops the old generation.
+ * Builds each read model aside from the live one and switches to it. A running service follows
+ * the switch and drops the old generation.
  */
-export const rebuildCommand = async ({
+const rebuildReadModels = async ({
   config,
   names,
   logger,
@@ -43,3 +44,48 @@ export const rebuildCommand = async ({
     await events.close();
   }
 };
+
+const reportOf = (results: { name: string; result: RebuildResult }[]) =>
+  results.map(({ name, result }) =>
+    result.ok
+      ? { name, ok: true, generation: result.generation, events: result.events }
+      : { name, ok: false, reason: result.reason },
+  );
+
+const lineOf = ({ name, result }: { name: string; result: RebuildResult }): string =>
+  result.ok
+    ? `${name}: rebuilt from ${result.events} events as generation ${result.generation}\n`
+    : `${name}: another rebuild switched first; nothing changed\n`;
+
+/** `refunds projections rebuild [name...] [--json]`. Exit 1 when another rebuild switched first. */
+export const rebuildCommand = defineCommand({
+  name: 'projections rebuild',
+  operands: [{ name: 'name', repeatable: true }],
+  options: { json: { type: 'boolean', default: false } },
+  description:
+    'rebuild read models from the event log, aside from the live ones, then switch ' +
+    `(${projectionNames.join(', ')})`,
+  run: async ({ values, operands, config }, io) => {
+    const unknown = operands.filter((name) => !projectionNames.some((known) => known === name));
+    if (unknown.length > 0) throw new UsageError(`Unknown read model: ${unknown.join(', ')}`);
+    // Logs go to stderr: stdout carries the result only.
+    const logger = createLogger(config.logLevel, io.stderr);
+    let results;
+    try {
+      results = await rebuildReadModels({
+        config,
+        names: operands.length > 0 ? operands : projectionNames,
+        logger,
+      });
+    } catch (error) {
+      io.stderr.write(`Rebuild failed: ${errorMessage(error)}\n`);
+      return 1;
+    }
+    io.stdout.write(
+      values.json
+        ? `${JSON.stringify({ rebuilt: reportOf(results) })}\n`
+        : results.map(lineOf).join(''),
+    );
+    return results.every(({ result }) => result.ok) ? 0 : 1;
+  },
+});

@@ -8,7 +8,7 @@ import {
   refundRequested,
   refundSucceeded,
 } from '../domain/refund/refundFixtures.js';
-import { writeRandomRefunds } from '../support/randomRefunds.js';
+import { writeRandomRefunds } from '../../bench/support/randomRefunds.js';
 import { makeTempDir } from '../support/tempDir.js';
 import { audit, auditedAt, found, metadata, recordedLog } from './support/recordedLog.js';
 

@@ -4,7 +4,7 @@ import { createSqliteDocumentStore } from '../../src/infrastructure/sqlite/sqlit
 import { createSqliteEventStore } from '../../src/infrastructure/sqlite/sqliteEventStore.js';
 import { runAudit } from '../../src/audit/runAudit.js';
 import { editReadModel, projectedLog, type ProjectedLog } from '../support/projectedLog.js';
-import { writeRandomRefunds } from '../support/randomRefunds.js';
+import { writeRandomRefunds } from '../../bench/support/randomRefunds.js';
 import { makeTempDir } from '../support/tempDir.js';
 
 const now = new Date('2026-11-01T09:00:00.000Z');

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
-import type { CommandInput, CommandIo } from '../../src/cli/commandIo.js';
-import { testConfig } from '../support/testApp.js';
+import type { CommandIo } from '../../src/cli/commandIo.js';
+import { runCommandLine } from '../../src/cli/commandTable.js';
 
 const capture = () => {
   let text = '';
@@ -13,21 +13,29 @@ const capture = () => {
   return { stream, text: () => text };
 };
 
-/** Streams for a command run in-process, and what it wrote to each (stderr is not a TTY). */
+/**
+ * Streams for a command run in-process, and what it wrote to each (stderr is not a TTY). A
+ * long-running command is closed as soon as it has started, as if stopped at once.
+ */
 export const captureIo = () => {
   const stdout = capture();
   const stderr = capture();
-  const io: CommandIo = { stdout: stdout.stream, stderr: stderr.stream };
+  const io: CommandIo = {
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+    untilStopped: async (running) => {
+      await running.close();
+      return 0;
+    },
+  };
   return { io, stdout: stdout.text, stderr: stderr.text };
 };
 
-/** Runs a command in-process on DATA_DIR `dataDir`: its exit code and what it wrote. */
-export const runCommand = async (
-  command: (input: CommandInput) => Promise<number>,
-  dataDir: string,
-  args: string[],
-) => {
-  const run = captureIo();
-  const code = await command({ config: testConfig({ DATA_DIR: dataDir }), args, io: run.io });
-  return { code, stdout: run.stdout(), stderr: run.stderr() };
+/** Runs `refunds <argv>` in-process on DATA_DIR `dataDir`: its exit code and what it wrote. */
+export const runCommand = async (dataDir: string, argv: string[], io = captureIo()) => {
+  const code = await runCommandLine(argv, {
+    env: { LOG_LEVEL: 'silent', DATA_DIR: dataDir },
+    io: io.io,
+  });
+  return { code, stdout: io.stdout(), stderr: io.stderr() };
 };

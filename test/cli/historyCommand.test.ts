@@ -3,13 +3,11 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRefundCommandHandler } from '../../src/application/handleRefundCommand.js';
 import type { EventStore } from '../../src/application/ports/eventStore.js';
-import { historyCommand } from '../../src/cli/historyCommand.js';
 import { createSqliteEventStore } from '../../src/infrastructure/sqlite/sqliteEventStore.js';
 import { acceptRefund, markSucceeded, requestRefund } from '../domain/refund/refundFixtures.js';
 import { collect, spawnTs } from '../support/spawnTs.js';
 import { makeTempDir } from '../support/tempDir.js';
-import { testConfig } from '../support/testApp.js';
-import { captureIo, runCommand } from './captureIo.js';
+import { runCommand } from './captureIo.js';
 
 const api = { correlationId: 'corr-api', causationId: 'corr-api', source: 'api' } as const;
 const notification = {
@@ -34,7 +32,7 @@ describe('refunds history', () => {
     temp.remove();
   });
 
-  const history = (args: string[]) => runCommand(historyCommand, temp.dir, args);
+  const history = (args: string[]) => runCommand(temp.dir, ['history', ...args]);
 
   it('given a refund, when its history is asked for as JSON by the CLI, then its events in order, as stored, with who caused them', async () => {
     const run = await collect(
@@ -110,12 +108,9 @@ describe('refunds history', () => {
   });
 
   it('given no outRefundNo, or no store, then usage (64) or unreadable (2)', async () => {
-    await expect(history([])).rejects.toThrow(/one outRefundNo/);
-    const missing = await historyCommand({
-      config: testConfig({ DATA_DIR: path.join(temp.dir, 'missing') }),
-      args: ['R1'],
-      io: captureIo().io,
-    });
-    expect(missing).toBe(2);
+    const usage = await history([]);
+    expect(usage.code).toBe(64);
+    expect(usage.stderr).toMatch(/^history takes one outRefundNo\n\nUsage: refunds/);
+    expect((await runCommand(path.join(temp.dir, 'missing'), ['history', 'R1'])).code).toBe(2);
   });
 });

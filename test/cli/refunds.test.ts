@@ -47,7 +47,7 @@ describe('refunds serve', () => {
     expect(exited.stdout).not.toContain(token);
   });
 
-  it('given bad configuration, then it refuses to start with one line per problem and exit code 78', async () => {
+  it('given bad configuration, then it refuses to start with one line for each problem and exit code 78', async () => {
     const { completion } = collect(
       spawnTs('src/cli/refunds.ts', ['serve'], {
         PORT: 'x',
@@ -60,7 +60,10 @@ describe('refunds serve', () => {
 
     expect(exited.code).toBe(78);
     const lines = exited.stderr.trim().split('\n');
-    expect(lines).toEqual([expect.stringContaining('PORT:')]);
+    expect(lines).toEqual([
+      expect.stringContaining('PORT:'),
+      expect.stringContaining('API_TOKENS: required when HOST is not a loopback address'),
+    ]);
   });
 
   it('given a non-loopback HOST without tokens, then it refuses to start', async () => {

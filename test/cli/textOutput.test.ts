@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { auditCommand } from '../../src/cli/auditCommand.js';
 import { csvField, csvRecord } from '../../src/cli/csv.js';
 import { formatYuan } from '../../src/cli/formatMoney.js';
 import { createProgressBar } from '../../src/cli/progressBar.js';
-import { displayWidth, textTable } from '../../src/cli/textTable.js';
+import { textTable } from '../../src/cli/textTable.js';
 import { projectedLog } from '../support/projectedLog.js';
 import { makeTempDir } from '../support/tempDir.js';
-import { testConfig } from '../support/testApp.js';
-import { captureIo } from './captureIo.js';
+import { captureIo, runCommand } from './captureIo.js';
 
 describe('text output of the audit commands', () => {
   it('given CSV fields, then only those with a comma, quote, CR or LF are quoted, quotes doubled', () => {
@@ -31,13 +29,20 @@ describe('text output of the audit commands', () => {
   });
 
   it('given Chinese text, then table columns line up by terminal cells', () => {
-    expect(displayWidth('支付用户零钱')).toBe(12);
     expect(
       textTable([
         ['支付', 'x'],
         ['abcd', 'y'],
       ]),
     ).toBe('  支付  x\n  abcd  y\n');
+    // Full-width punctuation and emoji take two cells; a combining accent takes none.
+    expect(
+      textTable([
+        ['支付用户零钱', 'x'],
+        ['退款，✅', 'y'],
+        ['cafe\u0301', 'z'],
+      ]),
+    ).toBe('  支付用户零钱  x\n  退款，✅      y\n  cafe\u0301          z\n');
   });
 
   it('given progress, then one line redrawn in place with percent, rate and ETA, at most ten times a second', () => {
@@ -69,11 +74,7 @@ describe('text output of the audit commands', () => {
     const run = captureIo();
     Object.assign(run.io.stderr, { isTTY: true });
 
-    const code = await auditCommand({
-      config: testConfig({ DATA_DIR: temp.dir }),
-      args: ['--json'],
-      io: run.io,
-    });
+    const { code } = await runCommand(temp.dir, ['audit', '--json'], run);
 
     expect(code).toBe(0);
     expect(JSON.parse(run.stdout())).toMatchObject({ clean: true });

@@ -5,7 +5,7 @@ import { projectionStorage } from '../../src/projections/projectionStorage.js';
 import { rebuildProjection } from '../../src/projections/rebuildProjection.js';
 import { foldRefundView } from '../../src/projections/refundView.js';
 import { refundViewProjection } from '../../src/projections/refundViewProjection.js';
-import { writeRandomRefunds } from '../support/randomRefunds.js';
+import { writeRandomRefunds } from '../../bench/support/randomRefunds.js';
 import { makeTempDir } from '../support/tempDir.js';
 import { openStores, projectionDeps, snapshot } from './support/projectionFixture.js';
 

@@ -9,7 +9,7 @@ import { foldRefundView } from '../../src/projections/refundView.js';
 import { refundViewProjection } from '../../src/projections/refundViewProjection.js';
 import { startProjection, type ProjectionStatus } from '../../src/projections/startProjection.js';
 import { eventually } from '../support/eventually.js';
-import { writeRandomRefunds } from '../support/randomRefunds.js';
+import { writeRandomRefunds } from '../../bench/support/randomRefunds.js';
 import { collect, spawnTs } from '../support/spawnTs.js';
 import { makeTempDir } from '../support/tempDir.js';
 import {

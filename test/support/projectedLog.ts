@@ -9,7 +9,7 @@ import { createSqliteEventStore } from '../../src/infrastructure/sqlite/sqliteEv
 import { orderLedgerProjection } from '../../src/projections/orderLedger.js';
 import { rebuildProjection } from '../../src/projections/rebuildProjection.js';
 import { refundViewProjection } from '../../src/projections/refundViewProjection.js';
-import { writeRandomRefunds, type GeneratedLog } from './randomRefunds.js';
+import { writeRandomRefunds, type GeneratedLog } from '../../bench/support/randomRefunds.js';
 
 export type ProjectedLog = {
   events: EventStore;

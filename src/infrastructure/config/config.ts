@@ -129,18 +129,34 @@ export const loadConfig = (env: NodeJS.ProcessEnv): ConfigResult => {
   );
   const parsed = variables.safeParse(present);
   if (!parsed.success) {
-    return {
-      ok: false,
-      problems: parsed.error.issues.map((issue) => {
-        const name = issue.path.join('.');
-        const value = present[name];
-        const shown =
-          value === undefined || secretVariables.includes(name) ? '' : ` (got "${value}")`;
-        return `${name}: ${issue.message}${shown}`;
-      }),
-    };
+    const problems = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      const value = present[name];
+      const shown =
+        value === undefined || secretVariables.includes(name) ? '' : ` (got "${value}")`;
+      return `${name}: ${issue.message}${shown}`;
+    });
+    const invalid = new Set(parsed.error.issues.map((issue) => issue.path.join('.')));
+    return { ok: false, problems: [...problems, ...crossProblemsBeside(present, invalid)] };
   }
   return crossCheck(parsed.data);
+};
+
+/**
+ * The cross-checks (a variable required by another's value) run on the variables that are valid,
+ * so that one start reports every problem; an invalid variable is not reported twice.
+ */
+const crossProblemsBeside = (
+  present: Record<string, string | undefined>,
+  invalid: ReadonlySet<string>,
+): string[] => {
+  const valid = variables.safeParse(
+    Object.fromEntries(Object.entries(present).filter(([name]) => !invalid.has(name))),
+  );
+  const checked = valid.success ? crossCheck(valid.data) : undefined;
+  if (!checked || checked.ok) return [];
+  // Every problem starts with the variable it is about.
+  return checked.problems.filter((problem) => !invalid.has(problem.split(':', 1)[0] ?? ''));
 };
 
 const crossCheck = (v: Variables): ConfigResult => {

@@ -103,6 +103,7 @@ export const buildHttpApp = async (deps: HttpAppDeps): Promise<FastifyInstance> 
     const answer = problemFromError(error);
     if (answer.status >= 500) logServerError(request, error);
     else request.log.info({ code: answer.code, status: answer.status }, 'request refused');
+    if (answer.status === 401) reply.header('www-authenticate', 'Bearer realm="refunds"');
     return sendProblem(reply, answer);
   });
   app.setNotFoundHandler(async (request, reply) =>
@@ -120,7 +121,7 @@ export const buildHttpApp = async (deps: HttpAppDeps): Promise<FastifyInstance> 
     async (v1) => {
       // /v1 speaks JSON only: a text/plain body is refused (415) rather than validated as a string.
       v1.removeContentTypeParser('text/plain');
-      v1.addHook('onRequest', bearerAuth(deps.apiTokens));
+      await bearerAuth(v1, deps.apiTokens);
       await v1.register(refundRoutes({ api: deps.refunds, contextOf: apiContext }));
     },
     { prefix: '/v1' },

@@ -106,7 +106,9 @@ const statusOf = (error: unknown): number | undefined =>
 const fastifyCodeOf = (error: unknown): string | undefined =>
   typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
 
-/** Fastify's own refusals (bad JSON, wrong media type, oversized body) with stable codes. */
+const unauthorized = problem(401, 'UNAUTHORIZED', 'A valid bearer token is required');
+
+/** Fastify's own refusals (bad JSON, wrong media type, oversized body, no token) with stable codes. */
 const fastifyRefusals: Record<string, Problem> = {
   FST_ERR_CTP_INVALID_JSON_BODY: problem(400, 'MALFORMED_JSON', 'The body is not valid JSON'),
   FST_ERR_CTP_EMPTY_JSON_BODY: problem(400, 'MALFORMED_JSON', 'The body is not valid JSON'),
@@ -116,6 +118,9 @@ const fastifyRefusals: Record<string, Problem> = {
     'The body must be application/json',
   ),
   FST_ERR_CTP_BODY_TOO_LARGE: problem(413, 'PAYLOAD_TOO_LARGE', 'The body is too large'),
+  // @fastify/bearer-auth's refusals: no Authorization header, or not one of our tokens.
+  FST_BEARER_AUTH_MISSING_AUTHORIZATION_HEADER: unauthorized,
+  FST_BEARER_AUTH_INVALID_AUTHORIZATION_HEADER: unauthorized,
 };
 
 const clientProblem = (status: number, error: unknown): Problem =>

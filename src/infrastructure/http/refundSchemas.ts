@@ -1,16 +1,10 @@
 import { z } from 'zod';
 import { refundViewSchema } from '../../projections/refundViewProjection.js';
+import { outRefundNoField, outTradeNoField } from '../wechat/wechatFieldSchemas.js';
 
-/** DESIGN §3: the characters WeChat allows in merchant order and refund numbers. */
-const merchantNo = (max: number) =>
-  z
-    .string()
-    .min(1)
-    .max(max)
-    .regex(/^[0-9A-Za-z_\-|*@]+$/, 'may only contain 0-9 A-Z a-z _ - | * @');
-
-export const outTradeNoSchema = merchantNo(32);
-export const outRefundNoSchema = merchantNo(64);
+/** DESIGN §3: the API takes the merchant numbers WeChat takes, and no others. */
+export const outTradeNoSchema = outTradeNoField;
+export const outRefundNoSchema = outRefundNoField;
 
 /** Integer fen. JSON strings, fractions, zero and negatives are refused, never rounded. */
 export const fenSchema = z

@@ -5,13 +5,14 @@ import {
   describeIssues,
   fenField,
   idField,
+  outRefundNoField,
   settlementFenField,
   withoutEmptyFields,
 } from './wechatFieldSchemas.js';
 
 const acceptedSchema = z.object({
   result_code: z.literal('SUCCESS'),
-  out_refund_no: idField,
+  out_refund_no: outRefundNoField,
   refund_id: idField,
   transaction_id: idField.optional(),
   refund_fee: fenField,

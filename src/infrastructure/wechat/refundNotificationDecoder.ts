@@ -7,6 +7,8 @@ import {
   describeIssues,
   fenField,
   idField,
+  outRefundNoField,
+  outTradeNoField,
   settlementFenField,
   withoutEmptyFields,
 } from './wechatFieldSchemas.js';
@@ -31,9 +33,9 @@ const outerSchema = z.object({
 
 const innerSchema = z.object({
   transaction_id: idField,
-  out_trade_no: idField,
+  out_trade_no: outTradeNoField,
   refund_id: idField,
-  out_refund_no: idField,
+  out_refund_no: outRefundNoField,
   total_fee: fenField,
   settlement_total_fee: settlementFenField.optional(),
   refund_fee: fenField,
@@ -63,6 +65,9 @@ const parse = (input: string | Buffer, root: XmlRoot, maxBytes: number): Record<
         throw root === 'xml'
           ? new RefundNotificationError('NOTIFY_MALFORMED_XML', error.message)
           : new RefundNotificationError('NOTIFY_DECRYPT_FAILED', 'req_info did not decrypt to XML');
+      case 'XML_UNSUPPORTED':
+        // Well-formed XML, so inside req_info the key was right: the content is what is wrong.
+        throw new RefundNotificationError('NOTIFY_MALFORMED_XML', error.message);
     }
   }
 };

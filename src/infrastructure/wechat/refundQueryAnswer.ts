@@ -6,6 +6,8 @@ import {
   describeIssues,
   fenField,
   idField,
+  outRefundNoField,
+  outTradeNoField,
   settlementFenField,
   withoutEmptyFields,
 } from './wechatFieldSchemas.js';
@@ -13,13 +15,13 @@ import {
 const orderSchema = z.object({
   result_code: z.literal('SUCCESS'),
   transaction_id: idField,
-  out_trade_no: idField,
+  out_trade_no: outTradeNoField,
   total_fee: fenField,
 });
 
 // One refund of the answer, after its `_$n` suffix is removed.
 const entrySchema = z.object({
-  out_refund_no: idField,
+  out_refund_no: outRefundNoField,
   refund_id: idField,
   refund_fee: fenField,
   settlement_refund_fee: settlementFenField.optional(),

@@ -75,7 +75,11 @@ export const createSignedXmlCall = ({
       answer = parseWechatXml(result.body);
     } catch (error) {
       if (!(error instanceof WechatXmlError)) throw error;
-      return { kind: 'retryable', code: 'UNPARSABLE_RESPONSE', message: error.message };
+      return {
+        kind: 'retryable',
+        code: 'UNPARSABLE_RESPONSE',
+        message: `the answer is not WeChat XML: ${error.message}`,
+      };
     }
     if (answer.return_code !== 'SUCCESS') {
       // return_code FAIL is unsigned and about communication only (WECHAT.md).

@@ -29,7 +29,23 @@ export const settlementFenField = z
   .regex(/^(0|[1-9]\d{0,15})$/, 'a non-negative integer amount in fen')
   .transform(toSafeInteger);
 
+/** WeChat's own ids (transaction_id, refund_id): kept as the strings they are. */
 export const idField = z.string().min(1).max(64);
+
+/**
+ * DESIGN §3: the characters WeChat allows in merchant order and refund numbers. The API takes
+ * nothing else, and what WeChat sends is held to it too: a number outside it could never be
+ * fetched through the API, and must not be recorded.
+ */
+const merchantNo = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[0-9A-Za-z_\-|*@]+$/, 'may only contain 0-9 A-Z a-z _ - | * @');
+
+export const outTradeNoField = merchantNo(32);
+export const outRefundNoField = merchantNo(64);
 
 const chinaTimePattern = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
 

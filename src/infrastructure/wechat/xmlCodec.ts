@@ -1,6 +1,11 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
-export type WechatXmlErrorCode = 'XML_TOO_LARGE' | 'XML_FORBIDDEN_DTD' | 'XML_MALFORMED';
+export type WechatXmlErrorCode =
+  | 'XML_TOO_LARGE'
+  | 'XML_FORBIDDEN_DTD'
+  | 'XML_MALFORMED'
+  /** Well-formed, but not what the parser accepts: a reserved name, nesting too deep. */
+  | 'XML_UNSUPPORTED';
 
 /** Input that is not the flat WeChat XML we accept. The message never quotes the input. */
 export class WechatXmlError extends Error {
@@ -49,6 +54,23 @@ const decodeUtf8 = (input: Buffer): string => {
   }
 };
 
+/**
+ * fast-xml-parser refuses some well-formed XML by throwing a plain Error: names such as
+ * `constructor`, `prototype` or `__proto__` (it guards against prototype pollution) and nesting
+ * deeper than it allows. That is input we do not accept, not a fault of ours; its message is not
+ * repeated because it quotes the input.
+ */
+const parseWellFormed = (text: string): unknown => {
+  try {
+    return parser().parse(text);
+  } catch {
+    throw new WechatXmlError(
+      'XML_UNSUPPORTED',
+      'a reserved element name (such as __proto__) or nesting too deep',
+    );
+  }
+};
+
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -76,7 +98,7 @@ export const parseWechatXml = (
       `not well-formed XML (${valid.err.code} at line ${valid.err.line})`,
     );
   }
-  const document: unknown = parser().parse(text);
+  const document = parseWellFormed(text);
   if (!isRecord(document) || Object.keys(document).length !== 1 || !(root in document)) {
     throw new WechatXmlError('XML_MALFORMED', `expected a single <${root}> element`);
   }

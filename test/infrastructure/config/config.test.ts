@@ -57,6 +57,24 @@ describe('configuration', () => {
     expect(problems.some((p) => p.startsWith('WECHAT_MAX_RPS:'))).toBe(true);
   });
 
+  it('given a bad value and a setting another one requires, then both are reported at once', () => {
+    expect(problemsOf({ PORT: 'x', HOST: '0.0.0.0' })).toEqual([
+      expect.stringMatching(/^PORT: must be a whole number/),
+      expect.stringMatching(/^API_TOKENS: required when HOST is not a loopback address/),
+    ]);
+    expect(problemsOf({ LOG_LEVEL: 'loud', EVENT_STORE: 'esdb', READ_STORE: 'mongo' })).toEqual([
+      expect.stringMatching(/^LOG_LEVEL:/),
+      'ESDB_CONNECTION_STRING: required when EVENT_STORE is esdb',
+      'MONGO_URL: required when READ_STORE is mongo',
+    ]);
+  });
+
+  it('given a variable that is both invalid and required by another, then it is reported once', () => {
+    const problems = problemsOf({ EVENT_STORE: 'esdb', ESDB_CONNECTION_STRING: 'http://x' });
+
+    expect(problems).toEqual([expect.stringMatching(/^ESDB_CONNECTION_STRING: must start with/)]);
+  });
+
   it('given a non-loopback HOST without tokens, then the start is refused', () => {
     expect(problemsOf({ HOST: '0.0.0.0' })).toEqual([
       expect.stringMatching(/^API_TOKENS: required/),

@@ -1,7 +1,11 @@
+import Fastify from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { refundNotifyRoute } from '../../../src/infrastructure/http/refundNotifyRoute.js';
+import { createRefundNotificationDecoder } from '../../../src/infrastructure/wechat/refundNotificationDecoder.js';
 import type { SandboxRefund } from '../../../src/sandbox/sandboxLedger.js';
 import { sandboxNotificationBody } from '../../../src/sandbox/sandboxNotifier.js';
 import { eventually } from '../../support/eventually.js';
+import { captureLogs, logLevel } from '../../support/logCapture.js';
 import { startTestService, type TestService } from '../../support/testService.js';
 
 const success =
@@ -29,7 +33,12 @@ describe('POST /wechat/refund-notify', () => {
   };
   const bodyFor = (refund: SandboxRefund, overrides: Partial<typeof s.wechat.merchant> = {}) =>
     sandboxNotificationBody(refund, { ...s.wechat.merchant, ...overrides });
-  /** A refund taken by the simulator, whose own notification is kept from us (lost). */
+  const eventTypes = async (outRefundNo: string) =>
+    (await s.events.readStream(`refund-${outRefundNo}`)).map((e) => e.type);
+  /**
+   * A refund taken by the simulator, whose own notification is kept from us (lost), once the
+   * gateway has recorded the acceptance: nothing else is still on its way to the log.
+   */
   const acceptedRefund = async (outRefundNo: string): Promise<SandboxRefund> => {
     const created = await s.call('POST', '/v1/refunds', {
       outTradeNo: `T-${outRefundNo}`,
@@ -38,14 +47,13 @@ describe('POST /wechat/refund-notify', () => {
       reason: '[sandbox:LOST_NOTIFICATION]',
     });
     expect(created.status).toBe(202);
-    return eventually(() => {
+    return eventually(async () => {
       const refund = s.wechat.sandbox!.refunds().find((r) => r.outRefundNo === outRefundNo);
       expect(refund?.status).toBe('SUCCESS');
+      expect(await eventTypes(outRefundNo)).toEqual(['RefundRequested', 'RefundAccepted']);
       return refund!;
     });
   };
-  const eventTypes = async (outRefundNo: string) =>
-    (await s.events.readStream(`refund-${outRefundNo}`)).map((e) => e.type);
 
   it('given a valid notification posted ten times at once, then every answer is SUCCESS and one RefundSucceeded is stored', async () => {
     const refund = await acceptedRefund('R1');
@@ -97,6 +105,26 @@ describe('POST /wechat/refund-notify', () => {
       'NOTIFY_FORBIDDEN_DTD',
     ],
     ['that is empty', () => '', 400, undefined],
+    // Well-formed, but fast-xml-parser throws a plain Error for these names and this depth.
+    [
+      'with a field named constructor',
+      () => '<xml><constructor>x</constructor></xml>',
+      400,
+      'NOTIFY_MALFORMED_XML',
+    ],
+    ['with an empty field named prototype', () => '<prototype/>', 400, 'NOTIFY_MALFORMED_XML'],
+    [
+      'with a field named __proto__',
+      () => '<xml><__proto__>x</__proto__></xml>',
+      400,
+      'NOTIFY_MALFORMED_XML',
+    ],
+    [
+      'nested deeper than 100',
+      () => `<xml>${'<a>'.repeat(101)}x${'</a>'.repeat(101)}</xml>`,
+      400,
+      'NOTIFY_MALFORMED_XML',
+    ],
     ['over 64 KiB', () => `<xml>${'x'.repeat(70_000)}</xml>`, 413, undefined],
   ])(
     'given a notification %s, then a 4xx with a FAIL body and nothing changes',
@@ -112,6 +140,23 @@ describe('POST /wechat/refund-notify', () => {
       if (code) expect(answer.body).toContain(code);
       expect(answer.body).not.toContain(s.wechat.merchant.apiKey);
       expect(await eventTypes('R1')).toEqual(before);
+    },
+  );
+
+  it.each([
+    ['out_refund_no', { outRefundNo: '../../x' }],
+    ['out_trade_no', { outTradeNo: '=HYPERLINK("http://x.example","y")' }],
+  ])(
+    'given a notification of a refund made elsewhere with an %s outside DESIGN §3, then 400 FAIL and nothing is recorded',
+    async (_, ids) => {
+      const refund = await acceptedRefund('R1');
+      const head = await s.events.headPosition('refund');
+
+      const answer = await notify(bodyFor({ ...refund, outRefundNo: 'R2', ...ids }));
+
+      expect(answer.status).toBe(400);
+      expect(answer.body).toContain('NOTIFY_INVALID_CONTENT');
+      expect(await s.events.headPosition('refund')).toBe(head);
     },
   );
 
@@ -145,5 +190,40 @@ describe('POST /wechat/refund-notify', () => {
 
     expect(answer.status).toBe(503);
     expect(answer.body).toContain('FAIL');
+  });
+});
+
+describe('POST /wechat/refund-notify, what it logs', () => {
+  it('given XML the parser refuses, then a warning naming the code, not an error about storage', async () => {
+    const logs = captureLogs();
+    const app = Fastify({ loggerInstance: logs.logger });
+    await app.register(
+      refundNotifyRoute({
+        decode: createRefundNotificationDecoder({
+          appid: 'wx2421b1c4370ec43b',
+          mchId: '10000100',
+          apiKey: 'a'.repeat(32),
+        }),
+        handle: () => Promise.reject(new Error('a refused notification is never handled')),
+      }),
+    );
+    try {
+      const answer = await app.inject({
+        method: 'POST',
+        url: '/wechat/refund-notify',
+        headers: { 'content-type': 'text/xml' },
+        payload: '<xml><constructor>x</constructor></xml>',
+      });
+
+      expect(answer.statusCode).toBe(400);
+      expect(answer.body).toContain('NOTIFY_MALFORMED_XML');
+      const records = logs.records();
+      expect(records).toContainEqual(
+        expect.objectContaining({ level: logLevel.warn, code: 'NOTIFY_MALFORMED_XML' }),
+      );
+      expect(records.filter((record) => record.level >= logLevel.error)).toEqual([]);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -149,12 +149,34 @@ describe('refund notification decoder', () => {
       'NOTIFY_INVALID_CONTENT',
     ],
     [
+      'an out_refund_no outside the characters of DESIGN §3',
+      notification({}, { ...reqInfo, out_refund_no: '../../x' }),
+      'NOTIFY_INVALID_CONTENT',
+    ],
+    [
+      'an out_trade_no outside the characters of DESIGN §3',
+      notification({}, { ...reqInfo, out_trade_no: '=HYPERLINK("http://x.example","y")' }),
+      'NOTIFY_INVALID_CONTENT',
+    ],
+    [
+      'an out_trade_no longer than 32 characters',
+      notification({}, { ...reqInfo, out_trade_no: 'T'.repeat(33) }),
+      'NOTIFY_INVALID_CONTENT',
+    ],
+    [
       'a bad success_time',
       notification({}, { ...reqInfo, success_time: 'yesterday' }),
       'NOTIFY_INVALID_CONTENT',
     ],
   ])('given %s, when decoded, then it fails with %s', (_, body, code) => {
     expect(codeOf(body)).toBe(code);
+  });
+
+  it('given a req_info encrypted with our key whose XML the parser refuses, when decoded, then malformed XML', () => {
+    const body = notification({
+      req_info: encryptReqInfo('<root><constructor>x</constructor></root>', apiKey),
+    });
+    expect(codeOf(body)).toBe('NOTIFY_MALFORMED_XML');
   });
 
   it('given a decryptable req_info that is not XML, when decoded, then decryption is said to fail', () => {

@@ -78,4 +78,18 @@ describe('refundquery answer', () => {
       code: 'INVALID_RESPONSE',
     });
   });
+
+  it.each([
+    ['an out_trade_no', { out_trade_no: '=HYPERLINK("http://x.example","y")' }, 'R1'],
+    ['our out_refund_no', refund(0, '../../x', 'SUCCESS'), '../../x'],
+  ])(
+    'given %s outside the characters of DESIGN §3, when read, then it is not an answer',
+    (_, fields, outRefundNo) => {
+      const answer = { ...order, ...refund(0, 'R1', 'SUCCESS'), ...fields };
+      expect(refundQueryOutcomeOf(answer, outRefundNo)).toMatchObject({
+        kind: 'retryable',
+        code: 'INVALID_RESPONSE',
+      });
+    },
+  );
 });

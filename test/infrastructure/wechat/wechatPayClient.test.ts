@@ -4,13 +4,12 @@ import https from 'node:https';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMerchantCertificate } from '../../../src/infrastructure/wechat/merchantCertificate.js';
 import { ensureSandboxCertificates } from '../../../src/sandbox/sandboxCertificates.js';
 import { createWechatPayClient } from '../../../src/infrastructure/wechat/wechatPayClient.js';
 import { eventually } from '../../support/eventually.js';
+import { captureLogs, logLevel } from '../../support/logCapture.js';
 import { makeTempDir } from '../../support/tempDir.js';
 import { startSandboxFixture, type SandboxFixture } from '../../sandbox/support/sandboxFixture.js';
 
@@ -182,6 +181,19 @@ describe('WeChat Pay client against the sandbox (real TLS)', () => {
       { kind: 'retryable', code: 'RETURN_FAIL' },
     ],
     ['HTTP 404', 404, 'not found', { kind: 'misconfigured', code: 'HTTP_404' }],
+    // Well-formed XML that fast-xml-parser refuses with a plain Error: still not an answer.
+    [
+      'a field named constructor',
+      200,
+      '<xml><constructor>x</constructor></xml>',
+      { kind: 'retryable', code: 'UNPARSABLE_RESPONSE' },
+    ],
+    [
+      'nesting deeper than 100',
+      200,
+      `<xml>${'<a>'.repeat(101)}x${'</a>'.repeat(101)}</xml>`,
+      { kind: 'retryable', code: 'UNPARSABLE_RESPONSE' },
+    ],
   ])('given %s, when refunding, then it is classified', async (_, status, body, expected) => {
     const server = await startHttpsServer((response) => response.writeHead(status).end(body));
     try {
@@ -192,14 +204,30 @@ describe('WeChat Pay client against the sandbox (real TLS)', () => {
     }
   });
 
+  it('given an answer the XML parser refuses, when refunding, then a warning says the answer is to be retried and why', async () => {
+    const logs = captureLogs();
+    const server = await startHttpsServer((response) =>
+      response.writeHead(200).end('<xml><__proto__>x</__proto__></xml>'),
+    );
+    const client = fixture.client({ baseUrl: server.baseUrl, logger: logs.logger });
+    try {
+      await client.refund(request());
+      expect(logs.records()).toContainEqual(
+        expect.objectContaining({
+          level: logLevel.warn,
+          msg: 'WeChat Pay call to retry',
+          code: 'UNPARSABLE_RESPONSE',
+          reason: expect.stringContaining('not WeChat XML'),
+        }),
+      );
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+
   it('given a configuration problem, when logged, then at error level and without secrets', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write: (chunk: Buffer, _encoding, done) => {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
+    const logs = captureLogs();
     const { sandbox } = fixture;
     const client = createWechatPayClient({
       baseUrl: sandbox.baseUrl,
@@ -211,12 +239,18 @@ describe('WeChat Pay client against the sandbox (real TLS)', () => {
       certificate: sandbox.clientCertificate,
       caPath: sandbox.caPath,
       maxRequestsPerSecond: 100,
-      logger: pino({ level: 'info' }, sink),
+      logger: logs.logger,
     });
     try {
       await client.refund(request());
-      await eventually(() => expect(lines.join('')).toContain('APPID_MCHID_NOT_MATCH'));
-      const logged = lines.join('');
+      const logged = await eventually(() => {
+        const text = logs
+          .records()
+          .map((record) => JSON.stringify(record))
+          .join('\n');
+        expect(text).toContain('APPID_MCHID_NOT_MATCH');
+        return text;
+      });
       expect(logged).toContain('"level":50');
       expect(logged).not.toContain(sandbox.apiKey);
       expect(logged).not.toContain('PRIVATE KEY');

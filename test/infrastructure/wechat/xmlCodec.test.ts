@@ -80,6 +80,17 @@ describe('WeChat XML codec', () => {
     expect(errorCodeOf(() => parseWechatXml(text))).toBe('XML_MALFORMED');
   });
 
+  // Well-formed, but fast-xml-parser throws a plain Error for these names and this depth.
+  it.each([
+    ['a field named constructor', '<xml><constructor>x</constructor></xml>'],
+    ['an empty field named prototype', '<xml><prototype/></xml>'],
+    ['a root named prototype', '<prototype/>'],
+    ['a field named __proto__', '<xml><__proto__>x</__proto__></xml>'],
+    ['nesting deeper than 100', `<xml>${'<a>'.repeat(101)}x${'</a>'.repeat(101)}</xml>`],
+  ])('given %s, when parsed, then it is refused as unsupported', (_, text) => {
+    expect(errorCodeOf(() => parseWechatXml(text))).toBe('XML_UNSUPPORTED');
+  });
+
   it('given bytes that are not UTF-8, when parsed, then it is malformed', () => {
     expect(errorCodeOf(() => parseWechatXml(Buffer.from([0x3c, 0xff, 0xfe, 0x3e])))).toBe(
       'XML_MALFORMED',

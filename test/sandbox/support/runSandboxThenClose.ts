@@ -7,6 +7,8 @@ import pino from 'pino';
 import { loadMerchantCertificate } from '../../../src/infrastructure/wechat/merchantCertificate.js';
 import { runSandboxCommand } from '../../../src/sandbox/runSandboxCommand.js';
 import { createWechatPayClient } from '../../../src/infrastructure/wechat/wechatPayClient.js';
+import { closedPort } from '../../support/closedPort.js';
+import { eventually } from '../../support/eventually.js';
 
 const certDir = process.argv[2];
 if (certDir === undefined) throw new Error('usage: runSandboxThenClose.ts CERT_DIR');
@@ -18,8 +20,8 @@ const client = createWechatPayClient({
   mchId: sandbox.mchId,
   apiKey: sandbox.apiKey,
   signType: 'MD5',
-  // Port 9 on loopback refuses connections: every delivery fails and is retried later.
-  notifyUrl: 'http://127.0.0.1:9/notify',
+  // Nothing listens there: every delivery fails and is retried later.
+  notifyUrl: `http://127.0.0.1:${await closedPort()}/notify`,
   certificate: loadMerchantCertificate({ p12Path: sandbox.p12Path }, sandbox.mchId),
   caPath: sandbox.caPath,
   maxRequestsPerSecond: 100,
@@ -32,7 +34,15 @@ const outcome = await client.refund({
   refundFee: 100,
 });
 process.stderr.write(`${outcome.kind}\n`);
-// Wait until the first delivery has failed, so a retry is pending when the sandbox closes.
-while (sandbox.deliveries().length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+// Wait until the first delivery has failed, so a retry is pending when the sandbox closes. Past
+// the deadline the script throws, and the test sees a non-zero exit instead of a hang.
+await eventually(
+  () => {
+    if (!sandbox.deliveries().some((delivery) => !delivery.acknowledged)) {
+      throw new Error('no delivery has failed yet');
+    }
+  },
+  { timeoutMs: 20_000 },
+);
 client.close();
 await sandbox.close();

@@ -1,4 +1,4 @@
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { createRefundNotificationDecoder } from '../../../src/infrastructure/wechat/refundNotificationDecoder.js';
 import type { MerchantCertificate } from '../../../src/infrastructure/wechat/merchantCertificate.js';
 import { startWechatSandbox, type WechatSandbox } from '../../../src/sandbox/wechatSandbox.js';
@@ -27,6 +27,7 @@ export type ClientOverrides = {
   caPath?: string | null;
   timeoutMs?: number;
   baseUrl?: string;
+  logger?: Logger;
 };
 
 /**
@@ -54,7 +55,7 @@ export const startSandboxFixture = async (certDir: string): Promise<SandboxFixtu
       ...(caPath !== null && { caPath }),
       ...(overrides.timeoutMs !== undefined && { timeoutMs: overrides.timeoutMs }),
       maxRequestsPerSecond: 0,
-      logger: pino({ level: 'silent' }),
+      logger: overrides.logger ?? pino({ level: 'silent' }),
     });
     clients.push(created);
     return created;
