@@ -1,5 +1,5 @@
-import type { AllStreamResolvedEvent } from '@eventstore/db-client';
-import { commitPositionOf, inCategory } from './esdbEventMapping.js';
+import type { AllStreamResolvedEvent, Position } from '@eventstore/db-client';
+import { commitPositionOf, esdbPosition, inCategory } from './esdbEventMapping.js';
 
 /**
  * Reads up to `count` events of $all backwards from a position (inclusive, as the server reads),
@@ -21,12 +21,13 @@ export type CatchUpSubscription = {
 /**
  * Opens a catch-up subscription to $all from a position (exclusive, as the server has it; the
  * start when undefined) that the server filters to the category's streams, calling `checkpoint`
- * with each position the server says it has searched up to.
+ * with each position the server says it has searched up to (kept whole: it need not be an
+ * event's, whose commit and prepare positions are equal).
  */
 export type SubscribeToCategory = (
   category: string,
-  from: bigint | undefined,
-  checkpoint: (position: bigint) => void,
+  from: Position | undefined,
+  checkpoint: (position: Position) => void,
 ) => CatchUpSubscription;
 
 export class CatchUpTimedOut extends Error {
@@ -51,14 +52,19 @@ export const createCategoryReader = ({
   /** A read that neither fills its limit nor hears "caught up" within this fails. */
   timeoutMs: number;
 }) => {
-  const searched = new Map<string, { after: bigint | undefined; through: bigint }>();
+  const searched = new Map<string, { after: bigint | undefined; through: Position }>();
 
   return (category: string, after: bigint | undefined, limit: number) =>
     new Promise<AllStreamResolvedEvent[]>((resolve, reject) => {
       const known = searched.get(category);
-      const from = known && known.after === after ? known.through : after;
+      const from =
+        known && known.after === after
+          ? known.through
+          : after !== undefined
+            ? esdbPosition(after)
+            : undefined;
       const found: AllStreamResolvedEvent[] = [];
-      let lastCheckpoint: bigint | undefined;
+      let lastCheckpoint: Position | undefined;
       let done = false;
       const subscription = subscribe(category, from, (position) => {
         lastCheckpoint = position;
@@ -71,7 +77,7 @@ export const createCategoryReader = ({
         if (error) return reject(error);
         const last = found.at(-1);
         const reached = last ? commitPositionOf(last) : after;
-        if (lastCheckpoint !== undefined && (reached === undefined || lastCheckpoint > reached)) {
+        if (lastCheckpoint && (reached === undefined || lastCheckpoint.commit > reached)) {
           searched.set(category, { after: reached, through: lastCheckpoint });
         }
         resolve(found);

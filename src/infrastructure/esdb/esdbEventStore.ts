@@ -91,11 +91,11 @@ export const createEsdbEventStore = ({
     timeoutMs: readTimeoutMs,
     subscribe: (category, from, checkpoint) =>
       client.subscribeToAll({
-        fromPosition: from !== undefined ? esdbPosition(from) : START,
+        fromPosition: from ?? START,
         resolveLinkTos: false,
         filter: streamNameFilter({
           prefixes: [`${category}-`],
-          checkpointReached: (_subscription, position) => checkpoint(position.commit),
+          checkpointReached: (_subscription, position) => checkpoint(position),
         }),
       }),
   });

@@ -64,18 +64,20 @@ const fakeServer = (
   const opened: { from: bigint | undefined; unsubscribed: boolean }[] = [];
   const subscribe: SubscribeToCategory = (category, from, checkpoint) => {
     const emitter = new EventEmitter();
-    const record = { from, unsubscribed: false };
+    const record = { from: from?.commit, unsubscribed: false };
     opened.push(record);
     setImmediate(() => {
-      const considered = log.filter((e) => from === undefined || positionOf(e) > from);
+      const considered = log.filter(
+        (e) => record.from === undefined || positionOf(e) > record.from,
+      );
       considered.forEach((e, i) => {
         if (record.unsubscribed) return;
         if (e.event!.streamId.startsWith(`${category}-`)) emitter.emit('data', e);
-        if ((i + 1) % window === 0) checkpoint(positionOf(e));
+        if ((i + 1) % window === 0) checkpoint(e.event!.position);
       });
       const last = considered.at(-1);
       if (record.unsubscribed) return;
-      if (last) checkpoint(positionOf(last));
+      if (last) checkpoint(last.event!.position);
       if (caughtUp) emitter.emit('caughtUp');
     });
     return Object.assign(emitter, {
