@@ -9,8 +9,6 @@ import type {
   WriterRequest,
 } from './sqliteWriterWorker.js';
 
-export type { WriterAppend, WriterOutcome } from './sqliteWriterWorker.js';
-
 export class SqliteWriteError extends Error {
   override readonly name = 'SqliteWriteError';
 
