@@ -19,6 +19,7 @@ import { openStores } from './infrastructure/stores/openStores.js';
 import { reactorRunner } from './infrastructure/stores/reactorRunner.js';
 import { createRefundNotificationDecoder } from './infrastructure/wechat/refundNotificationDecoder.js';
 import { setUpLiveWechat } from './infrastructure/wechat/wechatSetup.js';
+import { corruptEvents } from './projections/corruptEvents.js';
 import { launchProjections } from './projections/projectionRegistry.js';
 import { createRecentWrites } from './projections/recentWrites.js';
 import { createRefundReadModel } from './projections/refundReadModel.js';
@@ -50,14 +51,17 @@ export const buildService = async (
   const followed = cachedCategoryReads(events, refundCategory);
   const projections = launchProjections({ events: followed, documents, log, clock });
   const runReactor = reactorRunner(stores, { follow: followed, log, random });
+  const unreadable = corruptEvents(documents);
   const { readiness, ...health } = watchReadiness({
     stores,
     projections: projections.statuses,
+    corruptEvents: unreadable.list,
     log,
     intervalMs: healthIntervalMs,
   });
   const metrics = metric.createMetrics();
   metric.observeProjections(metrics, projections.statuses);
+  metric.observeCorruptEvents(metrics, unreadable.list);
 
   const recentWrites = createRecentWrites();
   const handle = withMiddleware(

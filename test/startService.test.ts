@@ -70,7 +70,7 @@ describe('starting against a store that does not answer', () => {
   ];
 
   for (const { store, check, env, secrets, reason } of cases) {
-    it(`given the ${store} on a closed port, with a password holding "/", "#" and "?", when started, then it listens, says so in one log line, and /readyz answers 503 with the reason, neither showing any of the credentials`, async () => {
+    it(`given the ${store} on a closed port, with a password holding "/", "#" and "?", when started, then it listens, says why in one log line, and /readyz answers 503 naming the store with a stable code only, neither showing any of the credentials`, async () => {
       const started = await startWith(await env(), temp.dir);
       service = started.service;
       const { lines } = started;
@@ -78,11 +78,13 @@ describe('starting against a store that does not answer', () => {
       expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
       const { status, body } = await eventually(async () => {
         const answer = await readyz(service!.url);
-        expect(answer.body.checks[check]).toMatch(reason);
+        expect(answer.body.checks[check]).toBe('unreachable');
         return answer;
       });
       expect(status).toBe(503);
       expect(body.ready).toBe(false);
+      // The details (host, port, the driver's message) are the log's, not the answer's.
+      expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|unreachable:/);
 
       // Many health checks later, still the one line: warnings and errors are that line alone.
       await eventually(() =>

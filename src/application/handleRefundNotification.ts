@@ -1,19 +1,18 @@
-import type { RefundCommand } from '../domain/index.js';
 import type { CommandContext } from './eventMetadata.js';
 import type { RefundCommandHandler } from './handleRefundCommand.js';
 import type { Clock } from './ports/clock.js';
 import type { IdempotencyGuard } from './ports/idempotencyGuard.js';
-import type { RefundNotification } from './refundNotification.js';
+import { commandForReport, reportedStatus, type RefundReport } from './refundReport.js';
 
 /** recorded: its events are durably stored. duplicate: already known, nothing was written. */
 export type NotificationOutcome = 'recorded' | 'duplicate';
 
 /**
- * A refund result from WeChat becomes a command: SUCCESS settles the refund, CHANGE and
- * REFUNDCLOSE fail it at settlement with that status as the code. Duplicates (WeChat retries for
- * about 24 hours, and sends duplicates anyway) are answered from the idempotency guard without
- * touching the write side; the stream stays the authority when the guard has not caught up.
- * Throws RefundRuleViolation when the notification contradicts what is recorded.
+ * A refund result WeChat notifies, of any API version, becomes its command (commandForReport).
+ * Duplicates (WeChat retries for about 24 hours, and sends duplicates anyway) are answered from
+ * the idempotency guard without touching the write side; the stream stays the authority when the
+ * guard has not caught up. Throws RefundRuleViolation when the notification contradicts what is
+ * recorded (another refund_id, another amount, a failure after success).
  */
 export const handleRefundNotification =
   ({
@@ -25,50 +24,10 @@ export const handleRefundNotification =
     guard: IdempotencyGuard;
     clock: Clock;
   }) =>
-  async (
-    notification: RefundNotification,
-    context: CommandContext,
-  ): Promise<NotificationOutcome> => {
-    if (await guard.notificationSeen(notification.refundId, notification.refundStatus)) {
+  async (report: RefundReport, context: CommandContext): Promise<NotificationOutcome> => {
+    if (await guard.notificationSeen(report.refundId, reportedStatus(report.outcome))) {
       return 'duplicate';
     }
-    const result = await handle(commandFor(notification, clock.now().toISOString()), context);
+    const result = await handle(commandForReport(report, clock.now().toISOString()), context);
     return result.appended.length > 0 ? 'recorded' : 'duplicate';
   };
-
-const commandFor = (n: RefundNotification, at: string): RefundCommand => {
-  // With the order, a refund made by hand on the merchant platform opens its own stream.
-  const order = { outTradeNo: n.outTradeNo, transactionId: n.transactionId, totalFee: n.totalFee };
-  if (n.refundStatus === 'SUCCESS') {
-    return {
-      type: 'MarkRefundSucceeded',
-      data: {
-        outRefundNo: n.outRefundNo,
-        refundId: n.refundId,
-        refundFee: n.refundFee,
-        settlementRefundFee: n.settlementRefundFee,
-        refundRecvAccount: n.refundRecvAccount,
-        refundAccount: n.refundAccount,
-        refundRequestSource: n.refundRequestSource,
-        successTime: n.successTime ?? at,
-        recordedAt: at,
-        order,
-      },
-    };
-  }
-  return {
-    type: 'FailRefund',
-    data: {
-      outRefundNo: n.outRefundNo,
-      stage: 'settlement',
-      code: n.refundStatus,
-      message:
-        n.refundStatus === 'CHANGE'
-          ? 'WeChat Pay reported the refund abnormal (CHANGE)'
-          : 'WeChat Pay closed the refund (REFUNDCLOSE)',
-      failedAt: at,
-      refundId: n.refundId,
-      order: { ...order, refundFee: n.refundFee },
-    },
-  };
-};

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { assertNever, RefundRuleViolation, type RefundCommand } from '../domain/index.js';
+import { RefundRuleViolation } from '../domain/index.js';
 import { backoffDelay } from './backoff.js';
 import { retryLogLevel } from './retryLogLevel.js';
 import type { CommandContext } from './eventMetadata.js';
@@ -8,6 +8,7 @@ import { createPauser } from './pauser.js';
 import type { Clock } from './ports/clock.js';
 import type { Log } from './ports/log.js';
 import type { RefundGateway, RefundQueryOutcome } from './ports/refundGateway.js';
+import { commandForReport } from './refundReport.js';
 import type { sendRefund } from './sendRefund.js';
 
 export type StaleRefund = {
@@ -83,10 +84,9 @@ export const createReconciler = ({
       log.warn({ outRefundNo, code: outcome.code }, 'refund query gave no answer');
       return 'failed';
     }
-    const command = commandFor(refund, outcome, at);
-    if (!command) return 'unchanged';
-    await handle(command, context);
-    return 'settled';
+    // The same command a notification of this outcome would have issued, with the same checks.
+    const result = await handle(commandForReport(outcome.report, at), context);
+    return result.appended.length > 0 ? 'settled' : 'unchanged';
   };
 
   const runOnce = async (): Promise<ReconcileRun> => {
@@ -143,62 +143,4 @@ export const createReconciler = ({
       await running;
     },
   };
-};
-
-/** What refundquery's answer means for the refund; undefined when WeChat is still processing it. */
-const commandFor = (
-  refund: StaleRefund,
-  found: Extract<RefundQueryOutcome, { kind: 'found' }>,
-  at: string,
-): RefundCommand | undefined => {
-  const { outRefundNo } = refund;
-  switch (found.status) {
-    case 'SUCCESS':
-      return {
-        type: 'MarkRefundSucceeded',
-        data: {
-          outRefundNo,
-          refundId: found.refundId,
-          refundFee: found.refundFee,
-          settlementRefundFee: found.settlementRefundFee ?? found.refundFee,
-          refundRecvAccount: found.refundRecvAccount ?? '',
-          refundAccount: found.refundAccount ?? '',
-          refundRequestSource: 'API',
-          successTime: found.successTime ?? at,
-          recordedAt: at,
-        },
-      };
-    case 'REFUNDCLOSE':
-    case 'CHANGE':
-      return {
-        type: 'FailRefund',
-        data: {
-          outRefundNo,
-          stage: 'settlement',
-          code: found.status,
-          message: `refund query reported ${found.status}`,
-          failedAt: at,
-          refundId: found.refundId,
-        },
-      };
-    case 'PROCESSING':
-      // WeChat has it: for a REQUESTED refund that is the acceptance we never recorded.
-      return refund.status === 'REQUESTED'
-        ? {
-            type: 'AcceptRefund',
-            data: {
-              outRefundNo,
-              refundId: found.refundId,
-              transactionId: found.transactionId,
-              refundFee: found.refundFee,
-              ...(found.settlementRefundFee !== undefined && {
-                settlementRefundFee: found.settlementRefundFee,
-              }),
-              acceptedAt: at,
-            },
-          }
-        : undefined;
-    default:
-      return assertNever(found.status);
-  }
 };

@@ -1,17 +1,32 @@
 import { z } from 'zod';
-import type { RefundEvent } from '../domain/index.js';
+import {
+  maxFen,
+  refundTermFields,
+  refundTermKinds,
+  type RefundEvent,
+  type RefundTermField,
+} from '../domain/index.js';
 import { eventSources } from './eventMetadata.js';
 
-const fen = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const fen = z.number().int().positive().max(maxFen);
+/** Settlement amounts exclude coupons: a refund paid entirely by coupon settles 0 (DESIGN §3). */
+const settlementFen = z.number().int().nonnegative().max(maxFen);
 const text = z.string();
 
+const termKindSchemas = { text, 'text?': text.exactOptional(), fen };
+
+type TermsShape = {
+  [F in RefundTermField]: (typeof termKindSchemas)[(typeof refundTermKinds)[F]];
+};
+
+/** A schema for each term of the refund, from the domain's one list of them. */
+export const refundTermsShape = Object.fromEntries(
+  refundTermFields.map((field) => [field, termKindSchemas[refundTermKinds[field]]]),
+  // fromEntries types its answer as a record of any schema; the map above is TermsShape's.
+) as TermsShape;
+
 const requested = z.object({
-  outRefundNo: text,
-  outTradeNo: text,
-  transactionId: text.exactOptional(),
-  totalFee: fen,
-  refundFee: fen,
-  reason: text.exactOptional(),
+  ...refundTermsShape,
   requestedAt: text,
   attempt: z.number().int().positive(),
   origin: z.enum(['api', 'wechat']),
@@ -23,8 +38,8 @@ const accepted = z.object({
   refundId: text,
   transactionId: text.exactOptional(),
   refundFee: fen,
-  settlementRefundFee: fen.exactOptional(),
-  cashRefundFee: fen.exactOptional(),
+  settlementRefundFee: settlementFen.exactOptional(),
+  cashRefundFee: settlementFen.exactOptional(),
   acceptedAt: text,
 });
 
@@ -33,7 +48,7 @@ const succeeded = z.object({
   outTradeNo: text,
   refundId: text,
   refundFee: fen,
-  settlementRefundFee: fen,
+  settlementRefundFee: settlementFen,
   refundRecvAccount: text,
   refundAccount: text,
   refundRequestSource: text,
@@ -51,7 +66,11 @@ const failed = z.object({
   refundId: text.exactOptional(),
 });
 
-/** Events as they come back from a store: validated, because a store is an edge too. */
+/**
+ * A refund event, both ways: every event is checked with it before it is appended, and every
+ * event read back from a store (an edge too) is decoded with it. So what the log holds, the
+ * service can always read.
+ */
 export const refundEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('RefundRequested'), data: requested }),
   z.object({ type: z.literal('RefundAccepted'), data: accepted }),

@@ -1,6 +1,7 @@
 import {
+  refundNoConflict,
   refundTerms,
-  RefundRuleViolation,
+  requestFingerprint,
   type RefundEvent,
   type RefundTerms,
 } from '../domain/index.js';
@@ -8,17 +9,13 @@ import type { CommandContext } from './eventMetadata.js';
 import type { Precondition, RefundCommandHandler } from './handleRefundCommand.js';
 import type { Clock } from './ports/clock.js';
 import type { IdempotencyGuard } from './ports/idempotencyGuard.js';
-import { requestFingerprint } from './requestFingerprint.js';
+
+/** The terms withDefaults can fill in (DESIGN §5). */
+type Defaulted = 'outRefundNo' | 'refundFee';
 
 /** POST /v1/refunds as the upstream service sends it, before the defaults of DESIGN §5. */
-export type RefundRequestInput = {
-  outTradeNo: string;
-  outRefundNo?: string;
-  totalFee: number;
-  refundFee?: number;
-  reason?: string;
-  transactionId?: string;
-};
+export type RefundRequestInput = Omit<RefundTerms, Defaulted> &
+  Partial<Pick<RefundTerms, Defaulted>>;
 
 export type RequestRefundResult =
   | { outcome: 'created'; outRefundNo: string; history: RefundEvent[] }
@@ -54,7 +51,7 @@ export const requestRefund =
       if (known === requestFingerprint(terms)) {
         return { outcome: 'repeated', outRefundNo: terms.outRefundNo };
       }
-      throw new RefundRuleViolation('REFUND_NO_CONFLICT', conflictMessage(terms.outRefundNo));
+      throw refundNoConflict(terms.outRefundNo);
     }
     // Repeats and conflicting reuses of an outRefundNo are answered from the stream first
     // (DESIGN §5 order); only a refund that does not exist yet is checked against its order.
@@ -70,6 +67,3 @@ export const requestRefund =
       ? { outcome: 'created', outRefundNo: terms.outRefundNo, history: result.history }
       : { outcome: 'repeated', outRefundNo: terms.outRefundNo };
   };
-
-const conflictMessage = (outRefundNo: string) =>
-  `refund ${outRefundNo} was already requested with different terms`;

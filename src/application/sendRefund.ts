@@ -1,10 +1,16 @@
-import { assertNever, RefundRuleViolation, type RefundCommand } from '../domain/index.js';
+import {
+  assertNever,
+  RefundRuleViolation,
+  type Refund,
+  type RefundCommand,
+} from '../domain/index.js';
 import type { CommandContext } from './eventMetadata.js';
 import type { RefundCommandHandler } from './handleRefundCommand.js';
 import type { loadRefund } from './loadRefund.js';
 import type { Clock } from './ports/clock.js';
 import type { Log } from './ports/log.js';
 import type { RefundGateway } from './ports/refundGateway.js';
+import { CorruptEventError } from './refundEventCodec.js';
 
 export type SendResult =
   | { kind: 'recorded' }
@@ -32,7 +38,16 @@ export const sendRefund =
     log: Log;
   }) =>
   async (outRefundNo: string, attempt: number, context: CommandContext): Promise<SendResult> => {
-    const state = await load(outRefundNo);
+    let state: Refund;
+    try {
+      state = await load(outRefundNo);
+    } catch (error) {
+      if (!(error instanceof CorruptEventError)) throw error;
+      // What to send cannot be told from a stream with an event nobody can read. Not retried, so
+      // that it holds up nothing else; the projections and the audit name the stream.
+      log.error({ outRefundNo, err: error }, 'refund not sent: its stream cannot be read');
+      return { kind: 'skipped' };
+    }
     if (state.status !== 'REQUESTED' || state.attempt !== attempt || state.origin !== 'api') {
       return { kind: 'skipped' };
     }

@@ -84,9 +84,15 @@ export const startReactor = <W>(
     try {
       return reactor.decide(recorded);
     } catch (error) {
-      // The projections stop on it and readiness turns false; the audit names it.
+      // Skipped: it holds up no other work. The projections record it (readiness and the
+      // metrics name its stream); the audit reports it.
       log.error(
-        { err: error, position: recorded.position.toString() },
+        {
+          err: error,
+          stream: recorded.streamName,
+          revision: recorded.revision.toString(),
+          position: recorded.position.toString(),
+        },
         `${reactor.name} reactor skipped an unreadable event`,
       );
       return undefined;

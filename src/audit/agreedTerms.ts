@@ -1,6 +1,15 @@
-import { assertNever, refundTerms, type RefundEvent, type RefundTerms } from '../domain/index.js';
+import {
+  assertNever,
+  refundTermFields,
+  refundTermKinds,
+  refundTerms,
+  type RefundEvent,
+  type RefundTermField,
+  type RefundTerms,
+} from '../domain/index.js';
 
-type TermField = 'outTradeNo' | 'transactionId' | 'totalFee' | 'refundFee' | 'reason';
+/** The terms an event may state otherwise; one naming another refund is a STREAM_MISMATCH. */
+type TermField = Exclude<RefundTermField, 'outRefundNo'>;
 
 /** A term of the refund that an event states otherwise than the refund's first request. */
 export type TermChange = {
@@ -9,8 +18,7 @@ export type TermChange = {
   stated: string | number | null;
 };
 
-export const isAmount = (change: TermChange): boolean =>
-  change.field === 'totalFee' || change.field === 'refundFee';
+export const isAmount = (change: TermChange): boolean => refundTermKinds[change.field] === 'fen';
 
 const compare = (
   changes: TermChange[],
@@ -31,10 +39,10 @@ export const termChanges = (agreed: RefundTerms, event: RefundEvent): TermChange
   compare(changes, 'outTradeNo', agreed.outTradeNo, event.data.outTradeNo);
   switch (event.type) {
     case 'RefundRequested':
-      compare(changes, 'transactionId', agreed.transactionId, event.data.transactionId);
-      compare(changes, 'totalFee', agreed.totalFee, event.data.totalFee);
-      compare(changes, 'refundFee', agreed.refundFee, event.data.refundFee);
-      compare(changes, 'reason', agreed.reason, event.data.reason);
+      for (const field of refundTermFields) {
+        if (field === 'outRefundNo' || field === 'outTradeNo') continue;
+        compare(changes, field, agreed[field], event.data[field]);
+      }
       break;
     case 'RefundAccepted':
       if (agreed.transactionId !== undefined && event.data.transactionId !== undefined) {

@@ -1,4 +1,4 @@
-import type { RefundTerms } from '../domain/index.js';
+import { addFen, type RefundTerms } from '../domain/index.js';
 import type { Anomaly, EventRef } from './anomaly.js';
 
 /** WeChat Pay refunds one order at most 50 times (secapi/pay/refund, "一笔订单最多退款50次"). */
@@ -62,7 +62,7 @@ export const tallySuccess = (
   at: EventRef,
 ): Tallied => {
   const base = previous ?? tallyNewRefund(undefined, terms, at).tally;
-  const tally = { ...base, succeededFee: base.succeededFee + terms.refundFee };
+  const tally = { ...base, succeededFee: addFen(base.succeededFee, terms.refundFee) };
   if (tally.succeededFee <= tally.totalFee || tally.overRefundedReported) {
     return { tally, anomalies: [] };
   }

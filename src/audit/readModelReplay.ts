@@ -11,6 +11,8 @@ export type ReadModelReplay<D extends JsonObject> = {
   /** By document id: what the read model should hold for the events replayed so far. */
   documents: Map<string, ExpectedDocument<D>>;
   apply: (event: RefundEvent, at: EventRef) => void;
+  /** An event of the stream that does not decode: as the runner skips it (applyEvents). */
+  skip: (streamName: string) => void;
 };
 
 /**
@@ -30,6 +32,10 @@ export const createReadModelReplay = <D extends JsonObject>(
       const next = projection.evolve(documents.get(id)?.document ?? null, event);
       if (next) documents.set(id, { document: next, at });
       else documents.delete(id);
+    },
+    skip: (streamName) => {
+      const id = projection.corruptedDocumentId?.(streamName);
+      if (id !== undefined) documents.delete(id);
     },
   };
 };

@@ -1,5 +1,7 @@
 export * from './assertNever.js';
 export * from './money.js';
+export * from './order/orderRule.js';
+export * from './order/orderRuleViolation.js';
 export * from './refund/decide.js';
 export * from './refund/evolve.js';
 export * from './refund/illegalTransition.js';

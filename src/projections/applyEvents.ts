@@ -1,27 +1,32 @@
 import type { DocumentCollection, DocumentWrite } from '../application/ports/documentStore.js';
 import type { JsonObject, RecordedEvent } from '../application/ports/eventStore.js';
-import { decodeRefundEvent } from '../application/refundEventCodec.js';
+import { CorruptEventError, decodeOrCorrupt } from '../application/refundEventCodec.js';
 import type { Projection } from './projection.js';
+
+/** An event of the page that does not decode: skipped, and reported to the caller. */
+export type SkippedEvent = { recorded: RecordedEvent; error: CorruptEventError };
 
 /**
  * Applies a page of events to a projection's documents. Each document is read once, folded over
  * its events of the page in memory, and the changed ones are written together. A document already
  * at or past an event's position has seen it: replays, and events applied again after a crash
  * before the checkpoint was saved, change nothing.
+ *
+ * An event that does not decode is skipped, so that it holds up no other refund; the document it
+ * would have changed, where the projection can tell (projection.corruptedDocumentId), is removed
+ * rather than left telling the refund's story without it. Returns the skipped events.
  */
 export const applyEvents = async <D extends JsonObject>(
   projection: Projection<D>,
   documents: DocumentCollection<D>,
   page: readonly RecordedEvent[],
-): Promise<void> => {
+): Promise<SkippedEvent[]> => {
   const touched = new Map<
     string,
     { body: D | null; position: bigint; stored: boolean; changed: boolean }
   >();
-  for (const recorded of page) {
-    const { event } = decodeRefundEvent(recorded);
-    const id = projection.documentId(event);
-    if (id === undefined) continue;
+  const skipped: SkippedEvent[] = [];
+  const change = async (id: string, position: bigint, next: (body: D | null) => D | null) => {
     let document = touched.get(id);
     if (!document) {
       const current = await documents.getWithPosition(id);
@@ -33,10 +38,23 @@ export const applyEvents = async <D extends JsonObject>(
       };
       touched.set(id, document);
     }
-    if (document.position >= recorded.position) continue;
-    document.body = projection.evolve(document.body, event);
-    document.position = recorded.position;
+    if (document.position >= position) return;
+    document.body = next(document.body);
+    document.position = position;
     document.changed = true;
+  };
+  for (const recorded of page) {
+    const event = decodeOrCorrupt(recorded);
+    if (event instanceof CorruptEventError) {
+      skipped.push({ recorded, error: event });
+      const id = projection.corruptedDocumentId?.(recorded.streamName);
+      if (id !== undefined) await change(id, recorded.position, () => null);
+      continue;
+    }
+    const id = projection.documentId(event);
+    if (id !== undefined) {
+      await change(id, recorded.position, (body) => projection.evolve(body, event));
+    }
   }
   const writes: DocumentWrite<D>[] = [];
   for (const [id, { body, position, stored, changed }] of touched) {
@@ -44,4 +62,5 @@ export const applyEvents = async <D extends JsonObject>(
     if (changed && (body !== null || stored)) writes.push({ id, body, position });
   }
   if (writes.length > 0) await documents.writeMany(writes);
+  return skipped;
 };

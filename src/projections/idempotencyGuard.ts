@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { requestFingerprint } from '../application/requestFingerprint.js';
-import { assertNever, refundTerms, type RefundEvent } from '../domain/index.js';
+import { assertNever, refundTerms, requestFingerprint, type RefundEvent } from '../domain/index.js';
 import type { Projection } from './projection.js';
 
 /**

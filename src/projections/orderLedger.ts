@@ -1,9 +1,14 @@
 import { z } from 'zod';
-import { assertNever, type RefundEvent } from '../domain/index.js';
+import {
+  addFen,
+  assertNever,
+  refundStatuses,
+  type RefundEvent,
+  type RefundStatus,
+} from '../domain/index.js';
 import type { Projection } from './projection.js';
-import type { RefundViewStatus } from './refundView.js';
 
-export type LedgerEntry = { outRefundNo: string; status: RefundViewStatus; refundFee: number };
+export type LedgerEntry = { outRefundNo: string; status: RefundStatus; refundFee: number };
 
 /** Per order: what is refunded, what is on its way, and the refunds behind the sums. */
 export type OrderLedger = {
@@ -17,10 +22,10 @@ export type OrderLedger = {
 };
 
 const withSums = (ledger: Omit<OrderLedger, 'refundedFee' | 'pendingFee'>): OrderLedger => {
-  const sum = (statuses: RefundViewStatus[]) =>
+  const sum = (statuses: RefundStatus[]) =>
     ledger.refunds
       .filter((entry) => statuses.includes(entry.status))
-      .reduce((total, entry) => total + entry.refundFee, 0);
+      .reduce((total, entry) => addFen(total, entry.refundFee), 0);
   return {
     outTradeNo: ledger.outTradeNo,
     totalFee: ledger.totalFee,
@@ -30,11 +35,7 @@ const withSums = (ledger: Omit<OrderLedger, 'refundedFee' | 'pendingFee'>): Orde
   };
 };
 
-const withStatus = (
-  ledger: OrderLedger,
-  outRefundNo: string,
-  status: RefundViewStatus,
-): OrderLedger =>
+const withStatus = (ledger: OrderLedger, outRefundNo: string, status: RefundStatus): OrderLedger =>
   withSums({
     ...ledger,
     refunds: ledger.refunds.map((entry) =>
@@ -70,7 +71,7 @@ export const evolveOrderLedger = (
   }
 };
 
-const status = z.enum(['REQUESTED', 'ACCEPTED', 'SUCCEEDED', 'FAILED']);
+const status = z.enum(refundStatuses);
 const orderLedgerSchema = z.object({
   outTradeNo: z.string(),
   totalFee: z.number().int(),

@@ -15,4 +15,10 @@ export type Projection<D extends JsonObject> = {
   documentId: (event: RefundEvent) => string | undefined;
   /** null: no document (or delete the one there was). */
   evolve: (document: D | null, event: RefundEvent) => D | null;
+  /**
+   * The document an unreadable event of the stream leaves without a true state, removed so that
+   * readers go to the stream (and say it cannot be read) instead of showing the refund as it was
+   * before. Absent: the projection cannot tell which document the event was about.
+   */
+  corruptedDocumentId?: (streamName: string) => string | undefined;
 };

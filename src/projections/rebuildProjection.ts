@@ -3,6 +3,7 @@ import type { EventStore, JsonObject } from '../application/ports/eventStore.js'
 import type { Log } from '../application/ports/log.js';
 import { refundCategory } from '../application/refundEventCodec.js';
 import { applyEvents } from './applyEvents.js';
+import { corruptEvents, reportSkippedEvents } from './corruptEvents.js';
 import type { Projection } from './projection.js';
 import { generationCollectionName, projectionStorage } from './projectionStorage.js';
 
@@ -33,6 +34,7 @@ export const rebuildProjection = async <D extends JsonObject>(
   },
 ): Promise<RebuildResult> => {
   const storage = projectionStorage(documents);
+  const registry = corruptEvents(documents);
   const current = await storage.entry(projection.name);
   const generation =
     Math.max(current?.generation ?? 0, ...(await storage.generations(projection))) + 1;
@@ -47,7 +49,8 @@ export const rebuildProjection = async <D extends JsonObject>(
       limit: batchSize,
     });
     if (page.length === 0) break;
-    await applyEvents(projection, target, page);
+    const skipped = await applyEvents(projection, target, page);
+    await reportSkippedEvents(skipped, { reader: projection.name, log, registry });
     position = page.at(-1)?.position;
     count += page.length;
   }

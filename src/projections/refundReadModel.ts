@@ -1,9 +1,8 @@
 import type { DocumentCollection } from '../application/ports/documentStore.js';
 import type { EventStore } from '../application/ports/eventStore.js';
 import type { IdempotencyGuard } from '../application/ports/idempotencyGuard.js';
-import { OrderRuleViolation } from '../application/orderRuleViolation.js';
 import type { StaleRefund } from '../application/reconciler.js';
-import type { RefundTerms } from '../domain/index.js';
+import { assertOrderAllows, type RefundTerms } from '../domain/index.js';
 import { notificationKey, requestKey, type GuardEntry } from './idempotencyGuard.js';
 import type { OrderLedger } from './orderLedger.js';
 import type { RecentWrites } from './recentWrites.js';
@@ -60,25 +59,9 @@ export const createRefundReadModel = ({
     };
   };
 
-  /** DESIGN §5: as fresh as the ledger; WeChat enforces the order total itself as the final authority. */
-  const checkOrder = async (terms: RefundTerms): Promise<void> => {
-    const ledger = await ledgers().get(terms.outTradeNo);
-    if (!ledger) return;
-    if (ledger.totalFee !== terms.totalFee) {
-      throw new OrderRuleViolation(
-        'TOTAL_FEE_MISMATCH',
-        `order ${terms.outTradeNo} has totalFee ${ledger.totalFee}, not ${terms.totalFee}`,
-      );
-    }
-    const committed = ledger.refundedFee + ledger.pendingFee;
-    if (terms.refundFee + committed > ledger.totalFee) {
-      throw new OrderRuleViolation(
-        'REFUND_EXCEEDS_ORDER',
-        `order ${terms.outTradeNo} has ${ledger.totalFee - committed} fen left to refund ` +
-          `(${ledger.refundedFee} refunded, ${ledger.pendingFee} pending), not ${terms.refundFee}`,
-      );
-    }
-  };
+  /** The order rule (DESIGN §5) over the ledger: as fresh as it, WeChat being the final authority. */
+  const checkOrder = async (terms: RefundTerms): Promise<void> =>
+    assertOrderAllows(await ledgers().get(terms.outTradeNo), terms);
 
   const guard: IdempotencyGuard = {
     requestFingerprint: async (outRefundNo) => {

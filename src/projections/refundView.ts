@@ -4,19 +4,13 @@ import {
   type FailureStage,
   type RefundEvent,
   type RefundOrigin,
+  type RefundStatus,
+  type RefundTerms,
 } from '../domain/index.js';
 
-export type RefundViewStatus = 'REQUESTED' | 'ACCEPTED' | 'SUCCEEDED' | 'FAILED';
-
-/** The refund resource of DESIGN §5. */
-export type RefundView = {
-  outRefundNo: string;
-  outTradeNo: string;
-  transactionId?: string;
-  totalFee: number;
-  refundFee: number;
-  reason?: string;
-  status: RefundViewStatus;
+/** The refund resource of DESIGN §5: the refund's terms and what became of them. */
+export type RefundView = RefundTerms & {
+  status: RefundStatus;
   origin: RefundOrigin;
   refundId?: string;
   settlementRefundFee?: number;

@@ -1,16 +1,14 @@
 import { z } from 'zod';
+import { outRefundNoOfStream } from '../application/refundEventCodec.js';
+import { refundTermsShape } from '../application/refundEventSchemas.js';
+import { refundStatuses } from '../domain/index.js';
 import type { Projection } from './projection.js';
 import { evolveRefundView, type RefundView } from './refundView.js';
 
 /** The refund resource's shape: validates view documents, and the HTTP answers that carry them. */
 export const refundViewSchema = z.object({
-  outRefundNo: z.string(),
-  outTradeNo: z.string(),
-  transactionId: z.string().exactOptional(),
-  totalFee: z.number().int(),
-  refundFee: z.number().int(),
-  reason: z.string().exactOptional(),
-  status: z.enum(['REQUESTED', 'ACCEPTED', 'SUCCEEDED', 'FAILED']),
+  ...refundTermsShape,
+  status: z.enum(refundStatuses),
   origin: z.enum(['api', 'wechat']),
   refundId: z.string().exactOptional(),
   settlementRefundFee: z.number().int().exactOptional(),
@@ -33,4 +31,5 @@ export const refundViewProjection: Projection<RefundView> = {
   decode: (value) => refundViewSchema.parse(value),
   documentId: (event) => event.data.outRefundNo,
   evolve: evolveRefundView,
+  corruptedDocumentId: outRefundNoOfStream,
 };

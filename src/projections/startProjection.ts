@@ -6,6 +6,7 @@ import { retryLogLevel } from '../application/retryLogLevel.js';
 import { refundCategory } from '../application/refundEventCodec.js';
 import { createWakeup } from '../application/wakeup.js';
 import { applyEvents } from './applyEvents.js';
+import { corruptEvents, reportSkippedEvents } from './corruptEvents.js';
 import type { Projection } from './projection.js';
 import { generationCollectionName, projectionStorage } from './projectionStorage.js';
 import { rebuildProjection } from './rebuildProjection.js';
@@ -61,6 +62,7 @@ export const launchProjection = <D extends JsonObject>(
   { events, documents, log, clock, batchSize = 500, pollIntervalMs = 500 }: ProjectionDeps,
 ): LaunchedProjection<D> => {
   const storage = projectionStorage(documents);
+  const registry = corruptEvents(documents);
   let opened = false;
   let generation = 0;
   let documentsNow: DocumentCollection<D> = unopenedCollection(
@@ -129,7 +131,9 @@ export const launchProjection = <D extends JsonObject>(
       await wakeup.wait();
       return;
     }
-    await applyEvents(projection, documentsNow, page);
+    const skipped = await applyEvents(projection, documentsNow, page);
+    // Recorded before the checkpoint passes them: a crash in between records them again.
+    await reportSkippedEvents(skipped, { reader: projection.name, log, registry });
     await storage.saveCheckpoint(generationCollectionName(projection, generation), last.position);
     position = last.position;
     lastAppliedAt = last.recordedAt;
@@ -147,10 +151,10 @@ export const launchProjection = <D extends JsonObject>(
         failures = 0;
       } catch (error) {
         failures += 1;
-        // A store that is down, or an event that does not decode: keep the checkpoint where it
-        // is and try again, loudly. Skipping would silently lose the event from the read model.
-        // A store that does not answer is logged by the store health monitor, once; the same
-        // failure again is logged once, then at debug level. Readiness shows every lastError.
+        // A store that is down: keep the checkpoint where it is and try again, loudly. (An event
+        // that does not decode is no failure: applyEvents skips it, and it is reported.) A store
+        // that does not answer is logged by the store health monitor, once; the same failure
+        // again is logged once, then at debug level. Readiness says the projection is failing.
         const message = errorMessage(error);
         const level = message === lastError ? 'debug' : retryLogLevel(error);
         lastError = message;

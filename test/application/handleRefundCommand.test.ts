@@ -5,6 +5,7 @@ import {
   createRefundCommandHandler,
 } from '../../src/application/handleRefundCommand.js';
 import type { EventStore } from '../../src/application/ports/eventStore.js';
+import { UnreadableEventError } from '../../src/application/refundEventCodec.js';
 import { createSqliteEventStore } from '../../src/infrastructure/sqlite/sqliteEventStore.js';
 import {
   acceptRefund,
@@ -63,6 +64,20 @@ describe('refund command handling on the SQLite store', () => {
     expect(types[0]).toBe('RefundRequested');
     expect(types).toContain('RefundSucceeded');
     expect(types.filter((t) => t === 'RefundSucceeded')).toHaveLength(1);
+  });
+
+  it('given a command whose event would not read back, then it is refused and nothing is appended', async () => {
+    const handle = createRefundCommandHandler({ events });
+    await handle(requestRefund(), api);
+    await handle(acceptRefund(), api);
+
+    await expect(handle(markSucceeded({ settlementRefundFee: -1 }), api)).rejects.toBeInstanceOf(
+      UnreadableEventError,
+    );
+    expect((await events.readStream('refund-R1')).map((e) => e.type)).toEqual([
+      'RefundRequested',
+      'RefundAccepted',
+    ]);
   });
 
   it('given a writer that always wins the race, then the handler gives up after its bounded attempts', async () => {

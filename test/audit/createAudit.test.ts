@@ -252,6 +252,36 @@ describe('the audit of a log', () => {
     ]);
   });
 
+  it('given a refund paid entirely by coupon (settlement amounts 0), then it is clean and counted as refunded', () => {
+    const log = recordedLog()
+      .add(refundRequested())
+      .add(refundAccepted({ settlementRefundFee: 0, cashRefundFee: 0 }))
+      .add(refundSucceeded({ settlementRefundFee: 0 }));
+
+    const report = audit(log.events);
+
+    expect(report.clean).toBe(true);
+    expect(report.refundedByDay).toEqual([{ date: '2018-11-19', refunds: 1, refundFee: 1990 }]);
+  });
+
+  it('given successes of 2^53 − 1 fen written before amounts were capped, then CORRUPT_EVENT for each, never a rounded total', () => {
+    const huge = { totalFee: 2 ** 53 - 1, refundFee: 2 ** 53 - 1 };
+    const log = recordedLog()
+      .raw('refund-R1', 'RefundRequested', { ...refundRequested(huge).data })
+      .raw('refund-R1', 'RefundSucceeded', { ...refundSucceeded(huge).data })
+      .raw('refund-R2', 'RefundRequested', {
+        ...refundRequested({ ...huge, outRefundNo: 'R2' }).data,
+      })
+      .raw('refund-R2', 'RefundSucceeded', {
+        ...refundSucceeded({ ...huge, outRefundNo: 'R2', refundId: '2' }).data,
+      });
+
+    const report = audit(log.events);
+
+    expect(report.anomalies.byKind).toEqual([{ kind: 'CORRUPT_EVENT', count: 4 }]);
+    expect(report.refundedByDay).toEqual([]);
+  });
+
   it('given more anomalies than it keeps, then all are counted and the list says it is cut', () => {
     const log = recordedLog();
     for (let n = 1; n <= 5; n++) log.add(refundAccepted({ outRefundNo: `R${n}` }));

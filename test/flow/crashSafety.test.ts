@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { sandboxLineSchema } from '../../src/sandbox/runSandboxCommand.js';
 import { closedPort } from '../support/closedPort.js';
 import { eventually } from '../support/eventually.js';
@@ -8,6 +11,19 @@ import { makeTempDir } from '../support/tempDir.js';
 import { getJson } from '../support/testService.js';
 
 type Spawned = ReturnType<typeof spawnTs>;
+
+/** What the simulated WeChat Pay refunded (`GET /sandbox/refunds`, over its own CA). */
+const refundsAtWechat = (baseUrl: string, caPath: string) =>
+  new Promise<unknown>((resolve, reject) => {
+    https
+      .get(`${baseUrl}/sandbox/refunds`, { ca: readFileSync(caPath) }, (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve(JSON.parse(body)));
+      })
+      .on('error', reject);
+  });
 
 /**
  * WeChat Pay outlives our process, so the simulator runs in a process of its own (`refunds
@@ -49,7 +65,7 @@ describe('crash safety', () => {
     return child;
   };
 
-  it('given the service killed with SIGKILL right after acknowledging refunds, when restarted, then every one is sent once and completes', async () => {
+  it('given the service killed with SIGKILL right after acknowledging refunds, when restarted, then WeChat refunds every one once and every one completes', async () => {
     const wechat = spawn(['sandbox', '--certs', path.join(temp.dir, 'wechat')], {
       LOG_LEVEL: 'silent',
     });
@@ -103,6 +119,27 @@ describe('crash safety', () => {
       },
       { timeoutMs: 60_000, intervalMs: 200 },
     );
+    // WeChat took each refund once, for the amount asked, and the service recorded that refund.
+    const atWechat = z
+      .array(
+        z.object({
+          outRefundNo: z.string(),
+          refundFee: z.number(),
+          refundId: z.string(),
+          status: z.string(),
+        }),
+      )
+      .parse(await refundsAtWechat(sandbox.baseUrl, sandbox.caPath));
+    expect(atWechat.map((r) => r.outRefundNo).sort()).toEqual([...acknowledged].sort());
+    for (const [i, outRefundNo] of acknowledged.entries()) {
+      const recorded = await getJson(`${url}/v1/refunds/${outRefundNo}`);
+      expect(atWechat.find((r) => r.outRefundNo === outRefundNo)).toEqual({
+        outRefundNo,
+        refundFee: 1000 + i,
+        refundId: recorded.refundId,
+        status: 'SUCCESS',
+      });
+    }
     for (const outRefundNo of acknowledged) {
       const { events } = await getJson(`${url}/v1/refunds/${outRefundNo}/events`);
       const types: string[] = events.map((e: { type: string }) => e.type);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
-import { startTestService, type TestService } from '../support/testService.js';
+import { gatewayPassed, startTestService, type TestService } from '../support/testService.js';
 
 /**
  * A refund's whole journey through the real service: HTTP, the SQLite log, the gateway reactor,
@@ -111,9 +111,12 @@ describe('refund flow against the WeChat Pay simulator', () => {
     await request('R-first', 'NOTIFY_FIRST');
 
     await settled('R-first', 'SUCCEEDED');
-    await eventually(() => expect(s.wechat.sandbox!.refunds()).toHaveLength(1));
-    // The late acceptance changes nothing.
+    // The gateway's checkpoint passes the request only once the late answer is handled.
+    const [requested] = await s.events.readStream('refund-R-first');
+    await gatewayPassed(s, requested!.position);
+    // The late acceptance changed nothing.
     expect(await eventTypes('R-first')).toEqual(['RefundRequested', 'RefundSucceeded']);
+    expect(s.wechat.sandbox!.refunds()).toHaveLength(1);
   });
 
   it('given a lost notification, then the reconciler settles it through refundquery', async () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requestFingerprint } from '../../src/application/requestFingerprint.js';
-import { refundTerms } from '../../src/domain/index.js';
+import { refundTerms, requestFingerprint } from '../../src/domain/index.js';
 import { evolveGuard, idempotencyGuardProjection } from '../../src/projections/idempotencyGuard.js';
 import {
   refundAccepted,

@@ -3,6 +3,7 @@ import type { DocumentStore } from '../../src/application/ports/documentStore.js
 import type { EventStore } from '../../src/application/ports/eventStore.js';
 import { refundCategory } from '../../src/application/refundEventCodec.js';
 import { applyEvents } from '../../src/projections/applyEvents.js';
+import { corruptEvents } from '../../src/projections/corruptEvents.js';
 import { projectionStorage } from '../../src/projections/projectionStorage.js';
 import { rebuildProjection } from '../../src/projections/rebuildProjection.js';
 import { foldRefundView } from '../../src/projections/refundView.js';
@@ -73,6 +74,32 @@ describe('projection runner on SQLite', () => {
     }
   });
 
+  it('given an event that cannot be read, when projected, then it is skipped and recorded, its refund has no view, and every other refund is projected', async () => {
+    const log = await writeRandomRefunds(stores.events, 200);
+    const bad = await stores.events.readStream('refund-R7');
+    await stores.events.append(
+      'refund-R7',
+      [{ id: crypto.randomUUID(), type: 'RefundTeleported', data: {}, metadata: {} }],
+      bad.at(-1)!.revision,
+    );
+    const later = await writeRandomRefunds(stores.events, 20, { prefix: 'later' });
+    await startAll();
+    await caughtUp();
+
+    const views = await projectionStorage(stores.documents).collection(refundViewProjection, 1);
+    expect(await views.get('R7')).toBeUndefined();
+    for (const [outRefundNo, history] of [...log.streams, ...later.streams]) {
+      if (outRefundNo !== 'R7')
+        expect(await views.get(outRefundNo)).toEqual(foldRefundView(history));
+    }
+    expect(await corruptEvents(stores.documents).list()).toEqual([
+      expect.objectContaining({ stream: 'refund-R7', type: 'RefundTeleported' }),
+    ]);
+    await stopAll();
+    await rebuildAll();
+    expect(await documentsOf(2)).toEqual(await documentsOf(1));
+  });
+
   it('given projected read models, when the same events are applied again, then every document is identical', async () => {
     await writeRandomRefunds(stores.events, 800);
     await startAll();
@@ -112,11 +139,17 @@ describe('projection runner on SQLite', () => {
 
   it('given the projecting process killed with SIGKILL mid-way, when restarted, then the documents equal a rebuild', async () => {
     await writeRandomRefunds(stores.events, 3000);
-    const head = (await stores.events.headPosition(refundCategory))!;
+    const log = await stores.events.readCategory(refundCategory, { limit: 100_000 });
+    const head = log.at(-1)!.position;
     const storage = projectionStorage(stores.documents);
-    const child = spawnTs('test/projections/support/projectWorker.ts', [temp.dir]);
+    // The worker sees the log up to its middle only: killed at any time, it is short of the head.
+    const middle = log[Math.floor(log.length / 2)]!.position;
+    const child = spawnTs('test/projections/support/projectWorker.ts', [
+      temp.dir,
+      middle.toString(),
+    ]);
     const { completion } = collect(child);
-    // Killed while working through the backlog: after its first checkpoint, before the head.
+    // Killed while working through the backlog, as soon as it has saved a checkpoint.
     await eventually(async () => expect(await storage.checkpoint('refund_view_g1')).toBeDefined(), {
       timeoutMs: 30_000,
       intervalMs: 5,
@@ -131,7 +164,7 @@ describe('projection runner on SQLite', () => {
     await rebuildAll();
 
     expect(await documentsOf(1)).toEqual(await documentsOf(2));
-  });
+  }, 120_000);
 
   it('given 10,000 random refunds projected as they were written, then a rebuild produces identical documents', async () => {
     await startAll();

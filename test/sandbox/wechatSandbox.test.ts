@@ -130,7 +130,9 @@ describe('WeChat sandbox: settlement and refundquery', () => {
       });
       const input = request();
       await client.refund(input);
-      expect(await client.queryRefund(input.outRefundNo)).toMatchObject({ status: 'PROCESSING' });
+      expect(await client.queryRefund(input.outRefundNo)).toMatchObject({
+        report: { outcome: { status: 'processing' } },
+      });
       client.close();
     } finally {
       await slow.close();
@@ -140,12 +142,20 @@ describe('WeChat sandbox: settlement and refundquery', () => {
     await client.refund(input);
     await eventually(() => expect(notificationsOf(input.outRefundNo)).toHaveLength(1));
     const found = await client.queryRefund(input.outRefundNo);
-    expect(found).toMatchObject({ kind: 'found', status: 'SUCCESS', refundFee: 1000 });
+    expect(found).toMatchObject({
+      kind: 'found',
+      report: {
+        refundFee: 1000,
+        outcome: {
+          status: 'succeeded',
+          successTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/),
+        },
+      },
+    });
     if (found.kind !== 'found') return;
-    expect(found.successTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/);
     expect(notificationsOf(input.outRefundNo)[0]!.notification).toMatchObject({
       refundStatus: 'SUCCESS',
-      refundId: found.refundId,
+      refundId: found.report.refundId,
       refundRequestSource: 'API',
     });
   });
@@ -182,7 +192,9 @@ describe('WeChat sandbox: scenarios', () => {
       const { notification } = notificationsOf(input.outRefundNo)[0]!;
       expect(notification.refundStatus).toBe(scenario);
       expect(notification).not.toHaveProperty('successTime');
-      expect(await client.queryRefund(input.outRefundNo)).toMatchObject({ status: scenario });
+      expect(await client.queryRefund(input.outRefundNo)).toMatchObject({
+        report: { outcome: { status: 'failed', code: scenario } },
+      });
     },
   );
 
@@ -201,7 +213,9 @@ describe('WeChat sandbox: scenarios', () => {
     fixture.sandbox.setScenario(input.outRefundNo, 'LOST_NOTIFICATION');
     await client.refund(input);
     await eventually(async () =>
-      expect(await client.queryRefund(input.outRefundNo)).toMatchObject({ status: 'SUCCESS' }),
+      expect(await client.queryRefund(input.outRefundNo)).toMatchObject({
+        report: { outcome: { status: 'succeeded' } },
+      }),
     );
     expect(fixture.sandbox.deliveries().filter((d) => d.outRefundNo === input.outRefundNo)).toEqual(
       [],

@@ -1,6 +1,13 @@
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
+import { expect } from 'vitest';
+import { documentCheckpoints } from '../../src/application/documentCheckpoints.js';
 import type { ListeningService } from '../../src/service.js';
 import { startService } from '../../src/startService.js';
+import {
+  openReadOnlyDocumentStore,
+  openReadOnlyEventStore,
+} from '../../src/infrastructure/stores/openReadOnlyStores.js';
+import { eventually } from './eventually.js';
 import { makeTempDir } from './tempDir.js';
 import { sharedSandboxCertDir, testConfig } from './testApp.js';
 
@@ -27,7 +34,10 @@ export type TestService = ListeningService & {
  * Pay simulator in-process over real TLS. Retries and reconciliation run on short timers, and the
  * simulator's notification retries a thousand times faster than WeChat's.
  */
-export const startTestService = async (env: NodeJS.ProcessEnv = {}): Promise<TestService> => {
+export const startTestService = async (
+  env: NodeJS.ProcessEnv = {},
+  { logger = pino({ level: 'silent' }) }: { logger?: Logger } = {},
+): Promise<TestService> => {
   const temp = makeTempDir();
   const config = testConfig({
     DATA_DIR: temp.dir,
@@ -39,13 +49,13 @@ export const startTestService = async (env: NodeJS.ProcessEnv = {}): Promise<Tes
     ...env,
   });
   const service = await startService(config, {
-    logger: pino({ level: 'silent' }),
+    logger,
     healthIntervalMs: 200,
     sandbox: { notificationDelayMs: 20, retryTimeScale: 0.001, certDir: sharedSandboxCertDir() },
   });
   return {
     ...service,
-    dataDir: temp.dir,
+    dataDir: config.dataDir,
     call: async (method, path, body) => {
       const response = await fetch(`${service.url}${path}`, {
         method,
@@ -62,4 +72,36 @@ export const startTestService = async (env: NodeJS.ProcessEnv = {}): Promise<Tes
       temp.remove();
     },
   };
+};
+
+/** A service's stores opened read-only beside it, as `refunds audit` opens them. */
+export const readOnlyStoresOf = ({ dataDir }: { dataDir: string }) => {
+  const config = testConfig({ DATA_DIR: dataDir });
+  const events = openReadOnlyEventStore(config);
+  const documents = openReadOnlyDocumentStore(config);
+  if (!documents) throw new Error(`no read models in ${dataDir}`);
+  return {
+    events,
+    documents,
+    close: async () => {
+      await documents.close();
+      await events.close();
+    },
+  };
+};
+
+/**
+ * Resolves once the service's gateway reactor is done with every event up to the position: its
+ * checkpoint moves past an event only once the event is fully handled.
+ */
+export const gatewayPassed = async (s: { dataDir: string }, position: bigint): Promise<void> => {
+  const beside = readOnlyStoresOf(s);
+  try {
+    const checkpoints = documentCheckpoints(beside.documents);
+    await eventually(async () =>
+      expect((await checkpoints.load('gateway_reactor'))! >= position).toBe(true),
+    );
+  } finally {
+    await beside.close();
+  }
 };

@@ -1,14 +1,8 @@
-import type { Fen } from '../../domain/index.js';
+import type { Fen, RefundTerms } from '../../domain/index.js';
+import type { RefundReport } from '../refundReport.js';
 
-/** What the gateway reactor asks WeChat to refund; the same terms on every try. */
-export type GatewayRefundRequest = {
-  outRefundNo: string;
-  outTradeNo: string;
-  transactionId?: string;
-  totalFee: Fen;
-  refundFee: Fen;
-  reason?: string;
-};
+/** What the gateway reactor asks WeChat to refund: the refund's terms, the same on every try. */
+export type GatewayRefundRequest = RefundTerms;
 
 /** An outcome that did not give an answer about the refund itself. */
 export type GatewayProblem =
@@ -31,24 +25,9 @@ export type RefundOutcome =
   | { kind: 'rejected'; code: string; message: string }
   | GatewayProblem;
 
-export type QueriedRefundStatus = 'SUCCESS' | 'REFUNDCLOSE' | 'PROCESSING' | 'CHANGE';
-
 export type RefundQueryOutcome =
-  | {
-      kind: 'found';
-      outRefundNo: string;
-      outTradeNo: string;
-      transactionId: string;
-      totalFee: Fen;
-      refundId: string;
-      refundFee: Fen;
-      settlementRefundFee?: Fen;
-      status: QueriedRefundStatus;
-      refundRecvAccount?: string;
-      refundAccount?: string;
-      /** ISO 8601 with the +08:00 offset WeChat reports in; only when SUCCESS. */
-      successTime?: string;
-    }
+  /** WeChat has the refund: what it says of it, in the terms every API version reports in. */
+  | { kind: 'found'; report: RefundReport }
   /** REFUNDNOTEXIST: WeChat has no refund with this out_refund_no. */
   | { kind: 'not_found' }
   | { kind: 'rejected'; code: string; message: string }

@@ -1,18 +1,24 @@
 import { assertNever } from '../assertNever.js';
+import type { Fen } from '../money.js';
 import type {
   AcceptRefund,
   FailRefund,
   MarkRefundSucceeded,
   NotifiedOrder,
   RefundCommand,
-  RefundTerms,
   RequestRefund,
   RetryRefund,
 } from './refundCommands.js';
 import type { RefundEvent, RefundOrigin, RefundRequested } from './refundEvents.js';
 import { RefundRuleViolation } from './refundRuleViolation.js';
 import type { Refund } from './refundState.js';
-import { assertValidTerms, refundTerms, sameTerms } from './refundTerms.js';
+import {
+  assertValidTerms,
+  refundNoConflict,
+  refundTerms,
+  sameTerms,
+  type RefundTerms,
+} from './refundTerms.js';
 
 type Existing = Exclude<Refund, { status: 'NONE' }>;
 
@@ -40,22 +46,18 @@ const requestRefund = ({ data }: RequestRefund, state: Refund): RefundEvent[] =>
     return [requested(terms, { requestedAt: data.requestedAt, attempt: 1, origin: 'api' })];
   }
   if (sameTerms(state.terms, terms)) return [];
-  throw new RefundRuleViolation(
-    'REFUND_NO_CONFLICT',
-    `refund ${terms.outRefundNo} was already requested with different terms`,
-  );
+  throw refundNoConflict(terms.outRefundNo);
 };
 
 const acceptRefund = ({ data }: AcceptRefund, state: Refund): RefundEvent[] => {
   const refund = existing(state, data.outRefundNo);
+  assertSameRefund(refund, data);
   switch (refund.status) {
     case 'REQUESTED':
-      assertSameAmount(refund, data.refundFee);
       return [{ type: 'RefundAccepted', data: { ...data, outTradeNo: refund.terms.outTradeNo } }];
     case 'ACCEPTED':
     case 'SUCCEEDED':
       // The answer is already reflected (a repeat, or the notification raced the synchronous answer).
-      assertSameRefundId(refund, data.refundId);
       return [];
     case 'FAILED':
       if (refund.stage === 'settlement') return [];
@@ -77,22 +79,22 @@ const markSucceeded = ({ data }: MarkRefundSucceeded, state: Refund): RefundEven
     ];
   }
   const refund = existing(state, data.outRefundNo);
-  assertSameRefundId(refund, data.refundId);
+  assertSameRefund(refund, data);
   if (refund.status === 'SUCCEEDED') return [];
   // WeChat's SUCCESS wins over any earlier failure: the money has moved.
-  assertSameAmount(refund, data.refundFee);
   return [{ type: 'RefundSucceeded', data: { ...succeeded, outTradeNo: refund.terms.outTradeNo } }];
 };
 
 const failRefund = ({ data }: FailRefund, state: Refund): RefundEvent[] => {
-  const { order, ...failure } = data;
-  if (state.status === 'NONE' && order && data.stage === 'settlement') {
+  const { order, refundFee, ...failure } = data;
+  if (state.status === 'NONE' && order && refundFee !== undefined && data.stage === 'settlement') {
     return [
-      notifiedRequest(data.outRefundNo, order, order.refundFee, data.failedAt),
+      notifiedRequest(data.outRefundNo, order, refundFee, data.failedAt),
       { type: 'RefundFailed', data: { ...failure, outTradeNo: order.outTradeNo } },
     ];
   }
   const refund = existing(state, data.outRefundNo);
+  assertSameRefund(refund, data);
   const failed: RefundEvent = {
     type: 'RefundFailed',
     data: { ...failure, outTradeNo: refund.terms.outTradeNo },
@@ -161,6 +163,15 @@ const existing = (state: Refund, outRefundNo: string): Existing => {
     throw new RefundRuleViolation('REFUND_NOT_FOUND', `refund ${outRefundNo} does not exist`);
   }
   return state;
+};
+
+/** What WeChat reports must be about this refund: its refund_id (once known) and its amount. */
+const assertSameRefund = (
+  refund: Existing,
+  reported: { refundId?: string; refundFee?: Fen },
+): void => {
+  if (reported.refundId !== undefined) assertSameRefundId(refund, reported.refundId);
+  if (reported.refundFee !== undefined) assertSameAmount(refund, reported.refundFee);
 };
 
 const assertSameAmount = (refund: Existing, refundFee: number): void => {

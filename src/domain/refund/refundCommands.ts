@@ -1,15 +1,6 @@
 import type { Fen } from '../money.js';
 import type { FailureStage } from './refundEvents.js';
-
-/** What the merchant agreed to refund. Fixed by the first request: every retry reuses it. */
-export type RefundTerms = {
-  outRefundNo: string;
-  outTradeNo: string;
-  transactionId?: string;
-  totalFee: Fen;
-  refundFee: Fen;
-  reason?: string;
-};
+import type { RefundTerms } from './refundTerms.js';
 
 /**
  * The order as WeChat describes it in a notification. With it, a notification for a refund
@@ -63,10 +54,14 @@ export type FailRefund = {
     code: string;
     message: string;
     failedAt: string;
-    /** WeChat's refund_id, known when a settlement notification reports the failure. */
+    /**
+     * WeChat's refund_id and refund amount, when WeChat reports the failure at settlement: they
+     * must be the refund's, as for a success.
+     */
     refundId?: string;
-    /** Only from a settlement notification; see NotifiedOrder. */
-    order?: NotifiedOrder & { refundFee: Fen };
+    refundFee?: Fen;
+    /** Only from a settlement report; see NotifiedOrder. */
+    order?: NotifiedOrder;
   };
 };
 

@@ -1,4 +1,5 @@
 import type { Fen } from '../money.js';
+import type { RefundTerms } from './refundTerms.js';
 
 /** Who first asked for the refund: our API, or WeChat telling us of a refund made on the merchant platform. */
 export type RefundOrigin = 'api' | 'wechat';
@@ -6,13 +7,7 @@ export type RefundOrigin = 'api' | 'wechat';
 /** `request`: WeChat refused the refund request (code = err_code). `settlement`: it failed after acceptance (code = refund_status). */
 export type FailureStage = 'request' | 'settlement';
 
-export type RefundRequestedData = {
-  outRefundNo: string;
-  outTradeNo: string;
-  transactionId?: string;
-  totalFee: Fen;
-  refundFee: Fen;
-  reason?: string;
+export type RefundRequestedData = RefundTerms & {
   requestedAt: string;
   attempt: number;
   origin: RefundOrigin;
@@ -28,6 +23,7 @@ export type RefundAcceptedData = {
   refundId: string;
   transactionId?: string;
   refundFee: Fen;
+  /** Settlement amounts may be 0: a refund paid entirely by coupon settles nothing (DESIGN §3). */
   settlementRefundFee?: Fen;
   cashRefundFee?: Fen;
   acceptedAt: string;

@@ -1,4 +1,4 @@
-import type { RefundTerms } from './refundCommands.js';
+import type { RefundTerms } from './refundTerms.js';
 import type { FailureStage, RefundOrigin } from './refundEvents.js';
 
 type Known = {
@@ -15,6 +15,17 @@ export type Refund =
   | (Known & { status: 'SUCCEEDED'; refundId: string })
   | (Known & { status: 'FAILED'; stage: FailureStage; code: string; refundId?: string });
 
-export type RefundStatus = Refund['status'];
+/**
+ * The statuses of a refund that exists (DESIGN §5), in the order a refund reaches them: the one
+ * list the read models, their schemas and the audit's counts take theirs from.
+ */
+export const refundStatuses = [
+  'REQUESTED',
+  'ACCEPTED',
+  'SUCCEEDED',
+  'FAILED',
+] as const satisfies readonly Exclude<Refund['status'], 'NONE'>[];
+
+export type RefundStatus = (typeof refundStatuses)[number];
 
 export const initialRefund: Refund = { status: 'NONE' };

@@ -1,31 +1,75 @@
-import { isFen } from '../money.js';
-import type { RefundTerms } from './refundCommands.js';
+import { isFen, type Fen } from '../money.js';
 import { RefundRuleViolation } from './refundRuleViolation.js';
 
-/** The terms of a refund, without optional fields that are absent (exactOptionalPropertyTypes). */
-export const refundTerms = (source: RefundTerms): RefundTerms => ({
-  outRefundNo: source.outRefundNo,
-  outTradeNo: source.outTradeNo,
-  ...(source.transactionId !== undefined && { transactionId: source.transactionId }),
-  totalFee: source.totalFee,
-  refundFee: source.refundFee,
-  ...(source.reason !== undefined && { reason: source.reason }),
-});
+/**
+ * The terms of a refund, term by term: what the merchant agreed to refund, fixed by the first
+ * request and restated by every retry. The one definition: the RefundTerms type, "identical
+ * request" (DESIGN §5), the event and view schemas, the gateway's request and the audit's term
+ * checks all derive from it, so a new term is one line here. A trailing `?`: the term may be
+ * absent. (The idempotency guard stores requestFingerprint: a new term changes every
+ * fingerprint, so bump that projection's version with it.)
+ */
+export const refundTermKinds = {
+  outRefundNo: 'text',
+  outTradeNo: 'text',
+  transactionId: 'text?',
+  totalFee: 'fen',
+  refundFee: 'fen',
+  reason: 'text?',
+} as const;
 
-/** Two requests are identical when every term is equal (DESIGN §5). */
+export type RefundTermField = keyof typeof refundTermKinds;
+
+type Kinds = typeof refundTermKinds;
+type ValueOf = { text: string; 'text?': string; fen: Fen };
+type OptionalTerm = {
+  [F in RefundTermField]: Kinds[F] extends `${string}?` ? F : never;
+}[RefundTermField];
+type Flat<T> = { [K in keyof T]: T[K] };
+
+/** What the merchant agreed to refund. Fixed by the first request: every retry reuses it. */
+export type RefundTerms = Flat<
+  { [F in Exclude<RefundTermField, OptionalTerm>]: ValueOf[Kinds[F]] } & {
+    [F in OptionalTerm]?: ValueOf[Kinds[F]];
+  }
+>;
+
+/** The terms in their fixed order. (Object.keys types its answer as string[].) */
+export const refundTermFields = Object.keys(refundTermKinds) as readonly RefundTermField[];
+
+/** The terms of anything that states them, without other fields or absent optional ones. */
+export const refundTerms = (source: RefundTerms): RefundTerms => {
+  const terms: Partial<Record<RefundTermField, string | number>> = {};
+  for (const field of refundTermFields) {
+    const value = source[field];
+    if (value !== undefined) terms[field] = value;
+  }
+  // Every required term was copied from a RefundTerms.
+  return terms as RefundTerms;
+};
+
+/**
+ * What makes two refund requests identical (DESIGN §5): every term equal, absent ones as null,
+ * as one comparable string.
+ */
+export const requestFingerprint = (terms: RefundTerms): string =>
+  JSON.stringify(refundTermFields.map((field) => terms[field] ?? null));
+
 export const sameTerms = (a: RefundTerms, b: RefundTerms): boolean =>
-  a.outRefundNo === b.outRefundNo &&
-  a.outTradeNo === b.outTradeNo &&
-  a.transactionId === b.transactionId &&
-  a.totalFee === b.totalFee &&
-  a.refundFee === b.refundFee &&
-  a.reason === b.reason;
+  requestFingerprint(a) === requestFingerprint(b);
+
+/** The same outRefundNo asked for with different terms (DESIGN §5: 409 REFUND_NO_CONFLICT). */
+export const refundNoConflict = (outRefundNo: string): RefundRuleViolation =>
+  new RefundRuleViolation(
+    'REFUND_NO_CONFLICT',
+    `refund ${outRefundNo} was already requested with different terms`,
+  );
 
 export const assertValidTerms = (terms: RefundTerms): void => {
   if (!isFen(terms.totalFee) || !isFen(terms.refundFee)) {
     throw new RefundRuleViolation(
       'INVALID_REFUND_TERMS',
-      'totalFee and refundFee must be positive integers in fen',
+      'totalFee and refundFee must be integers in fen from 1 to 2,147,483,647',
     );
   }
   if (terms.refundFee > terms.totalFee) {

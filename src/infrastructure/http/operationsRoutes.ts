@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Metrics } from '../observability/metrics.js';
-import type { Readiness } from '../observability/readiness.js';
+import { readinessCodes, type Readiness } from '../observability/readiness.js';
 
 const readinessSchema = z.object({
   ready: z.boolean(),
-  checks: z.record(z.string(), z.string()),
+  checks: z.record(z.string(), z.enum(readinessCodes)),
+  corruptStreams: z.array(z.string()),
 });
 
 /** Liveness, readiness and Prometheus metrics: unauthenticated, for orchestrators and scrapers. */

@@ -1,9 +1,13 @@
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ConcurrencyConflict } from '../../application/handleRefundCommand.js';
-import { OrderRuleViolation } from '../../application/orderRuleViolation.js';
 import { StoreUnavailable } from '../../application/ports/storeHealth.js';
 import { CorruptEventError } from '../../application/refundEventCodec.js';
-import { RefundRuleViolation, type RefundRuleCode, assertNever } from '../../domain/index.js';
+import {
+  OrderRuleViolation,
+  RefundRuleViolation,
+  type RefundRuleCode,
+  assertNever,
+} from '../../domain/index.js';
 import { problem, type FieldError, type Problem } from './problem.js';
 
 /** The one place where errors become HTTP answers. Anything not recognised is a 500. */
@@ -38,7 +42,11 @@ export const problemFromError = (error: unknown): Problem => {
     });
   }
   if (error instanceof CorruptEventError) {
-    return problem(500, error.code, 'A stored event could not be read');
+    // The refund's stream holds an event the service cannot read: that refund alone is
+    // unavailable (the event is named in the log, /readyz and the audit), never a 500.
+    return problem(503, error.code, 'A stored event of this refund could not be read', {
+      detail: 'The refund cannot be read or changed until its stream is repaired.',
+    });
   }
   const status = statusOf(error);
   if (status !== undefined && status >= 400 && status < 500) {
@@ -98,7 +106,8 @@ const fieldErrors = (issue: ValidationIssue, location: string): FieldError[] => 
   return [{ field: field || location, in: location, message: issue.message ?? 'invalid' }];
 };
 
-const statusOf = (error: unknown): number | undefined =>
+/** The HTTP status an error carries (fastify's own errors do), if any. */
+export const statusOf = (error: unknown): number | undefined =>
   typeof error === 'object' && error !== null && 'statusCode' in error
     ? Number(error.statusCode)
     : undefined;

@@ -2,10 +2,13 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { NotificationOutcome } from '../../application/handleRefundNotification.js';
 import type { CommandContext } from '../../application/eventMetadata.js';
 import type { RefundNotification } from '../../application/refundNotification.js';
+import type { RefundReport } from '../../application/refundReport.js';
 import { RefundRuleViolation } from '../../domain/index.js';
 import type { RefundNotificationDecoder } from '../wechat/refundNotificationDecoder.js';
 import { RefundNotificationError } from '../wechat/refundNotificationError.js';
 import { notificationFailReply, notificationSuccessReply } from '../wechat/notificationReply.js';
+import { reportOfNotification } from '../wechat/v2RefundReport.js';
+import { statusOf } from './problemFromError.js';
 
 /** WeChat's notifications are small; anything larger is refused before it is read (413). */
 export const notifyBodyLimit = 64 * 1024;
@@ -29,10 +32,7 @@ export const refundNotifyRoute =
     maxInFlight = 256,
   }: {
     decode: RefundNotificationDecoder;
-    handle: (
-      notification: RefundNotification,
-      context: CommandContext,
-    ) => Promise<NotificationOutcome>;
+    handle: (report: RefundReport, context: CommandContext) => Promise<NotificationOutcome>;
     onResult?: (result: NotifyResult) => void;
     /** Notifications handled at once; beyond it WeChat is asked to deliver again later. */
     maxInFlight?: number;
@@ -49,10 +49,7 @@ export const refundNotifyRoute =
     );
 
     app.setErrorHandler(async (error, request, reply) => {
-      const status =
-        typeof error === 'object' && error !== null && 'statusCode' in error
-          ? Number(error.statusCode)
-          : 500;
+      const status = statusOf(error) ?? 500;
       if (status >= 400 && status < 500) {
         onResult('refused');
         request.log.warn({ status, ip: request.ip }, 'refused a refund notification');
@@ -101,7 +98,7 @@ export const refundNotifyRoute =
         }
         inFlight += 1;
         try {
-          const outcome = await handle(notification, context);
+          const outcome = await handle(reportOfNotification(notification), context);
           onResult(outcome);
           request.log.info(
             {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { maxFen } from '../../domain/index.js';
 import { refundViewSchema } from '../../projections/refundViewProjection.js';
 import { outRefundNoField, outTradeNoField } from '../wechat/wechatFieldSchemas.js';
 
@@ -6,12 +7,28 @@ import { outRefundNoField, outTradeNoField } from '../wechat/wechatFieldSchemas.
 export const outTradeNoSchema = outTradeNoField;
 export const outRefundNoSchema = outRefundNoField;
 
-/** Integer fen. JSON strings, fractions, zero and negatives are refused, never rounded. */
+/**
+ * Integer fen, 1 to 2,147,483,647 (WeChat's fee fields are 32-bit, DESIGN §3). JSON strings,
+ * fractions, zero, negatives and larger values are refused, never rounded.
+ */
 export const fenSchema = z
   .number({ error: 'must be a positive integer amount in fen' })
   .int('must be an integer amount in fen')
   .positive('must be positive')
-  .max(Number.MAX_SAFE_INTEGER);
+  .max(maxFen, 'must be at most 2147483647 fen');
+
+/**
+ * Control characters (C0, DEL, C1) change the text WeChat signs once XML normalises them (a CR
+ * LF becomes LF: SIGNERROR), and U+FFFE, U+FFFF and lone surrogates are not XML characters at
+ * all (XML 1.0 §2.2). DESIGN §5: a 400.
+ */
+const notXmlText = /[\p{Cc}\p{Cs}\uFFFE\uFFFF]/u;
+
+const reasonSchema = z
+  .string()
+  .min(1)
+  .max(80, 'must be at most 80 characters')
+  .refine((text) => !notXmlText.test(text), 'must not contain control or non-XML characters');
 
 export const refundRequestSchema = z
   .strictObject({
@@ -19,7 +36,7 @@ export const refundRequestSchema = z
     outRefundNo: outRefundNoSchema.exactOptional(),
     totalFee: fenSchema,
     refundFee: fenSchema.exactOptional(),
-    reason: z.string().min(1).max(80, 'must be at most 80 characters').exactOptional(),
+    reason: reasonSchema.exactOptional(),
     transactionId: z
       .string()
       .regex(/^[0-9A-Za-z]{1,32}$/, 'must be WeChat’s transaction_id (up to 32 letters or digits)')

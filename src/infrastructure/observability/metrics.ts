@@ -127,3 +127,19 @@ export const countReconcilerRun =
       metrics.reconciledRefunds.inc({ result }, run[result]);
     }
   };
+
+/**
+ * Refund events the service cannot read, read when Prometheus scrapes: each affects only its own
+ * refund, and /readyz names their streams. While the read store is away the last count stays.
+ */
+export const observeCorruptEvents = (metrics: Metrics, list: () => Promise<unknown[]>): void => {
+  new Gauge({
+    name: 'refund_events_unreadable',
+    help: 'Refund events in the log that cannot be read (each affects only its own refund)',
+    registers: [metrics.registry],
+    async collect() {
+      const entries = await list().catch(() => undefined);
+      if (entries) this.set(entries.length);
+    },
+  });
+};

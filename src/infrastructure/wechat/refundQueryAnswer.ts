@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { RefundQueryOutcome } from '../../application/ports/refundGateway.js';
+import type { ReportedOutcome } from '../../application/refundReport.js';
 import { classifiedFailureOf } from './errCodeClassification.js';
+import { v2SettlementFailure } from './v2RefundReport.js';
 import {
   chinaTimeField,
   describeIssues,
@@ -74,20 +76,43 @@ export const refundQueryOutcomeOf = (
   const refund = entry.data;
   return {
     kind: 'found',
-    outRefundNo: refund.out_refund_no,
-    outTradeNo: order.data.out_trade_no,
-    transactionId: order.data.transaction_id,
-    totalFee: order.data.total_fee,
-    refundId: refund.refund_id,
-    refundFee: refund.refund_fee,
-    ...(refund.settlement_refund_fee !== undefined && {
-      settlementRefundFee: refund.settlement_refund_fee,
-    }),
-    status: refund.refund_status,
-    ...(refund.refund_recv_accout !== undefined && {
-      refundRecvAccount: refund.refund_recv_accout,
-    }),
-    ...(refund.refund_account !== undefined && { refundAccount: refund.refund_account }),
-    ...(refund.refund_success_time !== undefined && { successTime: refund.refund_success_time }),
+    report: {
+      outRefundNo: refund.out_refund_no,
+      refundId: refund.refund_id,
+      refundFee: refund.refund_fee,
+      order: {
+        outTradeNo: order.data.out_trade_no,
+        transactionId: order.data.transaction_id,
+        totalFee: order.data.total_fee,
+      },
+      outcome: outcomeOf(refund),
+    },
   };
+};
+
+/** What refund_status_$n says; a query answer leaves out some of what a notification states. */
+const outcomeOf = (refund: z.infer<typeof entrySchema>): ReportedOutcome => {
+  const settlementRefundFee = refund.settlement_refund_fee;
+  switch (refund.refund_status) {
+    case 'SUCCESS':
+      return {
+        status: 'succeeded',
+        settlementRefundFee: settlementRefundFee ?? refund.refund_fee,
+        refundRecvAccount: refund.refund_recv_accout ?? '',
+        refundAccount: refund.refund_account ?? '',
+        // The answer does not say; the reconciler only asks about the refunds it sent.
+        refundRequestSource: 'API',
+        ...(refund.refund_success_time !== undefined && {
+          successTime: refund.refund_success_time,
+        }),
+      };
+    case 'REFUNDCLOSE':
+    case 'CHANGE':
+      return v2SettlementFailure(refund.refund_status);
+    case 'PROCESSING':
+      return {
+        status: 'processing',
+        ...(settlementRefundFee !== undefined && { settlementRefundFee }),
+      };
+  }
 };

@@ -1,13 +1,15 @@
 import { z } from 'zod';
+import { maxFen } from '../../domain/index.js';
 
 /**
  * zod schemas for the string fields of WeChat's XML. Every XML value arrives as a string (see
  * xmlCodec.ts); amounts become integers in fen here, and ids stay strings (DESIGN §3).
  */
 
-const toSafeInteger = (text: string, context: z.RefinementCtx): number => {
+/** WeChat's fee fields are 32-bit (DESIGN §3): a larger amount is no amount WeChat sends. */
+const toFen = (text: string, context: z.RefinementCtx): number => {
   const value = Number(text);
-  if (!Number.isSafeInteger(value)) {
+  if (!Number.isSafeInteger(value) || value > maxFen) {
     context.addIssue({ code: 'custom', message: 'amount out of range' });
     return z.NEVER;
   }
@@ -18,7 +20,7 @@ const toSafeInteger = (text: string, context: z.RefinementCtx): number => {
 export const fenField = z
   .string()
   .regex(/^[1-9]\d{0,15}$/, 'a positive integer amount in fen')
-  .transform(toSafeInteger);
+  .transform(toFen);
 
 /**
  * An amount in fen that may be 0: settlement amounts exclude non-settled coupons, so a refund paid
@@ -27,7 +29,7 @@ export const fenField = z
 export const settlementFenField = z
   .string()
   .regex(/^(0|[1-9]\d{0,15})$/, 'a non-negative integer amount in fen')
-  .transform(toSafeInteger);
+  .transform(toFen);
 
 /** WeChat's own ids (transaction_id, refund_id): kept as the strings they are. */
 export const idField = z.string().min(1).max(64);

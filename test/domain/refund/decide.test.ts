@@ -10,6 +10,7 @@ import {
   notifiedOrder,
   refundAccepted,
   refundFailed,
+  refundId,
   refundRequested,
   refundSucceeded,
   requestRefund,
@@ -118,6 +119,12 @@ describe('AcceptRefund', () => {
       .given([refundRequested(), refundAccepted()])
       .when(acceptRefund({ refundId: '50000000000000000000000000001' }))
       .thenRejects('REFUND_ID_MISMATCH'));
+
+  it('given an accepted refund, when an acceptance reports another amount, then REFUND_AMOUNT_MISMATCH', () =>
+    spec
+      .given([refundRequested(), refundAccepted()])
+      .when(acceptRefund({ refundFee: 1000 }))
+      .thenRejects('REFUND_AMOUNT_MISMATCH'));
 
   it('given a refund that succeeded before the synchronous answer, when accepted, then nothing happens', () =>
     spec.given([refundRequested(), refundSucceeded()]).when(acceptRefund()).thenNothingHappens());
@@ -228,6 +235,39 @@ describe('FailRefund', () => {
         .then([refundFailed('settlement', code)]),
   );
 
+  it.each(['REFUNDCLOSE', 'CLOSED', 'ABNORMAL'])(
+    'given an accepted refund, when %s arrives with its refund id and amount, then RefundFailed at settlement',
+    (code) =>
+      spec
+        .given([refundRequested(), refundAccepted()])
+        .when(failRefund('settlement', code, { refundId, refundFee: 1990 }))
+        .then([refundFailed('settlement', code, { refundId })]),
+  );
+
+  it('given an accepted refund, when a settlement failure names another refund id, then REFUND_ID_MISMATCH', () =>
+    spec
+      .given([refundRequested(), refundAccepted()])
+      .when(failRefund('settlement', 'REFUNDCLOSE', { refundId: '50000000000000000000000000001' }))
+      .thenRejects('REFUND_ID_MISMATCH'));
+
+  it.each([
+    ['an accepted', [refundRequested(), refundAccepted()]],
+    ['a requested', [refundRequested()]],
+  ])(
+    'given %s refund, when a settlement failure reports another amount, then REFUND_AMOUNT_MISMATCH',
+    (_state, history) =>
+      spec
+        .given(history)
+        .when(failRefund('settlement', 'REFUNDCLOSE', { refundId, refundFee: 1000 }))
+        .thenRejects('REFUND_AMOUNT_MISMATCH'),
+  );
+
+  it('given an accepted refund, when a failure repeats with another amount, then REFUND_AMOUNT_MISMATCH', () =>
+    spec
+      .given([refundRequested(), refundAccepted(), refundFailed('settlement', 'CHANGE')])
+      .when(failRefund('settlement', 'CHANGE', { refundId, refundFee: 1 }))
+      .thenRejects('REFUND_AMOUNT_MISMATCH'));
+
   it('given an accepted refund, when a request failure arrives, then REFUND_ALREADY_ACCEPTED', () =>
     spec
       .given([refundRequested(), refundAccepted()])
@@ -255,9 +295,7 @@ describe('FailRefund', () => {
   it('given no refund, when a settlement failure arrives with its order, then it is recorded with origin wechat', () =>
     spec
       .given([])
-      .when(
-        failRefund('settlement', 'REFUNDCLOSE', { order: { ...notifiedOrder, refundFee: 700 } }),
-      )
+      .when(failRefund('settlement', 'REFUNDCLOSE', { refundFee: 700, order: notifiedOrder }))
       .then([
         {
           type: 'RefundRequested',

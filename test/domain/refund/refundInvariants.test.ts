@@ -63,7 +63,7 @@ const command: fc.Arbitrary<RefundCommand> = fc.oneof(
         code,
         message: code,
         failedAt: later,
-        ...(withOrder && { order: { ...notifiedOrder, refundFee: 1990 } }),
+        ...(withOrder && { refundFee: 1990, order: notifiedOrder }),
       },
     })),
   fc.constant<RefundCommand>({

@@ -29,6 +29,7 @@ describe('operations routes', () => {
         'projection:order_ledger': 'ok',
         'projection:idempotency_guard': 'ok',
       },
+      corruptStreams: [],
     });
   });
 

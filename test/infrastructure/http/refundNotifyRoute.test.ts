@@ -2,6 +2,12 @@ import Fastify from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { refundNotifyRoute } from '../../../src/infrastructure/http/refundNotifyRoute.js';
 import { createRefundNotificationDecoder } from '../../../src/infrastructure/wechat/refundNotificationDecoder.js';
+import {
+  decodeStrictBase64,
+  decryptReqInfo,
+  encryptReqInfo,
+} from '../../../src/infrastructure/wechat/reqInfoCipher.js';
+import { buildWechatXml, parseWechatXml } from '../../../src/infrastructure/wechat/xmlCodec.js';
 import type { SandboxRefund } from '../../../src/sandbox/sandboxLedger.js';
 import { sandboxNotificationBody } from '../../../src/sandbox/sandboxNotifier.js';
 import { eventually } from '../../support/eventually.js';
@@ -53,6 +59,15 @@ describe('POST /wechat/refund-notify', () => {
       expect(await eventTypes(outRefundNo)).toEqual(['RefundRequested', 'RefundAccepted']);
       return refund!;
     });
+  };
+  /** The body WeChat would post, with some fields of the encrypted req_info changed. */
+  const withInnerFields = (body: string, fields: Record<string, string>): string => {
+    const { apiKey } = s.wechat.merchant;
+    const outer = parseWechatXml(body);
+    const plaintext = decryptReqInfo(decodeStrictBase64(outer['req_info']!)!, apiKey)!;
+    const inner = parseWechatXml(plaintext, { root: 'root' });
+    const reqInfo = encryptReqInfo(buildWechatXml({ ...inner, ...fields }, 'root'), apiKey);
+    return buildWechatXml({ ...outer, req_info: reqInfo });
   };
 
   it('given a valid notification posted ten times at once, then every answer is SUCCESS and one RefundSucceeded is stored', async () => {
@@ -181,6 +196,44 @@ describe('POST /wechat/refund-notify', () => {
       'RefundSucceeded',
     ]);
   });
+
+  it('given a SUCCESS whose settlement amount is 0 (a refund paid by coupon), then it is recorded and readable everywhere', async () => {
+    const refund = await acceptedRefund('R1');
+
+    const answer = await notify(withInnerFields(bodyFor(refund), { settlement_refund_fee: '0' }));
+
+    expect(answer).toMatchObject({ status: 200, body: success });
+    const read = await s.call('GET', '/v1/refunds/R1');
+    expect(read.status).toBe(200);
+    expect(await read.json()).toMatchObject({ status: 'SUCCEEDED', settlementRefundFee: 0 });
+    await eventually(async () => {
+      const ready = await s.call('GET', '/readyz');
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ ready: true, corruptStreams: [] });
+    });
+  });
+
+  it.each([
+    ['another refund_id', { refund_id: '50000000000000000000000000001' }, 'REFUND_ID_MISMATCH'],
+    ['another amount', { refund_fee: '400' }, 'REFUND_AMOUNT_MISMATCH'],
+  ])(
+    'given a REFUNDCLOSE for an accepted refund naming %s, then 409 FAIL and nothing is written, as for a SUCCESS',
+    async (_case, fields, code) => {
+      const refund = await acceptedRefund('R1');
+      const before = await eventTypes('R1');
+
+      for (const status of ['REFUNDCLOSE', 'CHANGE', 'SUCCESS']) {
+        const answer = await notify(
+          withInnerFields(bodyFor(refund), { ...fields, refund_status: status }),
+        );
+
+        expect(answer.status).toBe(409);
+        expect(answer.body).toContain('<return_code><![CDATA[FAIL]]></return_code>');
+        expect(answer.body).toContain(code);
+      }
+      expect(await eventTypes('R1')).toEqual(before);
+    },
+  );
 
   it('given the event store is down, then 503 with a FAIL body so that WeChat delivers it again', async () => {
     const refund = await acceptedRefund('R1');

@@ -60,8 +60,8 @@ describe('refund routes', () => {
       expect(await storedEvents('R1')).toEqual(['RefundRequested']);
     });
 
-    it('given a full refund by shorthand, when repeated with the defaults spelled out, then it is identical (200)', async () => {
-      await post({ outTradeNo: 'T7', totalFee: 100 });
+    it('given a full refund by shorthand, when repeated with the defaults spelled out, then it is identical (200, the same resource, nothing written)', async () => {
+      const first = await post({ outTradeNo: 'T7', totalFee: 100 });
       const again = await post({
         outTradeNo: 'T7',
         outRefundNo: 'T7',
@@ -70,6 +70,8 @@ describe('refund routes', () => {
       });
 
       expect(again.statusCode).toBe(200);
+      expect(again.json()).toEqual(first.json());
+      expect(await storedEvents('T7')).toEqual(['RefundRequested']);
     });
 
     it('given a request the idempotency guard knows, when it repeats, then it is answered without touching the event store', async () => {
@@ -113,6 +115,15 @@ describe('refund routes', () => {
       ['refundFee negative', { ...valid, refundFee: -1 }, 'refundFee'],
       ['refundFee above totalFee', { ...valid, refundFee: 3961 }, 'refundFee'],
       ['an amount beyond 2^53', { ...valid, totalFee: 2 ** 53 }, 'totalFee'],
+      ['an amount beyond 32 bits', { ...valid, totalFee: 2_147_483_648 }, 'totalFee'],
+      ['a reason with CR LF', { ...valid, reason: '退货\r\n理由' }, 'reason'],
+      ['a reason with a tab', { ...valid, reason: '退货\t理由' }, 'reason'],
+      ['a reason with NUL', { ...valid, reason: 'a\u0000b' }, 'reason'],
+      ['a reason with U+0001', { ...valid, reason: 'a\u0001b' }, 'reason'],
+      ['a reason with DEL', { ...valid, reason: 'a\u007fb' }, 'reason'],
+      ['a reason with a C1 control', { ...valid, reason: 'a\u0085b' }, 'reason'],
+      ['a reason with U+FFFF', { ...valid, reason: 'a\uffffb' }, 'reason'],
+      ['a reason with a lone surrogate', { ...valid, reason: 'a\ud800b' }, 'reason'],
       ['outTradeNo missing', { totalFee: 1 }, 'outTradeNo'],
       ['outTradeNo empty', { ...valid, outTradeNo: '' }, 'outTradeNo'],
       ['outTradeNo with a space', { ...valid, outTradeNo: 'T 1' }, 'outTradeNo'],
@@ -133,6 +144,20 @@ describe('refund routes', () => {
         expect.arrayContaining([expect.objectContaining({ field })]),
       );
       expect(await t.events.readCategory('refund', { limit: 10 })).toEqual([]);
+    });
+
+    it('given amounts of 2,147,483,647 fen and a reason of emoji and Chinese, then 202 and the same values are read back', async () => {
+      const body = {
+        ...valid,
+        totalFee: 2_147_483_647,
+        refundFee: 2_147_483_647,
+        reason: '退货 😀',
+      };
+      const response = await post(body);
+
+      expect(response.statusCode).toBe(202);
+      const fetched = await t.app.inject({ method: 'GET', url: '/v1/refunds/R1' });
+      expect(fetched.json()).toMatchObject(body);
     });
 
     it('given exactly 80 characters of reason and 64 of outRefundNo with every allowed symbol, then 202', async () => {

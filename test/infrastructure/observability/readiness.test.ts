@@ -20,7 +20,7 @@ const up = new Map<string, StoreHealth>([
 
 describe('readiness', () => {
   it('given every store up and every projection caught up, then ready, with one check each', () => {
-    expect(readinessOf(up, [status('refund_view'), status('order_ledger')])).toEqual({
+    expect(readinessOf(up, [status('refund_view'), status('order_ledger')], [])).toEqual({
       ready: true,
       checks: {
         eventStore: 'ok',
@@ -28,10 +28,11 @@ describe('readiness', () => {
         'projection:refund_view': 'ok',
         'projection:order_ledger': 'ok',
       },
+      corruptStreams: [],
     });
   });
 
-  it('given a store down, a projection failing and one catching up, then not ready, and each check says why', () => {
+  it('given a store down, a projection failing and one catching up, then not ready, each check a stable code and no detail', () => {
     const stores = new Map<string, StoreHealth>([
       ['eventStore', { ok: true }],
       ['readStore', { ok: false, reason: 'MongoDB at mongodb://db:27017 unreachable' }],
@@ -41,18 +42,30 @@ describe('readiness', () => {
       status('order_ledger', { caughtUp: false, position: 3n }),
     ];
 
-    expect(readinessOf(stores, projections)).toEqual({
+    expect(readinessOf(stores, projections, [])).toEqual({
       ready: false,
       checks: {
         eventStore: 'ok',
-        readStore: 'MongoDB at mongodb://db:27017 unreachable',
-        'projection:refund_view': 'failing: store unavailable',
-        'projection:order_ledger': 'catching up',
+        readStore: 'unreachable',
+        'projection:refund_view': 'failing',
+        'projection:order_ledger': 'catching_up',
       },
+      corruptStreams: [],
     });
   });
 
   it('given only a projection catching up, then not ready', () => {
-    expect(readinessOf(up, [status('refund_view', { caughtUp: false })]).ready).toBe(false);
+    expect(readinessOf(up, [status('refund_view', { caughtUp: false })], []).ready).toBe(false);
+  });
+
+  it('given events that cannot be read, then still ready, naming their streams', () => {
+    const corrupt = [
+      { stream: 'refund-R7', revision: '2', position: '9', type: 'RefundSucceeded' },
+    ];
+
+    expect(readinessOf(up, [status('refund_view')], corrupt)).toMatchObject({
+      ready: true,
+      corruptStreams: ['refund-R7'],
+    });
   });
 });

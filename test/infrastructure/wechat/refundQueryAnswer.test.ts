@@ -31,21 +31,46 @@ describe('refundquery answer', () => {
     };
     expect(refundQueryOutcomeOf(answer, 'R1')).toEqual({
       kind: 'found',
-      outRefundNo: 'R1',
-      outTradeNo: 'T1',
-      transactionId: '4200000215201811190261405420',
-      totalFee: 3960,
-      refundId: '50000408942018111907145868881',
-      refundFee: 1000,
-      settlementRefundFee: 1000,
-      status: 'SUCCESS',
-      refundRecvAccount: '支付用户零钱',
-      refundAccount: 'REFUND_SOURCE_UNSETTLED_FUNDS',
-      successTime: '2018-11-19T16:24:13+08:00',
+      report: {
+        outRefundNo: 'R1',
+        refundId: '50000408942018111907145868881',
+        refundFee: 1000,
+        order: {
+          outTradeNo: 'T1',
+          transactionId: '4200000215201811190261405420',
+          totalFee: 3960,
+        },
+        outcome: {
+          status: 'succeeded',
+          settlementRefundFee: 1000,
+          refundRecvAccount: '支付用户零钱',
+          refundAccount: 'REFUND_SOURCE_UNSETTLED_FUNDS',
+          refundRequestSource: 'API',
+          successTime: '2018-11-19T16:24:13+08:00',
+        },
+      },
     });
     expect(refundQueryOutcomeOf(answer, 'R0')).toMatchObject({
       kind: 'found',
-      status: 'PROCESSING',
+      report: { outcome: { status: 'processing', settlementRefundFee: 1000 } },
+    });
+  });
+
+  it.each(['REFUNDCLOSE', 'CHANGE'])(
+    'given %s, when read, then a failure at settlement with that status as the code',
+    (status) => {
+      const answer = { ...order, ...refund(0, 'R1', status) };
+      expect(refundQueryOutcomeOf(answer, 'R1')).toMatchObject({
+        kind: 'found',
+        report: { refundFee: 1000, outcome: { status: 'failed', code: status } },
+      });
+    },
+  );
+
+  it('given a settlement amount of 0 (paid by coupon), when read, then it is 0', () => {
+    const answer = { ...order, ...refund(0, 'R1', 'SUCCESS'), settlement_refund_fee_0: '0' };
+    expect(refundQueryOutcomeOf(answer, 'R1')).toMatchObject({
+      report: { outcome: { status: 'succeeded', settlementRefundFee: 0 } },
     });
   });
 

@@ -25,8 +25,17 @@ describe('WeChat field schemas', () => {
 
   it('given amounts as decimal strings, when parsed, then they are integers in fen', () => {
     expect(fenField.parse('3960')).toBe(3960);
+    expect(fenField.parse('2147483647')).toBe(2_147_483_647);
     expect(settlementFenField.parse('0')).toBe(0);
   });
+
+  it.each(['2147483648', '9007199254740991'])(
+    'given the amount %j, past WeChat’s 32-bit fee fields, when parsed, then it is refused',
+    (text) => {
+      expect(fenField.safeParse(text).success).toBe(false);
+      expect(settlementFenField.safeParse(text).success).toBe(false);
+    },
+  );
 
   it.each(['0', '-1', '1.5', '01', '1e3', ' 1', '99999999999999999'])(
     'given the amount %j, when parsed as a positive fen amount, then it is refused',

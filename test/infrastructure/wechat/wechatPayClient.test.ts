@@ -81,10 +81,11 @@ describe('WeChat Pay client against the sandbox (real TLS)', () => {
       expect(outcome.kind).toBe('accepted');
       expect(await client.queryRefund(input.outRefundNo)).toMatchObject({
         kind: 'found',
-        outRefundNo: input.outRefundNo,
-        outTradeNo: input.outTradeNo,
-        totalFee: 3960,
-        refundFee: 1000,
+        report: {
+          outRefundNo: input.outRefundNo,
+          refundFee: 1000,
+          order: { outTradeNo: input.outTradeNo, totalFee: 3960 },
+        },
       });
     },
   );

@@ -1,11 +1,24 @@
 // Runs the three projections over an existing log in small batches until killed:
-// `projectWorker <dataDir>`. Prints "started" once they run.
+// `projectWorker <dataDir> [<lastPosition>]`. With a last position, it sees the log only up to
+// it, so that whenever it is killed it has not reached the head. Prints "started" once they run.
+import type { EventStore } from '../../../src/application/ports/eventStore.js';
 import { startProjection } from '../../../src/projections/startProjection.js';
 import { eachProjection, openStores, projectionDeps } from './projectionFixture.js';
 
-const [dataDir] = process.argv.slice(2);
+const [dataDir, lastPosition] = process.argv.slice(2);
 const stores = openStores(dataDir!);
+const last = lastPosition === undefined ? undefined : BigInt(lastPosition);
+const events: EventStore =
+  last === undefined
+    ? stores.events
+    : {
+        ...stores.events,
+        readCategory: async (category, options) =>
+          (await stores.events.readCategory(category, options)).filter(
+            (event) => event.position <= last,
+          ),
+      };
 await eachProjection((projection) =>
-  startProjection(projection, projectionDeps(stores, { batchSize: 20 })),
+  startProjection(projection, projectionDeps({ ...stores, events }, { batchSize: 20 })),
 );
 process.stdout.write('started\n');
