@@ -13,9 +13,11 @@ import { sandboxNotificationBody } from '../src/sandbox/sandboxNotifier.js';
 import { load, type LoadResult } from './support/load.js';
 import { freePort, metric, peakRssMb, root, run, waitFor } from './support/processes.js';
 import { measureStoreLimit } from './support/storeLimit.js';
+import { startWebhookSink, subscribe } from './support/webhookSink.js';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
 const readRefunds = Number(process.env['BENCH_REFUNDS'] ?? 100_000);
+const webhooksOn = process.env['BENCH_WEBHOOKS'] === '1';
 const work = mkdtempSync(path.join(os.tmpdir(), 'refunds-bench-'));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -114,6 +116,9 @@ const main = async () => {
   await prepopulate(dataDir, readRefunds);
   const service = await serve(dataDir);
   const refundsUrl = `${service.url}/v1/refunds`;
+  // BENCH_WEBHOOKS=1: figures 2–4 with a subscribed local receiver, to compare with a run without.
+  const figureSink = webhooksOn ? await startWebhookSink() : undefined;
+  if (figureSink) await subscribe(service.url, figureSink.url);
 
   log('2/6 commands: distinct refunds, then half of them repeats');
   results['commands'] = await load({
@@ -167,17 +172,18 @@ const main = async () => {
   });
   const servicePeakRss = peakRssMb(service.child.pid);
   await service.stop();
+  await figureSink?.close();
 
   log('5/6 end to end: POST to SUCCEEDED through the simulator, rate limit lifted');
   const sandbox = run('node', ['bin/refunds.js', 'sandbox', '--certs', path.join(work, 'wechat')], {
     LOG_LEVEL: 'warn',
   });
   const wechat = sandboxLineSchema.parse(JSON.parse(await sandbox.firstLine));
-  const e2eDir = path.join(work, 'e2e');
-  const port = await freePort();
-  const e2e = await (async () => {
+  /** Figure 5: POST → SUCCEEDED; with a subscribed local receiver, its deliveries and their lag. */
+  const endToEnd = async (name: string, sink?: Awaited<ReturnType<typeof startWebhookSink>>) => {
+    const port = await freePort();
     const live = run('node', ['bin/refunds.js', 'serve'], {
-      DATA_DIR: e2eDir,
+      DATA_DIR: path.join(work, name),
       PORT: String(port),
       LOG_LEVEL: 'warn',
       WECHAT_MODE: 'live',
@@ -188,6 +194,8 @@ const main = async () => {
       WECHAT_CERT_P12_PATH: path.join(wechat.certDir, 'apiclient_cert.p12'),
       WECHAT_CA_PATH: wechat.caPath,
       WECHAT_MAX_RPS: '0',
+      // Live mode refuses loopback webhook URLs; the receiver here is local by design.
+      WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
     });
     const url = `http://127.0.0.1:${port}`;
     await waitFor(
@@ -195,6 +203,7 @@ const main = async () => {
       60_000,
       'the e2e service',
     );
+    if (sink) await subscribe(url, sink.url);
     const succeeded = () => metric(url, 'refund_events_appended_total', 'type="RefundSucceeded"');
     const lags: number[] = [];
     let sampling = true;
@@ -222,12 +231,20 @@ const main = async () => {
     const posted = await load({
       url: `${url}/v1/refunds`,
       durationSeconds: seconds,
-      body: (n) => refundBody('E', n),
+      body: (n) => refundBody(name, n),
     });
     const accepted = posted.requests - posted.errors - posted.non2xx;
     await waitFor(async () => completed >= accepted, 120_000, 'every refund to succeed').catch(
       () => undefined,
     );
+    if (sink) {
+      // requested, accepted and succeeded for every completed refund.
+      await waitFor(
+        async () => sink.distinctEvents() >= 3 * completed,
+        120_000,
+        'every event to be delivered',
+      ).catch(() => undefined);
+    }
     sampling = false;
     await sampler;
     const peak = peakRssMb(live.child.pid);
@@ -241,7 +258,12 @@ const main = async () => {
       lagP99Ms: (lags[Math.floor(lags.length * 0.99)] ?? 0) * 1000,
       peakRss: peak,
     };
-  })();
+  };
+  const e2e = await endToEnd('E');
+  log('5w/6 end to end again, with one subscribed webhook endpoint (a local receiver)');
+  const sink = await startWebhookSink();
+  const e2eHooks = await endToEnd('W', sink);
+  await sink.close();
   await sandbox.stop();
 
   log('6/6 embedded store: durable appends');
@@ -261,6 +283,9 @@ const main = async () => {
     'Service: built from the repository (`node bin/refunds.js serve`), embedded SQLite (synchronous=FULL for the log),',
     `LOG_LEVEL=warn, ${readRefunds} refunds already in its log; the WeChat Pay sandbox in-process (figures 2–4,`,
     'WECHAT_MAX_RPS=100 as by default) or in its own process (figure 5, rate limit lifted).',
+    webhooksOn
+      ? 'Figures 2–4 with one subscribed webhook endpoint (BENCH_WEBHOOKS=1), a local receiver.'
+      : 'Figures 2–4 without webhook endpoints (BENCH_WEBHOOKS=1 subscribes one).',
     '',
     '| figure | rate | of baseline | p50 | p99 | errors | target | |',
     '|---|---:|---:|---:|---:|---:|---|---|',
@@ -294,6 +319,9 @@ const main = async () => {
     '|---|---:|---|---|',
     `| 5. end to end, POST → SUCCEEDED | ${Math.round(e2e.perSecond)} refunds/s (${e2e.completed} of ${e2e.accepted} accepted completed; POSTs at ${Math.round(e2e.posted.requestsPerSecond)}/s) | ≥ 2000/s | ${e2e.perSecond >= 2000 ? 'met' : '**not met**'} |`,
     `| 5. projection lag p99 under that load | ${Math.round(e2e.lagP99Ms)} ms | ≤ 250 ms | ${e2e.lagP99Ms <= 250 ? 'met' : '**not met**'} |`,
+    `| 5w. end to end with one subscribed webhook endpoint | ${Math.round(e2eHooks.perSecond)} refunds/s = ${((e2eHooks.perSecond / e2e.perSecond) * 100).toFixed(0)}% of 5 (${e2eHooks.completed} of ${e2eHooks.accepted} completed) | ≥ 90% of 5 | ${e2eHooks.perSecond >= 0.9 * e2e.perSecond ? 'met' : '**not met**'} |`,
+    `| 5w. webhook delivery lag p99 (event recorded → received) | ${Math.round(sink.lagP99Ms())} ms (${sink.distinctEvents()} events, ${sink.deliveries()} deliveries) | | |`,
+    `| 5w. projection lag p99 with webhooks | ${Math.round(e2eHooks.lagP99Ms)} ms | ≤ 250 ms | ${e2eHooks.lagP99Ms <= 250 ? 'met' : '**not met**'} |`,
     `| 6. durable appends, one per transaction | ${Math.round(limit.onePerTransaction)}/s (bare SQLite insert: ${Math.round(limit.rawOnePerTransaction)}/s) | baseline of 6 | |`,
     `| 6. durable appends, 64 writers (group commit) | ${Math.round(limit.groupCommit)}/s = ${(limit.groupCommit / limit.onePerTransaction).toFixed(1)}× one per transaction | | |`,
     `| 7. peak RSS of the service during 2–5 | ${peak.toFixed(0)} MB | ≤ 250 MB | ${peak <= 250 ? 'met' : '**not met**'} |`,

@@ -25,6 +25,20 @@ import { createRecentWrites } from './projections/recentWrites.js';
 import { createRefundReadModel } from './projections/refundReadModel.js';
 import { setUpSandboxWechat } from './sandbox/sandboxWechatSetup.js';
 import type { Service, ServiceOptions } from './service.js';
+import { createAppendSignal } from './application/appendSignal.js';
+import {
+  startWebhookDispatcher,
+  type WebhookDispatcher,
+} from './application/webhooks/webhookDispatcher.js';
+import { webhookEndpoints } from './application/webhooks/webhookEndpoints.js';
+import { webhookFanOut } from './application/webhooks/webhookFanOut.js';
+import { openWebhookStore } from './application/webhooks/webhookStore.js';
+import { eventFeedRoute } from './infrastructure/http/eventFeedRoute.js';
+import { webhookRoutes } from './infrastructure/http/webhookRoutes.js';
+import { createWebhookHttpSender } from './infrastructure/webhooks/webhookHttpSender.js';
+import { createWebhookUrlPolicy } from './infrastructure/webhooks/webhookUrlPolicy.js';
+import { createEventFeed } from './projections/eventFeed.js';
+import { refundEventObjects } from './projections/refundEventObjects.js';
 
 /**
  * The composition root: builds the adapters from the configuration and wires them. Nothing in it
@@ -39,6 +53,7 @@ export const buildService = async (
     random = Math.random,
     healthIntervalMs = 2000,
     sandbox,
+    webhooks: webhookTuning = {},
   }: ServiceOptions,
 ): Promise<Service> => {
   const wechat =
@@ -70,12 +85,34 @@ export const buildService = async (
     notingWrites(recentWrites),
   );
   const readModel = createRefundReadModel({ events, projections, recentWrites });
+
+  // Webhooks and the event feed (DESIGN §5, WEBHOOKS.md).
+  const webhookStore = openWebhookStore(documents);
+  const urlPolicy = createWebhookUrlPolicy({
+    allowPrivate: config.webhooks.allowPrivateUrls,
+    ...(webhookTuning.resolve && { resolve: webhookTuning.resolve }),
+  });
+  let dispatcher: WebhookDispatcher | undefined;
+  const endpoints = webhookEndpoints({
+    store: webhookStore,
+    events,
+    clock,
+    urlPolicy: urlPolicy.check,
+    ...(webhookTuning.rotationOverlapMs !== undefined && {
+      rotationOverlapMs: webhookTuning.rotationOverlapMs,
+    }),
+    onChange: () => dispatcher?.wake(),
+  });
+  const appended = createAppendSignal(events);
+  const feed = createEventFeed({ events: followed, signal: appended, clock });
+
   const app = await buildHttpApp({
     logger: log,
     apiTokens: config.apiTokens,
     refunds: createRefundApi({ events, clock, handle, readModel }),
     metrics,
     readiness,
+    v1Plugins: [eventFeedRoute({ feed }), webhookRoutes({ endpoints })],
     plugins: [
       refundNotifyRoute({
         decode: createRefundNotificationDecoder(wechat.merchant),
@@ -108,10 +145,42 @@ export const buildService = async (
     });
     reconciler.start(metric.countReconcilerRun(metrics));
     background.push(reactor, reconciler);
+
+    const sender = createWebhookHttpSender({
+      policy: urlPolicy.check,
+      lookup: urlPolicy.lookup,
+      timeoutMs: config.webhooks.timeoutMs,
+      clock,
+    });
+    dispatcher = startWebhookDispatcher({
+      store: webhookStore,
+      send: sender.send,
+      clock,
+      log,
+      random,
+      scheduleMs: config.webhooks.retryScheduleMs,
+      timeoutMs: config.webhooks.timeoutMs,
+      ...(webhookTuning.pollIntervalMs !== undefined && {
+        pollIntervalMs: webhookTuning.pollIntervalMs,
+      }),
+      onAttempt: metric.countWebhookAttempt(metrics),
+    });
+    metric.observeWebhookBacklog(metrics, dispatcher.oldestPending);
+    const fanOut = runReactor(
+      webhookFanOut({
+        store: webhookStore,
+        eventObjects: refundEventObjects(events),
+        clock,
+        onCreated: dispatcher.wake,
+      }),
+    );
+    background.push({ stop: async () => sender.close() }, dispatcher, fanOut);
   };
 
   const close = async (): Promise<void> => {
-    // Requests first (those in flight finish), then the background work, then what they all use.
+    // Requests first (those in flight finish; long polls end now), then the background work,
+    // then what they all use.
+    appended.stop();
     await app.close();
     for (const part of background.reverse()) await part.stop();
     await health.stop();

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { sandboxLineSchema } from '../../src/sandbox/runSandboxCommand.js';
 import { closedPort } from '../support/closedPort.js';
 import { eventually } from '../support/eventually.js';
-import { collect, spawnTs } from '../support/spawnTs.js';
+import { collect, killHard, spawnTs } from '../support/spawnTs.js';
 import { makeTempDir } from '../support/tempDir.js';
 import { getJson } from '../support/testService.js';
 
@@ -36,16 +36,9 @@ describe('crash safety', () => {
     temp = makeTempDir();
   });
   afterEach(async () => {
-    for (const child of children.splice(0)) await kill(child);
+    for (const child of children.splice(0)) await killHard(child);
     temp.remove();
   });
-
-  const kill = async (child: Spawned) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  };
 
   const firstLine = (child: Spawned) =>
     eventually(
@@ -106,7 +99,7 @@ describe('crash safety', () => {
         return `R${i}`;
       }),
     );
-    await kill(first);
+    await killHard(first);
 
     spawn(['serve'], env);
     await up();

@@ -39,7 +39,16 @@ export type Config = {
   gatewayRetryBaseMs: number;
   reconcileAfterSeconds: number;
   reconcileIntervalSeconds: number;
+  webhooks: WebhookConfig;
   logLevel: LogLevel;
+};
+
+export type WebhookConfig = {
+  /** Delays between attempts after the first, immediate one (before jitter). */
+  retryScheduleMs: number[];
+  timeoutMs: number;
+  /** http URLs and loopback, private or link-local addresses allowed (sandbox mode's default). */
+  allowPrivateUrls: boolean;
 };
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -112,6 +121,19 @@ const variables = z.object({
   GATEWAY_RETRY_BASE_MS: integer(1).default(1000),
   RECONCILE_AFTER_SECONDS: integer(1).default(600),
   RECONCILE_INTERVAL_SECONDS: integer(1).default(60),
+  WEBHOOK_RETRY_SCHEDULE_SECONDS: z
+    .string()
+    .regex(
+      /^\s*\d+(\.\d+)?\s*(,\s*\d+(\.\d+)?\s*)*$/,
+      'must be comma-separated delays in seconds, e.g. 5,300,1800',
+    )
+    .transform((text) => text.split(',').map((delay) => Math.round(Number(delay) * 1000)))
+    .default([5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400].map((s) => s * 1000)),
+  WEBHOOK_TIMEOUT_MS: integer(1, 600_000).default(15_000),
+  WEBHOOK_ALLOW_PRIVATE_URLS: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .transform((value) => value === 'true')
+    .optional(),
   LOG_LEVEL: z.enum(logLevels).default('info'),
 });
 
@@ -201,6 +223,11 @@ const crossCheck = (v: Variables): ConfigResult => {
       gatewayRetryBaseMs: v.GATEWAY_RETRY_BASE_MS,
       reconcileAfterSeconds: v.RECONCILE_AFTER_SECONDS,
       reconcileIntervalSeconds: v.RECONCILE_INTERVAL_SECONDS,
+      webhooks: {
+        retryScheduleMs: v.WEBHOOK_RETRY_SCHEDULE_SECONDS,
+        timeoutMs: v.WEBHOOK_TIMEOUT_MS,
+        allowPrivateUrls: v.WEBHOOK_ALLOW_PRIVATE_URLS ?? v.WECHAT_MODE === 'sandbox',
+      },
       logLevel: v.LOG_LEVEL,
     },
   };

@@ -6,7 +6,12 @@ import { requestRefund, type RefundRequestInput } from '../../application/reques
 import { retryRefund } from '../../application/retryRefund.js';
 import type { RefundEvent } from '../../domain/index.js';
 import { loadRefundEvents } from '../../projections/refundQueries.js';
-import type { OrderRefunds, RefundReadModel } from '../../projections/refundReadModel.js';
+import type {
+  OrderRefunds,
+  RefundList,
+  RefundListQuery,
+  RefundReadModel,
+} from '../../projections/refundReadModel.js';
 import { foldRefundView, type RefundView } from '../../projections/refundView.js';
 
 /** What the HTTP routes need from the application, in resource terms. */
@@ -17,6 +22,7 @@ export type RefundApi = {
   ): Promise<{ created: boolean; refund: RefundView }>;
   retryRefund(outRefundNo: string, context: CommandContext): Promise<RefundView>;
   getRefund(outRefundNo: string): Promise<RefundView | undefined>;
+  listRefunds(query: RefundListQuery): Promise<RefundList>;
   getOrderRefunds(outTradeNo: string): Promise<OrderRefunds | undefined>;
   getRefundEvents(
     outRefundNo: string,
@@ -58,6 +64,7 @@ export const createRefundApi = ({
     },
     retryRefund: async (outRefundNo, context) => written(await retry(outRefundNo, context)),
     getRefund: readModel.getRefund,
+    listRefunds: readModel.listRefunds,
     getOrderRefunds: readModel.getOrder,
     getRefundEvents: loadRefundEvents(events),
   };

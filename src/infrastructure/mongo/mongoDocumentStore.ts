@@ -8,7 +8,7 @@ import type {
 } from '../../application/ports/documentStore.js';
 import type { JsonObject } from '../../application/ports/eventStore.js';
 import { StoreUnavailable, type StoreHealth } from '../../application/ports/storeHealth.js';
-import { checkDocumentName, isDocumentName } from '../stores/documentNames.js';
+import { checkDocumentName, checkDocumentPath, isDocumentName } from '../stores/documentNames.js';
 import { readOnlyRefusal } from '../stores/readOnlyRefusal.js';
 import { TimedOut, withTimeout } from '../stores/withTimeout.js';
 import { connectWhenNeeded } from './connectWhenNeeded.js';
@@ -17,9 +17,13 @@ import {
   findByFilter,
   guardedWrite,
   indexOn,
+  orderedIndexOn,
   pageFilter,
+  queryFilter,
+  querySort,
   runGuardedUpsert,
 } from './mongoDocumentCodec.js';
+import { chooseIndex, decodeCursor, pageOf } from '../../application/documentQuery.js';
 import { mongoHealthReason, mongoStoreError } from './mongoErrors.js';
 
 export type MongoDocumentStoreOptions = {
@@ -124,17 +128,19 @@ export const createMongoDocumentStore = ({
 const mongoCollection = <T extends JsonObject>(
   run: Run,
   name: string,
-  { decode, indexes = [] }: CollectionOptions<T>,
+  { decode, indexes = [], orderedIndexes = [] }: CollectionOptions<T>,
   { pageSize, readonly }: { pageSize: number; readonly: boolean },
 ) => {
   for (const field of indexes) checkDocumentName('field', field);
+  for (const index of orderedIndexes) [...index.equal, index.orderBy].forEach(checkDocumentPath);
+  const allIndexes = [...indexes.map(indexOn), ...orderedIndexes.map(orderedIndexOn)];
   let indexed: Promise<void> | undefined;
 
   /** Creates the collection and its indexes, once (again after a failure, or a drop). */
   const ready = (): Promise<void> => {
     indexed ??= run(async (db) => {
-      if (indexes.length > 0) {
-        await db.collection<Keyed>(name).createIndexes(indexes.map(indexOn));
+      if (allIndexes.length > 0) {
+        await db.collection<Keyed>(name).createIndexes(allIndexes);
         return;
       }
       try {
@@ -202,6 +208,28 @@ const mongoCollection = <T extends JsonObject>(
       return found
         .map((raw) => decodeStored(raw, decode).body)
         .filter((body): body is T => body !== undefined);
+    },
+    // The index is named (hint): a query the declared indexes do not serve must not become a
+    // collection scan because the planner preferred another plan.
+    query: async (query) => {
+      const index = orderedIndexOn(chooseIndex(name, orderedIndexes, query));
+      const cursor = query.after === undefined ? undefined : decodeCursor(query.after);
+      const found = await onCollection((db) =>
+        db
+          .collection<Keyed>(name)
+          .find(queryFilter(query, cursor))
+          .sort(querySort(query))
+          .hint(index.name)
+          .limit(query.limit + 1)
+          .toArray(),
+      );
+      return pageOf(
+        found.flatMap((raw) => {
+          const stored = decodeStored(raw, decode);
+          return stored.body === undefined ? [] : [{ id: stored.id, body: stored.body }];
+        }),
+        query,
+      );
     },
     // Paged by _id rather than one open cursor: writes may interleave between pages, and a cursor
     // left open across a slow consumer times out on the server.

@@ -23,9 +23,51 @@ describe('configuration', () => {
         gatewayRetryBaseMs: 1000,
         reconcileAfterSeconds: 600,
         reconcileIntervalSeconds: 60,
+        webhooks: {
+          retryScheduleMs: [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400].map(
+            (seconds) => seconds * 1000,
+          ),
+          timeoutMs: 15000,
+          allowPrivateUrls: true,
+        },
         logLevel: 'info',
       },
     });
+  });
+
+  it('given the WEBHOOK_* variables, then the schedule in ms, the timeout, and private URLs refused by default in live mode', () => {
+    expect(
+      loadConfig({ WEBHOOK_RETRY_SCHEDULE_SECONDS: '0.2, 1,30', WEBHOOK_TIMEOUT_MS: '500' }),
+    ).toMatchObject({
+      ok: true,
+      config: {
+        webhooks: { retryScheduleMs: [200, 1000, 30000], timeoutMs: 500, allowPrivateUrls: true },
+      },
+    });
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE_URLS: 'false' })).toMatchObject({
+      config: { webhooks: { allowPrivateUrls: false } },
+    });
+    const live = {
+      WECHAT_MODE: 'live',
+      WECHAT_APPID: 'wxd930ea5d5a258f4f',
+      WECHAT_MCH_ID: '1900000109',
+      WECHAT_API_KEY: '192006250b4c09247ec02edce69f6a2d',
+      WECHAT_CERT_P12_PATH: '/etc/wechat/apiclient_cert.p12',
+    };
+    expect(loadConfig(live)).toMatchObject({ config: { webhooks: { allowPrivateUrls: false } } });
+    expect(loadConfig({ ...live, WEBHOOK_ALLOW_PRIVATE_URLS: 'true' })).toMatchObject({
+      config: { webhooks: { allowPrivateUrls: true } },
+    });
+    const problems = loadConfig({
+      WEBHOOK_RETRY_SCHEDULE_SECONDS: '5,,300',
+      WEBHOOK_TIMEOUT_MS: '0',
+      WEBHOOK_ALLOW_PRIVATE_URLS: 'yes',
+    });
+    expect(problems.ok || problems.problems.map((p) => p.split(':')[0])).toEqual([
+      'WEBHOOK_RETRY_SCHEDULE_SECONDS',
+      'WEBHOOK_TIMEOUT_MS',
+      'WEBHOOK_ALLOW_PRIVATE_URLS',
+    ]);
   });
 
   it('given empty variables, then they count as unset', () => {
