@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { createSqliteEventStore } from '../src/infrastructure/sqlite/sqliteEventStore.js';
-import { sandboxLineSchema } from '../src/sandbox/runSandboxCommand.js';
+import { liveWechatEnvOf, sandboxLineSchema } from '../src/sandbox/runSandboxCommand.js';
 import { sandboxNotificationBody } from '../src/sandbox/sandboxNotifier.js';
 import { load, type LoadResult } from './support/load.js';
 import { freePort, metric, peakRssMb, root, run, waitFor } from './support/processes.js';
@@ -186,13 +186,7 @@ const main = async () => {
       DATA_DIR: path.join(work, name),
       PORT: String(port),
       LOG_LEVEL: 'warn',
-      WECHAT_MODE: 'live',
-      WECHAT_API_BASE_URL: wechat.baseUrl,
-      WECHAT_APPID: wechat.appid,
-      WECHAT_MCH_ID: wechat.mchId,
-      WECHAT_API_KEY: wechat.apiKey,
-      WECHAT_CERT_P12_PATH: path.join(wechat.certDir, 'apiclient_cert.p12'),
-      WECHAT_CA_PATH: wechat.caPath,
+      ...liveWechatEnvOf(wechat),
       WECHAT_MAX_RPS: '0',
       // Live mode refuses loopback webhook URLs; the receiver here is local by design.
       WEBHOOK_ALLOW_PRIVATE_URLS: 'true',

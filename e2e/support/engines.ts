@@ -1,13 +1,12 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
-import path from 'node:path';
 import { BACKWARDS, END } from '@eventstore/db-client';
 import { z } from 'zod';
 import { freePort, root, run, waitFor, type Running } from '../../bench/support/processes.js';
 import { connectEsdb } from '../../src/infrastructure/esdb/esdbConnection.js';
 import { connectMongo } from '../../src/infrastructure/mongo/mongoConnection.js';
-import { sandboxLineSchema } from '../../src/sandbox/runSandboxCommand.js';
+import { liveWechatEnvOf, sandboxLineSchema } from '../../src/sandbox/runSandboxCommand.js';
 
 /*
  * What the end-to-end flows share: the engines they need, the WeChat Pay sandbox as a process of
@@ -122,13 +121,7 @@ export const startService = async ({
     ...serviceEnv({ engines, mongoDb, dataDir }),
     PORT: String(port),
     PUBLIC_BASE_URL: url,
-    WECHAT_MODE: 'live',
-    WECHAT_API_BASE_URL: sandbox.baseUrl,
-    WECHAT_APPID: sandbox.appid,
-    WECHAT_MCH_ID: sandbox.mchId,
-    WECHAT_API_KEY: sandbox.apiKey,
-    WECHAT_CERT_P12_PATH: path.join(sandbox.certDir, 'apiclient_cert.p12'),
-    WECHAT_CA_PATH: sandbox.caPath,
+    ...liveWechatEnvOf(sandbox),
     LOG_LEVEL: 'warn',
     ...env,
   });

@@ -14,6 +14,22 @@ export const sandboxLineSchema = z.object({
   certDir: z.string(),
 });
 
+export type SandboxLine = z.infer<typeof sandboxLineSchema>;
+
+/**
+ * The configuration that points this service at a sandbox it does not run itself, in live mode
+ * as it would the real API (docs/sandbox.md): its URL, merchant, certificate and CA.
+ */
+export const liveWechatEnvOf = (line: SandboxLine): NodeJS.ProcessEnv => ({
+  WECHAT_MODE: 'live',
+  WECHAT_API_BASE_URL: line.baseUrl,
+  WECHAT_APPID: line.appid,
+  WECHAT_MCH_ID: line.mchId,
+  WECHAT_API_KEY: line.apiKey,
+  WECHAT_CERT_P12_PATH: path.join(line.certDir, 'apiclient_cert.p12'),
+  WECHAT_CA_PATH: line.caPath,
+});
+
 export type RunSandboxCommandOptions = {
   port?: number;
   certDir: string;
@@ -38,7 +54,7 @@ export const runSandboxCommand = async ({
     logger,
   });
   const { baseUrl, appid, mchId, apiKey, caPath } = sandbox;
-  const line: z.infer<typeof sandboxLineSchema> = {
+  const line: SandboxLine = {
     baseUrl,
     appid,
     mchId,

@@ -3,7 +3,7 @@ import https from 'node:https';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { sandboxLineSchema } from '../../src/sandbox/runSandboxCommand.js';
+import { liveWechatEnvOf, sandboxLineSchema } from '../../src/sandbox/runSandboxCommand.js';
 import { closedPort } from '../support/closedPort.js';
 import { eventually } from '../support/eventually.js';
 import { collect, killHard, spawnTs } from '../support/spawnTs.js';
@@ -68,13 +68,7 @@ describe('crash safety', () => {
       DATA_DIR: path.join(temp.dir, 'data'),
       PORT: String(port),
       LOG_LEVEL: 'warn',
-      WECHAT_MODE: 'live',
-      WECHAT_API_BASE_URL: sandbox.baseUrl,
-      WECHAT_APPID: sandbox.appid,
-      WECHAT_MCH_ID: sandbox.mchId,
-      WECHAT_API_KEY: sandbox.apiKey,
-      WECHAT_CERT_P12_PATH: path.join(sandbox.certDir, 'apiclient_cert.p12'),
-      WECHAT_CA_PATH: sandbox.caPath,
+      ...liveWechatEnvOf(sandbox),
       PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
       GATEWAY_RETRY_BASE_MS: '50',
       RECONCILE_AFTER_SECONDS: '1',

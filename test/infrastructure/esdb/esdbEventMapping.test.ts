@@ -24,7 +24,6 @@ import {
   toRecordedEvent,
   UnreadableEsdbEvent,
 } from '../../../src/infrastructure/esdb/esdbEventMapping.js';
-import { storeTarget } from '../../../src/infrastructure/stores/storeTarget.js';
 
 const id = '2ed6657d-e927-568b-95e1-2665a8aea6a2';
 const created = new Date('2026-11-28T08:00:00.123Z');
@@ -232,18 +231,5 @@ describe('EventStoreDB error mapping', () => {
       'EventStoreDB at esdb://h:2113 failed: boom',
     );
     expect(esdbMessageOf(new Error(''))).toBe('no detail');
-  });
-
-  it('given connection strings with credentials and options, then the target keeps scheme and hosts only', () => {
-    expect(storeTarget('esdb://admin:changeit@db1:2113,db2:2113?tls=true')).toBe(
-      'esdb://db1:2113,db2:2113',
-    );
-    expect(storeTarget('mongodb://user:p%40ss@mongo:27017/refunds?replicaSet=rs0')).toBe(
-      'mongodb://mongo:27017',
-    );
-    expect(storeTarget('mongodb+srv://cluster0.example.net')).toBe(
-      'mongodb+srv://cluster0.example.net',
-    );
-    expect(storeTarget('not a url')).toBe('an unparseable connection string');
   });
 });
