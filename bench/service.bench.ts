@@ -4,16 +4,16 @@
 // same run: absolute numbers vary from machine to machine.
 import { createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { createRsaSigner } from '../src/infrastructure/wechat/v3/rsaSigner.js';
 import { verifyRsaSignature } from '../src/infrastructure/wechat/v3/rsaVerifier.js';
 import { createSqliteEventStore } from '../src/infrastructure/sqlite/sqliteEventStore.js';
+import { liveWechatEnvOf, sandboxLineSchema } from '../src/sandbox/runSandboxCommand.js';
 import { sandboxNotificationBody } from '../src/sandbox/sandboxNotifier.js';
 import { load, type LoadResult } from './support/load.js';
-import { metric, peakRssMb, root, run, waitFor } from './support/processes.js';
+import { freePort, metric, peakRssMb, root, run, waitFor } from './support/processes.js';
 import { measureStoreLimit } from './support/storeLimit.js';
 import { startWebhookSink, subscribe } from './support/webhookSink.js';
 
@@ -22,16 +22,6 @@ const readRefunds = Number(process.env['BENCH_REFUNDS'] ?? 100_000);
 const webhooksOn = process.env['BENCH_WEBHOOKS'] === '1';
 const work = mkdtempSync(path.join(os.tmpdir(), 'refunds-bench-'));
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 
 const serve = async (dataDir: string, env: NodeJS.ProcessEnv = {}) => {
   const port = await freePort();
@@ -192,27 +182,7 @@ const main = async () => {
   const sandbox = run('node', ['bin/refunds.js', 'sandbox', '--certs', path.join(work, 'wechat')], {
     LOG_LEVEL: 'warn',
   });
-  const wechat = z
-    .object({
-      baseUrl: z.string(),
-      appid: z.string(),
-      mchId: z.string(),
-      apiKey: z.string(),
-      caPath: z.string(),
-      certDir: z.string(),
-      apiV3Key: z.string(),
-      merchantSerialNo: z.string(),
-      platformPublicKeyId: z.string(),
-    })
-    .parse(JSON.parse(await sandbox.firstLine));
-  // The same figure through API v3 (RSA-signed JSON, AEAD notifications) and through v2.
-  const v3Settings = {
-    WECHAT_API_VERSION: 'v3',
-    WECHAT_API_V3_KEY: wechat.apiV3Key,
-    WECHAT_MERCHANT_SERIAL_NO: wechat.merchantSerialNo,
-    WECHAT_PLATFORM_PUBLIC_KEY_PATH: path.join(wechat.certDir, 'wechatpay_public_key.pem'),
-    WECHAT_PLATFORM_PUBLIC_KEY_ID: wechat.platformPublicKeyId,
-  };
+  const wechat = sandboxLineSchema.parse(JSON.parse(await sandbox.firstLine));
   /** Figure 5: POST → SUCCEEDED; with a subscribed local receiver, its deliveries and their lag. */
   const endToEnd = async (
     name: string,
@@ -221,17 +191,10 @@ const main = async () => {
   ) => {
     const port = await freePort();
     const live = run('node', ['bin/refunds.js', 'serve'], {
-      ...(api === 'v3' ? v3Settings : {}),
       DATA_DIR: path.join(work, name),
       PORT: String(port),
       LOG_LEVEL: 'warn',
-      WECHAT_MODE: 'live',
-      WECHAT_API_BASE_URL: wechat.baseUrl,
-      WECHAT_APPID: wechat.appid,
-      WECHAT_MCH_ID: wechat.mchId,
-      WECHAT_API_KEY: wechat.apiKey,
-      WECHAT_CERT_P12_PATH: path.join(wechat.certDir, 'apiclient_cert.p12'),
-      WECHAT_CA_PATH: wechat.caPath,
+      ...liveWechatEnvOf(wechat, api),
       WECHAT_MAX_RPS: '0',
       // Live mode refuses loopback webhook URLs; the receiver here is local by design.
       WEBHOOK_ALLOW_PRIVATE_URLS: 'true',

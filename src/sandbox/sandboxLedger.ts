@@ -27,6 +27,12 @@ export type SandboxRefund = {
 
 export type SandboxApi = 'v2' | 'v3';
 
+/** A refund as the sandbox lists it: with the secapi/pay/refund calls made for its out_refund_no. */
+export type ListedSandboxRefund = SandboxRefund & {
+  /** Every refund request naming it, refused ones included (a NOTENOUGH first try counts). */
+  calls: number;
+};
+
 export type RefundApplication = {
   outRefundNo: string;
   outTradeNo?: string;
@@ -71,6 +77,7 @@ export const createSandboxLedger = ({ now }: { now: () => Date }) => {
   const refunds = new Map<string, SandboxRefund>();
   /** out_refund_no of each order's refunds, so that checking an order does not scan them all. */
   const refundNosByOrder = new Map<string, string[]>();
+  const calls = new Map<string, number>();
 
   const refused = (errCode: string, errCodeDes: string): LedgerAnswer => ({
     kind: 'refused',
@@ -198,7 +205,21 @@ export const createSandboxLedger = ({ now }: { now: () => Date }) => {
     return all.filter((r) => r.outTradeNo === key.outTradeNo);
   };
 
-  return { apply, settle, resolveAbnormal, query, all: () => [...refunds.values()] };
+  return {
+    apply,
+    settle,
+    resolveAbnormal,
+    query,
+    /** Counts a refund request for the out_refund_no, whatever its answer. */
+    countCall: (outRefundNo: string): void => {
+      calls.set(outRefundNo, (calls.get(outRefundNo) ?? 0) + 1);
+    },
+    all: (): ListedSandboxRefund[] =>
+      [...refunds.values()].map((refund) => ({
+        ...refund,
+        calls: calls.get(refund.outRefundNo) ?? 0,
+      })),
+  };
 };
 
 export type SandboxLedger = ReturnType<typeof createSandboxLedger>;

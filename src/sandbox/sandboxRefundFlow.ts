@@ -95,6 +95,7 @@ export const createSandboxRefundFlow = ({
   };
 
   const refund = async (request: FlowRefundRequest): Promise<FlowAnswer> => {
+    ledger.countCall(request.outRefundNo);
     const named = scenarioInDescription(request.description);
     if (named === 'invalid') {
       return {

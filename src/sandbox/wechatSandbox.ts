@@ -7,7 +7,12 @@ import { z } from 'zod';
 import type { MerchantCertificate } from '../infrastructure/wechat/merchantCertificate.js';
 import { ensureSandboxCertificates } from './sandboxCertificates.js';
 import { ensureSandboxIdentity, type SandboxIdentity } from './sandboxIdentity.js';
-import { createSandboxLedger, type SandboxApi, type SandboxRefund } from './sandboxLedger.js';
+import {
+  createSandboxLedger,
+  type ListedSandboxRefund,
+  type SandboxApi,
+  type SandboxRefund,
+} from './sandboxLedger.js';
 import { createSandboxNotifier, type NotificationDelivery } from './sandboxNotifier.js';
 import { checkEnvelope, resultFail, signedReply } from './sandboxProtocol.js';
 import { createSandboxRefundFlow, type MerchantPlatformRefund } from './sandboxRefundFlow.js';
@@ -40,7 +45,7 @@ export type WechatSandbox = SandboxIdentity & {
   clientCertificate: MerchantCertificate;
   p12Path: string;
   setScenario(outRefundNo: string, scenario: SandboxScenario): void;
-  refunds(): SandboxRefund[];
+  refunds(): ListedSandboxRefund[];
   deliveries(): NotificationDelivery[];
   /** Test hook: while on, every signed answer carries a wrong sign (v2) or signature (v3). */
   corruptSigns(on: boolean): void;

@@ -3,6 +3,7 @@ import https from 'node:https';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { liveWechatEnvOf, sandboxLineSchema } from '../../src/sandbox/runSandboxCommand.js';
 import { closedPort } from '../support/closedPort.js';
 import { eventually } from '../support/eventually.js';
 import { collect, killHard, spawnTs } from '../support/spawnTs.js';
@@ -23,31 +24,6 @@ const refundsAtWechat = (baseUrl: string, caPath: string) =>
       })
       .on('error', reject);
   });
-
-/** The line `refunds sandbox` prints once it listens (DESIGN §7). */
-const sandboxLine = z.object({
-  baseUrl: z.string(),
-  appid: z.string(),
-  mchId: z.string(),
-  apiKey: z.string(),
-  caPath: z.string(),
-  certDir: z.string(),
-  apiV3Key: z.string(),
-  merchantSerialNo: z.string(),
-  platformPublicKeyId: z.string(),
-});
-
-/** The service's settings for each API version, from what `refunds sandbox` printed. */
-const apiSettings = {
-  v2: () => ({}),
-  v3: (sandbox: z.infer<typeof sandboxLine>) => ({
-    WECHAT_API_VERSION: 'v3',
-    WECHAT_API_V3_KEY: sandbox.apiV3Key,
-    WECHAT_MERCHANT_SERIAL_NO: sandbox.merchantSerialNo,
-    WECHAT_PLATFORM_PUBLIC_KEY_PATH: path.join(sandbox.certDir, 'wechatpay_public_key.pem'),
-    WECHAT_PLATFORM_PUBLIC_KEY_ID: sandbox.platformPublicKeyId,
-  }),
-};
 
 /**
  * WeChat Pay outlives our process, so the simulator runs in a process of its own (`refunds
@@ -88,24 +64,17 @@ describe('crash safety', () => {
       const wechat = spawn(['sandbox', '--certs', path.join(temp.dir, 'wechat')], {
         LOG_LEVEL: 'silent',
       });
-      const sandbox = sandboxLine.parse(JSON.parse(await firstLine(wechat)));
+      const sandbox = sandboxLineSchema.parse(JSON.parse(await firstLine(wechat)));
       const port = await closedPort();
       const env = {
         DATA_DIR: path.join(temp.dir, 'data'),
         PORT: String(port),
         LOG_LEVEL: 'warn',
-        WECHAT_MODE: 'live',
-        WECHAT_API_BASE_URL: sandbox.baseUrl,
-        WECHAT_APPID: sandbox.appid,
-        WECHAT_MCH_ID: sandbox.mchId,
-        WECHAT_API_KEY: sandbox.apiKey,
-        WECHAT_CERT_P12_PATH: path.join(sandbox.certDir, 'apiclient_cert.p12'),
-        WECHAT_CA_PATH: sandbox.caPath,
+        ...liveWechatEnvOf(sandbox, api),
         PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
         GATEWAY_RETRY_BASE_MS: '50',
         RECONCILE_AFTER_SECONDS: '1',
         RECONCILE_INTERVAL_SECONDS: '1',
-        ...apiSettings[api](sandbox),
       };
       const url = `http://127.0.0.1:${port}`;
       const up = () =>

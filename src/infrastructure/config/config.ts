@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { esdbConnectionProblems } from '../esdb/esdbConnection.js';
+import { mongoUrlProblems } from '../mongo/mongoConnection.js';
 
 export type WechatCertificateSource =
   | { kind: 'p12'; path: string; password: string }
@@ -67,13 +69,18 @@ export type WebhookConfig = {
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
 
-/** Values that must never be echoed back, not even in a configuration error. */
+/**
+ * Values that must never be echoed back, not even in a configuration error: the connection
+ * strings may carry credentials.
+ */
 export const secretVariables = [
   'API_TOKENS',
   'WECHAT_API_KEY',
   'WECHAT_CERT_P12_PASSWORD',
   'WECHAT_API_V3_KEY',
   'WECHAT_API_V3_KEY_PREVIOUS',
+  'ESDB_CONNECTION_STRING',
+  'MONGO_URL',
 ];
 
 const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -216,11 +223,19 @@ const crossCheck = (v: Variables): ConfigResult => {
   if (v.API_TOKENS.length === 0 && !isLoopback(v.HOST)) {
     problems.push(`API_TOKENS: required when HOST is not a loopback address (HOST is "${v.HOST}")`);
   }
-  if (v.EVENT_STORE === 'esdb' && !v.ESDB_CONNECTION_STRING) {
-    problems.push('ESDB_CONNECTION_STRING: required when EVENT_STORE is esdb');
+  if (v.EVENT_STORE === 'esdb') {
+    if (!v.ESDB_CONNECTION_STRING) {
+      problems.push('ESDB_CONNECTION_STRING: required when EVENT_STORE is esdb');
+    } else {
+      for (const problem of esdbConnectionProblems(v.ESDB_CONNECTION_STRING)) {
+        problems.push(`ESDB_CONNECTION_STRING: ${problem}`);
+      }
+    }
   }
-  if (v.READ_STORE === 'mongo' && !v.MONGO_URL) {
-    problems.push('MONGO_URL: required when READ_STORE is mongo');
+  if (v.READ_STORE === 'mongo') {
+    if (!v.MONGO_URL) problems.push('MONGO_URL: required when READ_STORE is mongo');
+    else
+      for (const problem of mongoUrlProblems(v.MONGO_URL)) problems.push(`MONGO_URL: ${problem}`);
   }
   const wechat = wechatConfig(v, problems);
   if (problems.length > 0 || !wechat) return { ok: false, problems };

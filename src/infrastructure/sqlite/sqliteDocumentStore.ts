@@ -8,6 +8,7 @@ import { bindable, sqliteQuery } from './sqliteQuery.js';
 import type { JsonObject } from '../../application/ports/eventStore.js';
 import type { Statement } from 'better-sqlite3';
 import { checkDocumentName } from '../stores/documentNames.js';
+import { readOnlyRefusal } from '../stores/readOnlyRefusal.js';
 import { openSqliteDatabase, type SqliteDatabase } from './openSqliteDatabase.js';
 import { sqliteHealth } from './sqliteHealth.js';
 
@@ -59,7 +60,7 @@ export const createSqliteDocumentStore = ({
 
 type Row = { body: string | null; position: bigint };
 
-const readOnly = () => Promise.reject(new Error('document store is open read-only'));
+const readOnly = () => readOnlyRefusal('document store');
 
 /** A collection a read-only store does not have: nothing in it, and nothing can be put in it. */
 const emptyCollection = <T extends JsonObject>(): DocumentCollection<T> => ({

@@ -154,6 +154,33 @@ export const documentStoreContract = (
       await docs.writeMany([]);
     });
 
+    it('given two writes to one id in one batch, then they apply in order, each with its guard, as two puts would', async () => {
+      await docs.writeMany([
+        { id: 'up', body: doc('up', { status: 'FIRST' }), position: 5n },
+        { id: 'up', body: doc('up', { status: 'SECOND' }), position: 7n },
+        { id: 'down', body: doc('down', { status: 'NEWER' }), position: 7n },
+        { id: 'down', body: doc('down', { status: 'OLDER' }), position: 5n },
+        { id: 'same', body: doc('same', { status: 'FIRST' }), position: 6n },
+        { id: 'same', body: doc('same', { status: 'SECOND' }), position: 6n },
+        { id: 'gone', body: doc('gone'), position: 3n },
+        { id: 'gone', body: null, position: 4n },
+      ]);
+
+      expect(await docs.getWithPosition('up')).toEqual({
+        body: doc('up', { status: 'SECOND' }),
+        position: 7n,
+      });
+      expect(await docs.getWithPosition('down')).toEqual({
+        body: doc('down', { status: 'NEWER' }),
+        position: 7n,
+      });
+      expect(await docs.getWithPosition('same')).toEqual({
+        body: doc('same', { status: 'FIRST' }),
+        position: 6n,
+      });
+      expect(await docs.getWithPosition('gone')).toEqual({ body: undefined, position: 4n });
+    });
+
     it('given documents, when finding by an indexed field, then the matching ones come back in id order', async () => {
       await docs.put('b', doc('b', { status: 'ACCEPTED', open: false, amount: 5 }), 1n);
       await docs.put('a', doc('a', { status: 'REQUESTED' }), 2n);
@@ -323,6 +350,16 @@ export const documentStoreContract = (
       const other = await collectionOf(await open());
       expect(await other.get('R1')).toMatchObject({ amount: 42 });
       expect(await other.put('R1', doc('R1', { amount: 43 }), 1n)).toBe(false);
+
+      await store.close();
+      stores.splice(stores.indexOf(store), 1);
+      store = await open();
+      docs = await collectionOf(store);
+      expect(await docs.getWithPosition('R1')).toEqual({
+        body: doc('R1', { amount: 42 }),
+        position: 1n,
+      });
+      expect(await docs.findBy('amount', 42)).toEqual([doc('R1', { amount: 42 })]);
     });
   });
 };

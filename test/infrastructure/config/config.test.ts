@@ -183,6 +183,78 @@ describe('configuration', () => {
     expect(problemsOf({ READ_STORE: 'mongo' })).toEqual([expect.stringMatching(/^MONGO_URL:/)]);
   });
 
+  it('given connection strings that cannot be used, then each problem is named without repeating any of the string', () => {
+    const secret = 'pa/ss#wo?rd';
+    const cases: [NodeJS.ProcessEnv, RegExp][] = [
+      // The scheme check of the variable itself used to echo the whole value.
+      [
+        { EVENT_STORE: 'esdb', ESDB_CONNECTION_STRING: `http://admin:${secret}@es:2113` },
+        /esdb:\/\//,
+      ],
+      [{ READ_STORE: 'mongo', MONGO_URL: `postgres://admin:${secret}@db` }, /mongodb:\/\//],
+      // Options the EventStoreDB client would print the whole string to the console for.
+      [
+        { EVENT_STORE: 'esdb', ESDB_CONNECTION_STRING: `esdb://admin:${secret}@es:2113?tsl=false` },
+        /unknown option "tsl"/,
+      ],
+      [
+        {
+          EVENT_STORE: 'esdb',
+          ESDB_CONNECTION_STRING: `esdb://admin:${secret}@es:2113?tlsVerifyCert=false`,
+        },
+        /tlsCAFile/,
+      ],
+      // An option the adapter relies on.
+      [
+        {
+          EVENT_STORE: 'esdb',
+          ESDB_CONNECTION_STRING: `esdb://admin:${secret}@es:2113?throwOnAppendFailure=false`,
+        },
+        /throwOnAppendFailure=false is not supported/,
+      ],
+      [
+        { EVENT_STORE: 'esdb', ESDB_CONNECTION_STRING: `esdb://admin:${secret}@es:notaport` },
+        /host\[:port\]/,
+      ],
+      // The driver names the user in this one; it must not be repeated.
+      [
+        { READ_STORE: 'mongo', MONGO_URL: `mongodb://ad/min:${secret}@db:27017/` },
+        /not a valid MongoDB URL: details withheld/,
+      ],
+      [{ READ_STORE: 'mongo', MONGO_URL: `mongodb://admin:${secret}@db:27017/` }, /MONGO_URL/],
+    ];
+    for (const [env, expected] of cases) {
+      const problems = problemsOf(env).join('\n');
+      expect(problems, JSON.stringify(env)).toMatch(expected);
+      for (const part of ['admin', 'ad/min', secret, 'pa/ss', 'wo?rd', 'ss#wo']) {
+        expect(problems, JSON.stringify(env)).not.toContain(part);
+      }
+    }
+  });
+
+  it('given usable connection strings with credentials, then they are accepted as they are', () => {
+    const result = loadConfig({
+      EVENT_STORE: 'esdb',
+      ESDB_CONNECTION_STRING: 'esdb://admin:pa/ss#wo?rd@node1:2113,node2:2113?tls=true',
+      READ_STORE: 'mongo',
+      MONGO_URL: 'mongodb://reader:pa%2Fss%23wo%3Frd@db:27017/?replicaSet=rs0',
+    });
+
+    expect(result).toMatchObject({
+      ok: true,
+      config: {
+        eventStore: {
+          kind: 'esdb',
+          connectionString: 'esdb://admin:pa/ss#wo?rd@node1:2113,node2:2113?tls=true',
+        },
+        readStore: {
+          kind: 'mongo',
+          url: 'mongodb://reader:pa%2Fss%23wo%3Frd@db:27017/?replicaSet=rs0',
+        },
+      },
+    });
+  });
+
   it('given a PUBLIC_BASE_URL, then it is kept without a trailing slash', () => {
     expect(loadConfig({ PUBLIC_BASE_URL: 'https://refunds.example.com/' })).toMatchObject({
       ok: true,
