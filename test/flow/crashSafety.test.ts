@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { liveWechatEnvOf, sandboxLineSchema } from '../../src/sandbox/runSandboxCommand.js';
 import { closedPort } from '../support/closedPort.js';
 import { eventually } from '../support/eventually.js';
-import { collect, killHard, spawnTs } from '../support/spawnTs.js';
+import { childStartMs, collect, killHard, spawningTestMs, spawnTs } from '../support/spawnTs.js';
 import { makeTempDir } from '../support/tempDir.js';
 import { getJson } from '../support/testService.js';
 
@@ -48,7 +48,7 @@ describe('crash safety', () => {
         expect(stdout.includes('\n'), stderr).toBe(true);
         return line!;
       },
-      { timeoutMs: 30_000 },
+      { timeoutMs: childStartMs },
     );
   const output = new Map<Spawned, () => { stdout: string; stderr: string }>();
   const spawn = (args: string[], env: NodeJS.ProcessEnv) => {
@@ -79,7 +79,7 @@ describe('crash safety', () => {
       const url = `http://127.0.0.1:${port}`;
       const up = () =>
         eventually(async () => expect((await fetch(`${url}/healthz`)).status).toBe(200), {
-          timeoutMs: 30_000,
+          timeoutMs: childStartMs,
         });
 
       const first = spawn(['serve'], env);
@@ -106,7 +106,7 @@ describe('crash safety', () => {
             expect(refund.status, outRefundNo).toBe('SUCCEEDED');
           }
         },
-        { timeoutMs: 60_000, intervalMs: 200 },
+        { timeoutMs: 120_000, intervalMs: 200 },
       );
       // WeChat took each refund once, for the amount asked, and the service recorded that refund.
       const atWechat = z
@@ -143,6 +143,7 @@ describe('crash safety', () => {
         expect(types, outRefundNo).not.toContain('RefundFailed');
       }
     },
-    120_000,
+    // The sandbox, the service, the service again, and 40 refunds settled.
+    spawningTestMs(3, 150_000),
   );
 });

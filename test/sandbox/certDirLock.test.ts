@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { certDirLockFile, withCertDirLock } from '../../src/sandbox/certDirLock.js';
 import { ensureSandboxCredentials } from '../../src/sandbox/sandboxCredentials.js';
 import { eventually } from '../support/eventually.js';
-import { collect, killHard, spawnTs } from '../support/spawnTs.js';
+import { childStartMs, collect, killHard, spawnTs } from '../support/spawnTs.js';
 import { makeTempDir } from '../support/tempDir.js';
 
 const temp = makeTempDir('cert-dir-lock-');
@@ -60,7 +60,7 @@ describe('the cert dir lock', () => {
     const output = collect(holder);
     try {
       await eventually(() => expect(output.output().stdout).toBe('locked\n'), {
-        timeoutMs: 30_000,
+        timeoutMs: childStartMs,
       });
     } finally {
       await killHard(holder);

@@ -3,6 +3,16 @@ import path from 'node:path';
 
 export const projectRoot = path.resolve(import.meta.dirname, '../..');
 
+/**
+ * How long a child process of this project may take to start (Node, tsx, the modules, a first
+ * set of sandbox certificates) on a loaded two-core machine: over ten times a quiet machine's.
+ */
+export const childStartMs = 90_000;
+
+/** The budget of a test that starts `starts` child processes one after another, and `moreMs`. */
+export const spawningTestMs = (starts: number, moreMs = 30_000): number =>
+  starts * childStartMs + moreMs;
+
 /** Runs a TypeScript file of this project in its own Node process (through tsx). */
 export const spawnTs = (
   file: string,

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { RefundCommandHandler } from '../../src/application/handleRefundCommand.js';
 import type { EventStore } from '../../src/application/ports/eventStore.js';
+import { refundCategory } from '../../src/application/refundEventCodec.js';
 import { loadConfig, type Config } from '../../src/infrastructure/config/config.js';
 import { buildService } from '../../src/main.js';
 import type { Service } from '../../src/service.js';
@@ -40,6 +41,22 @@ export const sharedSandboxCertDir = (): string => {
   return sandboxCertDir;
 };
 
+/**
+ * Resolves once every read model of the service has applied everything in the log up to now
+ * (a running service may append more meanwhile).
+ */
+export const untilProjected = async (
+  service: Pick<Service, 'events' | 'projectionStatuses'>,
+): Promise<void> => {
+  const head = await service.events.headPosition(refundCategory);
+  if (head === undefined) return;
+  await eventually(async () => {
+    for (const { name, position } of await service.projectionStatuses()) {
+      if (position === undefined || position < head) throw new Error(`${name} is behind`);
+    }
+  });
+};
+
 /** The whole service as main.ts composes it, on real SQLite stores in a temp dir, not listening. */
 export const createTestApp = async ({
   apiTokens = [],
@@ -57,14 +74,7 @@ export const createTestApp = async ({
     events: service.events,
     service,
     handle: service.handle,
-    projected: async () => {
-      const head = await service.events.headPosition('refund');
-      await eventually(async () => {
-        for (const status of await service.projectionStatuses()) {
-          if (status.position !== head) throw new Error(`${status.name} is behind`);
-        }
-      });
-    },
+    projected: () => untilProjected(service),
     close: async () => {
       await service.close();
       temp.remove();

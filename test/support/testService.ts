@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino';
 import { expect } from 'vitest';
+import type { Clock } from '../../src/application/ports/clock.js';
 import { documentCheckpoints } from '../../src/application/documentCheckpoints.js';
 import type { ListeningService, WebhookTuning } from '../../src/service.js';
 import { startService } from '../../src/startService.js';
@@ -9,7 +10,7 @@ import {
 } from '../../src/infrastructure/stores/openReadOnlyStores.js';
 import { eventually } from './eventually.js';
 import { makeTempDir } from './tempDir.js';
-import { sharedSandboxCertDir, testConfig } from './testApp.js';
+import { sharedSandboxCertDir, testConfig, untilProjected } from './testApp.js';
 
 // Response bodies are JSON of whatever shape the test asserts.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -26,6 +27,8 @@ export type TestService = ListeningService & {
     path: string,
     body?: unknown,
   ) => Promise<{ status: number; json: () => Promise<Json> }>;
+  /** Resolves once every read model has applied everything in the log. */
+  projected: () => Promise<void>;
   stop: () => Promise<void>;
 };
 
@@ -39,7 +42,8 @@ export const startTestService = async (
   {
     logger = pino({ level: 'silent' }),
     webhooks,
-  }: { logger?: Logger; webhooks?: WebhookTuning } = {},
+    clock,
+  }: { logger?: Logger; webhooks?: WebhookTuning; clock?: Clock } = {},
 ): Promise<TestService> => {
   const temp = makeTempDir();
   const config = testConfig({
@@ -56,6 +60,7 @@ export const startTestService = async (
     healthIntervalMs: 200,
     sandbox: { notificationDelayMs: 20, retryTimeScale: 0.001, certDir: sharedSandboxCertDir() },
     ...(webhooks && { webhooks }),
+    ...(clock && { clock }),
   });
   return {
     ...service,
@@ -71,6 +76,7 @@ export const startTestService = async (
       const text = await response.text();
       return { status: response.status, json: () => Promise.resolve(JSON.parse(text)) };
     },
+    projected: () => untilProjected(service),
     stop: async () => {
       await service.close();
       temp.remove();

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteEventStore } from '../../../src/infrastructure/sqlite/sqliteEventStore.js';
 import { eventually } from '../../support/eventually.js';
-import { collect, completion, spawnTs } from '../../support/spawnTs.js';
+import { childStartMs, collect, completion, spawnTs } from '../../support/spawnTs.js';
 import { makeTempDir } from '../../support/tempDir.js';
 
 const worker = 'test/infrastructure/sqlite/support/appendWorker.ts';
@@ -33,7 +33,7 @@ describe('SQLite event store shared by processes', () => {
     const child = spawnTs(worker, [file, 'k', '0', 'ack']);
     const { output, completion: exited } = collect(child);
     await eventually(() => expect(acknowledged(output().stdout).length).toBeGreaterThan(50), {
-      timeoutMs: 20_000,
+      timeoutMs: childStartMs,
     });
 
     child.kill('SIGKILL');

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayRefundRequest } from '../../../../src/application/ports/refundGateway.js';
+import { closedPort } from '../../../support/closedPort.js';
 import { eventually } from '../../../support/eventually.js';
 import { makeTempDir } from '../../../support/tempDir.js';
 import {
@@ -132,7 +133,10 @@ describe('WeChat Pay v3 client: creating refunds', () => {
   });
 
   it('given the sandbox down, then retryable', async () => {
-    const client = fixture.client({ baseUrl: 'https://127.0.0.1:9', timeoutMs: 2000 });
+    const client = fixture.client({
+      baseUrl: `https://127.0.0.1:${await closedPort()}`,
+      timeoutMs: 2000,
+    });
     expect((await client.refund(request())).kind).toBe('retryable');
   });
 });
