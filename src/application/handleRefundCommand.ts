@@ -24,6 +24,8 @@ export type HandledCommand = {
   appended: RefundEvent[];
   /** Revision of the stream's last event after the command; undefined when the stream is empty. */
   revision: bigint | undefined;
+  /** Log position of what the command appended; undefined when it appended nothing. */
+  position: bigint | undefined;
 };
 
 /**
@@ -66,7 +68,9 @@ export const createRefundCommandHandler =
       const revision = lastRevision(stored);
       await precondition?.(state);
       const decided = decide(command, state);
-      if (decided.length === 0) return { state, history, appended: [], revision };
+      if (decided.length === 0) {
+        return { state, history, appended: [], revision, position: undefined };
+      }
 
       const result = await events.append(
         streamName,
@@ -79,6 +83,7 @@ export const createRefundCommandHandler =
           history: [...history, ...decided],
           appended: decided,
           revision: result.nextExpectedRevision,
+          position: result.position,
         };
       }
     }

@@ -51,7 +51,7 @@ export const sendRefund =
     if (state.status !== 'REQUESTED' || state.attempt !== attempt || state.origin !== 'api') {
       return { kind: 'skipped' };
     }
-    const outcome = await gateway.refund(state.terms);
+    const outcome = await gateway.refund(state.attemptTerms);
     const at = clock.now().toISOString();
     let command: RefundCommand;
     switch (outcome.kind) {

@@ -1,7 +1,10 @@
 import type { Fen, RefundTerms } from '../../domain/index.js';
 import type { RefundReport } from '../refundReport.js';
 
-/** What the gateway reactor asks WeChat to refund: the refund's terms, the same on every try. */
+/**
+ * What the gateway reactor asks WeChat to refund: one attempt's terms (the refund's, with the
+ * attempt's funds account), the same on every try of that attempt.
+ */
 export type GatewayRefundRequest = RefundTerms;
 
 /** An outcome that did not give an answer about the refund itself. */

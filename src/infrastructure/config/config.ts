@@ -1,15 +1,18 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { refundAccounts, type RefundAccount } from '../../domain/index.js';
 
 export type WechatCertificateSource =
   | { kind: 'p12'; path: string; password: string }
   | { kind: 'pem'; certPath: string; keyPath: string };
 
 export type WechatConfig =
-  | { mode: 'sandbox'; signType: SignType }
+  | { mode: 'sandbox'; signType: SignType; apiKeyPrevious?: string }
   | {
       mode: 'live';
       signType: SignType;
+      /** WECHAT_API_KEY_PREVIOUS: still decrypts notifications while the key is rotated. */
+      apiKeyPrevious?: string;
       baseUrl: string;
       appid: string;
       mchId: string;
@@ -37,6 +40,12 @@ export type Config = {
   gatewayRetryBaseMs: number;
   reconcileAfterSeconds: number;
   reconcileIntervalSeconds: number;
+  /** WECHAT_REFUND_ACCOUNT: the funds account of refunds that name none; unset: WeChat's default. */
+  refundAccount?: RefundAccount;
+  /** NOTENOUGH_RETRY_SECONDS: the delays of the automatic retries; empty: off. */
+  notEnoughRetrySeconds: number[];
+  /** ORDER_REFUND_SPACING_SECONDS: refunds of one order are sent at least this far apart. */
+  orderRefundSpacingSeconds: number;
   logLevel: LogLevel;
 };
 
@@ -44,7 +53,12 @@ const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 export type LogLevel = (typeof logLevels)[number];
 
 /** Values that must never be echoed back, not even in a configuration error. */
-export const secretVariables = ['API_TOKENS', 'WECHAT_API_KEY', 'WECHAT_CERT_P12_PASSWORD'];
+export const secretVariables = [
+  'API_TOKENS',
+  'WECHAT_API_KEY',
+  'WECHAT_API_KEY_PREVIOUS',
+  'WECHAT_CERT_P12_PASSWORD',
+];
 
 const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z
@@ -56,6 +70,34 @@ const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
 const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .transform((url) => url.replace(/\/+$/, ''));
+
+/** A setTimeout cannot wait longer than 2^31 − 1 ms; a month is more than any retry needs. */
+const maxRetryDelaySeconds = 30 * 86_400;
+
+/** Comma-separated seconds, e.g. `600,3600,21600`: one problem line for the whole variable. */
+const retrySchedule = z.string().transform((text, context) => {
+  const delays = text.split(',').map((delay) => delay.trim());
+  const seconds = delays.map(Number);
+  if (!delays.every((delay) => /^\d+$/.test(delay))) {
+    context.addIssue({
+      code: 'custom',
+      message: 'must be comma-separated whole numbers of seconds, e.g. 600,3600,21600',
+    });
+  } else if (seconds.some((delay) => delay < 1 || delay > maxRetryDelaySeconds)) {
+    context.addIssue({
+      code: 'custom',
+      message: `each delay must be from 1 to ${maxRetryDelaySeconds} seconds`,
+    });
+  }
+  return seconds;
+});
+
+// v3 calls the recharge funds AVAILABLE (WECHAT-V3.md §1); either name is taken.
+const refundAccountVariable = z
+  .enum([...refundAccounts, 'AVAILABLE'], { error: `must be ${refundAccounts.join(' or ')}` })
+  .transform((account): RefundAccount =>
+    account === 'AVAILABLE' ? 'REFUND_SOURCE_RECHARGE_FUNDS' : account,
+  );
 
 const variables = z.object({
   HOST: z.string().default('127.0.0.1'),
@@ -86,6 +128,10 @@ const variables = z.object({
   WECHAT_APPID: z.string().optional(),
   WECHAT_MCH_ID: z.string().regex(/^\d+$/, 'must be digits').optional(),
   WECHAT_API_KEY: z.string().length(32, 'must be the 32-character API v2 key').optional(),
+  WECHAT_API_KEY_PREVIOUS: z
+    .string()
+    .length(32, 'must be the former 32-character API v2 key')
+    .optional(),
   WECHAT_SIGN_TYPE: z.enum(['MD5', 'HMAC-SHA256']).default('MD5'),
   WECHAT_CERT_P12_PATH: z.string().optional(),
   WECHAT_CERT_P12_PASSWORD: z.string().optional(),
@@ -101,6 +147,9 @@ const variables = z.object({
   GATEWAY_RETRY_BASE_MS: integer(1).default(1000),
   RECONCILE_AFTER_SECONDS: integer(1).default(600),
   RECONCILE_INTERVAL_SECONDS: integer(1).default(60),
+  WECHAT_REFUND_ACCOUNT: refundAccountVariable.optional(),
+  NOTENOUGH_RETRY_SECONDS: retrySchedule.optional(),
+  ORDER_REFUND_SPACING_SECONDS: integer(0, 86_400).default(60),
   LOG_LEVEL: z.enum(logLevels).default('info'),
 });
 
@@ -182,13 +231,20 @@ const crossCheck = (v: Variables): ConfigResult => {
       gatewayRetryBaseMs: v.GATEWAY_RETRY_BASE_MS,
       reconcileAfterSeconds: v.RECONCILE_AFTER_SECONDS,
       reconcileIntervalSeconds: v.RECONCILE_INTERVAL_SECONDS,
+      ...(v.WECHAT_REFUND_ACCOUNT !== undefined && { refundAccount: v.WECHAT_REFUND_ACCOUNT }),
+      notEnoughRetrySeconds: v.NOTENOUGH_RETRY_SECONDS ?? [],
+      orderRefundSpacingSeconds: v.ORDER_REFUND_SPACING_SECONDS,
       logLevel: v.LOG_LEVEL,
     },
   };
 };
 
 const wechatConfig = (v: Variables, problems: string[]): WechatConfig | undefined => {
-  if (v.WECHAT_MODE === 'sandbox') return { mode: 'sandbox', signType: v.WECHAT_SIGN_TYPE };
+  const previous = v.WECHAT_API_KEY_PREVIOUS;
+  const apiKeyPrevious = previous !== undefined && { apiKeyPrevious: previous };
+  if (v.WECHAT_MODE === 'sandbox') {
+    return { mode: 'sandbox', signType: v.WECHAT_SIGN_TYPE, ...apiKeyPrevious };
+  }
   const missing = (['WECHAT_APPID', 'WECHAT_MCH_ID', 'WECHAT_API_KEY'] as const).filter(
     (name) => !v[name],
   );
@@ -198,6 +254,7 @@ const wechatConfig = (v: Variables, problems: string[]): WechatConfig | undefine
   return {
     mode: 'live',
     signType: v.WECHAT_SIGN_TYPE,
+    ...apiKeyPrevious,
     baseUrl: v.WECHAT_API_BASE_URL,
     appid: v.WECHAT_APPID,
     mchId: v.WECHAT_MCH_ID,

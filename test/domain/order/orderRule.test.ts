@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { assertOrderAllows, OrderRuleViolation } from '../../../src/domain/index.js';
 import { terms } from '../refund/refundFixtures.js';
 
-const order = { totalFee: 3960, refundedFee: 1000, pendingFee: 970 };
+const order = { totalFee: 3960, refundedFee: 1000, pendingFee: 970, refunds: [] };
 
 describe('the order rule for a new refund', () => {
   it('given an order with no refund yet, then any refund its terms allow is taken', () => {
