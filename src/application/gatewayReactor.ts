@@ -30,6 +30,7 @@ export const gatewayReactor = ({
   decide: gatewayRequestOf,
   act: async ({ request: { outRefundNo, attempt }, context }, { retryCount }) => {
     const result = await send(outRefundNo, attempt, context);
+    if (result.kind === 'paced') return { kind: 'later', delayMs: result.waitMs };
     if (result.kind !== 'retry') return { kind: 'done' };
     log.warn(
       { outRefundNo, attempt, code: result.code, correlationId: context.correlationId, retryCount },

@@ -1,7 +1,13 @@
 import type { Checkpoints } from './documentCheckpoints.js';
 import type { EventStore, RecordedEvent } from './ports/eventStore.js';
 import type { Log } from './ports/log.js';
-import { nextRetryDelay, tryEffect, type Reactor, type RunningReactor } from './reactor.js';
+import {
+  maxPauseMs,
+  nextRetryDelay,
+  tryEffect,
+  type Reactor,
+  type RunningReactor,
+} from './reactor.js';
 import { refundCategory } from './refundEventCodec.js';
 import { retryLogLevel } from './retryLogLevel.js';
 import { createWakeup } from './wakeup.js';
@@ -28,7 +34,7 @@ export const startReactor = <W>(
     events,
     checkpoints,
     log,
-    concurrency = 256,
+    concurrency = reactor.concurrency ?? 256,
     batchSize = 500,
     pollIntervalMs = 1000,
   }: ReactorRuntime,
@@ -70,12 +76,18 @@ export const startReactor = <W>(
 
   /** True once the work is done or given up; false when stopped before. */
   const work = async (recorded: RecordedEvent, item: W): Promise<boolean> => {
-    for (let retryCount = 0; !stopped; retryCount++) {
+    let retryCount = 0;
+    while (!stopped) {
       const outcome = await tryEffect(reactor, item, recorded, retryCount, log);
       if (outcome.kind === 'done') return true;
+      if (outcome.kind === 'later') {
+        await wakeup.pause(Math.min(outcome.delayMs, maxPauseMs));
+        continue;
+      }
       const delay = nextRetryDelay(reactor, recorded, { retryCount, reason: outcome.reason }, log);
       if (delay === undefined) return true;
       await wakeup.pause(delay);
+      retryCount += 1;
     }
     return false;
   };

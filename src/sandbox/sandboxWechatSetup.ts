@@ -2,7 +2,11 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../infrastructure/config/config.js';
 import { createWechatPayClient } from '../infrastructure/wechat/wechatPayClient.js';
-import { clientOptions, type WechatSetup } from '../infrastructure/wechat/wechatSetup.js';
+import {
+  clientOptions,
+  merchantOf,
+  type WechatSetup,
+} from '../infrastructure/wechat/wechatSetup.js';
 import { startWechatSandbox, type WechatSandbox } from './wechatSandbox.js';
 
 export type SandboxTuning = {
@@ -30,15 +34,15 @@ export const setUpSandboxWechat = async (
     { baseUrl: sandbox.baseUrl },
     'WeChat Pay sandbox running in-process (no money moves)',
   );
-  const merchant = { appid: sandbox.appid, mchId: sandbox.mchId, apiKey: sandbox.apiKey };
+  const identity = { appid: sandbox.appid, mchId: sandbox.mchId, apiKey: sandbox.apiKey };
   return {
-    merchant,
+    merchant: merchantOf(identity, config.wechat),
     baseUrl: sandbox.baseUrl,
     sandbox,
     createClient: (notifyUrl) =>
       createWechatPayClient({
         ...clientOptions(config, logger),
-        ...merchant,
+        ...identity,
         baseUrl: sandbox.baseUrl,
         notifyUrl,
         certificate: sandbox.clientCertificate,

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ReconcileRun } from '../../application/reconciler.js';
+import type { RefundEvent } from '../../domain/index.js';
 
 /** Every metric of the service, in a registry of its own (no global state between instances). */
 export const createMetrics = () => {
@@ -43,6 +44,17 @@ export const createMetrics = () => {
     labelNames: ['result'] as const,
     registers: [registry],
   });
+  const refundFailures = new Counter({
+    name: 'wechat_refund_failures_total',
+    help: 'Refund failures this instance recorded, by stage (request: WeChat refused it; settlement: it failed after acceptance) and code (err_code or refund status)',
+    labelNames: ['stage', 'code'] as const,
+    registers: [registry],
+  });
+  const notificationsWithPreviousKey = new Counter({
+    name: 'wechat_notifications_previous_key_total',
+    help: 'Refund notifications that decrypted only with WECHAT_API_KEY_PREVIOUS (0 for long: the old key is no longer needed)',
+    registers: [registry],
+  });
   const reconcilerRuns = new Counter({
     name: 'reconciler_runs_total',
     help: 'Reconciler passes over stale refunds',
@@ -62,12 +74,22 @@ export const createMetrics = () => {
     gatewayCalls,
     gatewayDuration,
     notifications,
+    refundFailures,
+    notificationsWithPreviousKey,
     reconcilerRuns,
     reconciledRefunds,
   };
 };
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Counts an event this instance appended: by type, and a failure by stage and code too. */
+export const countEvent = (metrics: Metrics, event: RefundEvent): void => {
+  metrics.refundEvents.inc({ type: event.type });
+  if (event.type === 'RefundFailed') {
+    metrics.refundFailures.inc({ stage: event.data.stage, code: event.data.code });
+  }
+};
 
 /** Projection lag, read when Prometheus scrapes. */
 export const observeProjections = (
@@ -114,6 +136,26 @@ export const observeGatewayBacklog = (metrics: Metrics, pending: () => number): 
     registers: [metrics.registry],
     collect() {
       this.set(pending());
+    },
+  });
+};
+
+/**
+ * Refunds the gateway holds back for WeChat's rules, by rule: `order_spacing` (another refund of
+ * the order went out less than ORDER_REFUND_SPACING_SECONDS ago) and `error_rate` (calls waiting
+ * because WeChat answered 6 errors within a second).
+ */
+export const observeGatewayWaits = (
+  metrics: Metrics,
+  waiting: { order_spacing: () => number; error_rate: () => number },
+): void => {
+  new Gauge({
+    name: 'gateway_waiting_refunds',
+    help: "Refunds the gateway holds back for WeChat's rules, by rule (order_spacing, error_rate)",
+    labelNames: ['rule'] as const,
+    registers: [metrics.registry],
+    collect() {
+      for (const [rule, count] of Object.entries(waiting)) this.set({ rule }, count());
     },
   });
 };

@@ -1,0 +1,83 @@
+import type { Clock } from './ports/clock.js';
+
+/** A send of one of an order's refunds: when, and which refund. */
+export type OrderSend = { at: number; outRefundNo: string };
+
+export type OrderPacing = {
+  /**
+   * How long the refund must still wait before it is sent (WECHAT.md "Limits": refunds of one
+   * order at least a minute apart). 0: send it now; the order's turn is then taken.
+   */
+  turn: (outTradeNo: string, outRefundNo: string) => Promise<number>;
+  /** The call for the refund ended: the spacing counts from now, when WeChat surely has it. */
+  answered: (outTradeNo: string, outRefundNo: string) => void;
+  /** Refunds told to wait whose turn has not come yet. */
+  waiting: () => number;
+};
+
+/**
+ * WeChat's spacing of an order's refunds, for the gateway. A refund waits while another refund
+ * of its order was sent less than spacingMs ago; sending the same refund again (a retry of a
+ * non-answer) is not held up by its own earlier call. Only the sends of the recent past are
+ * kept; an order not seen recently is looked up in `lastSent` (the read models: a restart keeps
+ * the spacing), so the rule holds across a restart. One process's view: instances sharing a log
+ * see each other's sends only through the read models.
+ */
+export const orderPacing = ({
+  spacingMs,
+  clock,
+  lastSent,
+}: {
+  spacingMs: number;
+  clock: Clock;
+  /** The last recorded send of one of the order's refunds other than the one given. */
+  lastSent: (outTradeNo: string, exceptOutRefundNo: string) => Promise<OrderSend | undefined>;
+}): OrderPacing => {
+  const sends = new Map<string, OrderSend>();
+  /** Refunds told to wait, until when. */
+  const waits = new Map<string, number>();
+  let sweptAt = 0;
+
+  /** Forgets what no longer holds anything up, at most once a second. */
+  const sweep = (now: number): void => {
+    if (now - sweptAt < 1000) return;
+    sweptAt = now;
+    for (const [order, send] of sends) if (send.at + spacingMs <= now) sends.delete(order);
+    for (const [refund, until] of waits) if (until <= now) waits.delete(refund);
+  };
+
+  const latest = async (outTradeNo: string, outRefundNo: string) => {
+    const known = sends.get(outTradeNo);
+    if (known) return known;
+    const recorded = await lastSent(outTradeNo, outRefundNo);
+    // Another refund of the order may have taken its turn while the read model answered.
+    return sends.get(outTradeNo) ?? recorded;
+  };
+
+  return {
+    turn: async (outTradeNo, outRefundNo) => {
+      if (spacingMs === 0) return 0;
+      const last = await latest(outTradeNo, outRefundNo);
+      const now = clock.now().getTime();
+      sweep(now);
+      if (last && last.outRefundNo !== outRefundNo && now < last.at + spacingMs) {
+        const wait = last.at + spacingMs - now;
+        waits.set(outRefundNo, now + wait);
+        return wait;
+      }
+      waits.delete(outRefundNo);
+      sends.set(outTradeNo, { at: now, outRefundNo });
+      return 0;
+    },
+    answered: (outTradeNo, outRefundNo) => {
+      if (spacingMs === 0) return;
+      sends.set(outTradeNo, { at: clock.now().getTime(), outRefundNo });
+    },
+    waiting: () => {
+      const now = clock.now().getTime();
+      let count = 0;
+      for (const until of waits.values()) if (until > now) count += 1;
+      return count;
+    },
+  };
+};
