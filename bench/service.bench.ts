@@ -2,32 +2,26 @@
 // builds dist/ first, and the service runs from it exactly as `npm start` runs it. Prints a table
 // and writes bench/results/<date>.md. Every figure is also a ratio to a baseline measured in the
 // same run: absolute numbers vary from machine to machine.
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { createRsaSigner } from '../src/infrastructure/wechat/v3/rsaSigner.js';
+import { verifyRsaSignature } from '../src/infrastructure/wechat/v3/rsaVerifier.js';
 import { createSqliteEventStore } from '../src/infrastructure/sqlite/sqliteEventStore.js';
+import { liveWechatEnvOf, sandboxLineSchema } from '../src/sandbox/runSandboxCommand.js';
 import { sandboxNotificationBody } from '../src/sandbox/sandboxNotifier.js';
 import { load, type LoadResult } from './support/load.js';
-import { metric, peakRssMb, root, run, waitFor } from './support/processes.js';
+import { freePort, metric, peakRssMb, root, run, waitFor } from './support/processes.js';
 import { measureStoreLimit } from './support/storeLimit.js';
+import { startWebhookSink, subscribe } from './support/webhookSink.js';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
 const readRefunds = Number(process.env['BENCH_REFUNDS'] ?? 100_000);
+const webhooksOn = process.env['BENCH_WEBHOOKS'] === '1';
 const work = mkdtempSync(path.join(os.tmpdir(), 'refunds-bench-'));
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 
 const serve = async (dataDir: string, env: NodeJS.ProcessEnv = {}) => {
   const port = await freePort();
@@ -124,6 +118,9 @@ const main = async () => {
   await prepopulate(dataDir, readRefunds);
   const service = await serve(dataDir);
   const refundsUrl = `${service.url}/v1/refunds`;
+  // BENCH_WEBHOOKS=1: figures 2–4 with a subscribed local receiver, to compare with a run without.
+  const figureSink = webhooksOn ? await startWebhookSink() : undefined;
+  if (figureSink) await subscribe(service.url, figureSink.url);
 
   log('2/6 commands: distinct refunds, then half of them repeats');
   results['commands'] = await load({
@@ -156,6 +153,8 @@ const main = async () => {
         status: 'SUCCESS',
         scenario: 'SUCCESS',
         source: 'API',
+        api: 'v2',
+        createdAt: '2026-11-28T08:24:10.000Z',
         successTime: '2026-11-28 16:24:13',
       },
       merchant,
@@ -177,36 +176,28 @@ const main = async () => {
   });
   const servicePeakRss = peakRssMb(service.child.pid);
   await service.stop();
+  await figureSink?.close();
 
   log('5/6 end to end: POST to SUCCEEDED through the simulator, rate limit lifted');
   const sandbox = run('node', ['bin/refunds.js', 'sandbox', '--certs', path.join(work, 'wechat')], {
     LOG_LEVEL: 'warn',
   });
-  const wechat = z
-    .object({
-      baseUrl: z.string(),
-      appid: z.string(),
-      mchId: z.string(),
-      apiKey: z.string(),
-      caPath: z.string(),
-      certDir: z.string(),
-    })
-    .parse(JSON.parse(await sandbox.firstLine));
-  const e2eDir = path.join(work, 'e2e');
-  const port = await freePort();
-  const e2e = await (async () => {
+  const wechat = sandboxLineSchema.parse(JSON.parse(await sandbox.firstLine));
+  /** Figure 5: POST → SUCCEEDED; with a subscribed local receiver, its deliveries and their lag. */
+  const endToEnd = async (
+    name: string,
+    api: 'v2' | 'v3',
+    sink?: Awaited<ReturnType<typeof startWebhookSink>>,
+  ) => {
+    const port = await freePort();
     const live = run('node', ['bin/refunds.js', 'serve'], {
-      DATA_DIR: e2eDir,
+      DATA_DIR: path.join(work, name),
       PORT: String(port),
       LOG_LEVEL: 'warn',
-      WECHAT_MODE: 'live',
-      WECHAT_API_BASE_URL: wechat.baseUrl,
-      WECHAT_APPID: wechat.appid,
-      WECHAT_MCH_ID: wechat.mchId,
-      WECHAT_API_KEY: wechat.apiKey,
-      WECHAT_CERT_P12_PATH: path.join(wechat.certDir, 'apiclient_cert.p12'),
-      WECHAT_CA_PATH: wechat.caPath,
+      ...liveWechatEnvOf(wechat, api),
       WECHAT_MAX_RPS: '0',
+      // Live mode refuses loopback webhook URLs; the receiver here is local by design.
+      WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
     });
     const url = `http://127.0.0.1:${port}`;
     await waitFor(
@@ -214,6 +205,7 @@ const main = async () => {
       60_000,
       'the e2e service',
     );
+    if (sink) await subscribe(url, sink.url);
     const succeeded = () => metric(url, 'refund_events_appended_total', 'type="RefundSucceeded"');
     const lags: number[] = [];
     let sampling = true;
@@ -241,12 +233,20 @@ const main = async () => {
     const posted = await load({
       url: `${url}/v1/refunds`,
       durationSeconds: seconds,
-      body: (n) => refundBody('E', n),
+      body: (n) => refundBody(name, n),
     });
     const accepted = posted.requests - posted.errors - posted.non2xx;
     await waitFor(async () => completed >= accepted, 120_000, 'every refund to succeed').catch(
       () => undefined,
     );
+    if (sink) {
+      // requested, accepted and succeeded for every completed refund.
+      await waitFor(
+        async () => sink.distinctEvents() >= 3 * completed,
+        120_000,
+        'every event to be delivered',
+      ).catch(() => undefined);
+    }
     sampling = false;
     await sampler;
     const peak = peakRssMb(live.child.pid);
@@ -260,8 +260,16 @@ const main = async () => {
       lagP99Ms: (lags[Math.floor(lags.length * 0.99)] ?? 0) * 1000,
       peakRss: peak,
     };
-  })();
+  };
+  const e2e = await endToEnd('E', 'v2');
+  log('5w/6 end to end again, with one subscribed webhook endpoint (a local receiver)');
+  const sink = await startWebhookSink();
+  const e2eHooks = await endToEnd('W', 'v2', sink);
+  await sink.close();
+  log('5/6 end to end through API v3');
+  const e2eV3 = await endToEnd('F', 'v3');
   await sandbox.stop();
+  const rsa = measureRsaCost(path.join(wechat.certDir, 'apiclient_key.pem'));
 
   log('6/6 embedded store: durable appends');
   const limit = await measureStoreLimit(work);
@@ -280,6 +288,9 @@ const main = async () => {
     'Service: built from the repository (`node bin/refunds.js serve`), embedded SQLite (synchronous=FULL for the log),',
     `LOG_LEVEL=warn, ${readRefunds} refunds already in its log; the WeChat Pay sandbox in-process (figures 2–4,`,
     'WECHAT_MAX_RPS=100 as by default) or in its own process (figure 5, rate limit lifted).',
+    webhooksOn
+      ? 'Figures 2–4 with one subscribed webhook endpoint (BENCH_WEBHOOKS=1), a local receiver.'
+      : 'Figures 2–4 without webhook endpoints (BENCH_WEBHOOKS=1 subscribes one).',
     '',
     '| figure | rate | of baseline | p50 | p99 | errors | target | |',
     '|---|---:|---:|---:|---:|---:|---|---|',
@@ -313,6 +324,11 @@ const main = async () => {
     '|---|---:|---|---|',
     `| 5. end to end, POST → SUCCEEDED | ${Math.round(e2e.perSecond)} refunds/s (${e2e.completed} of ${e2e.accepted} accepted completed; POSTs at ${Math.round(e2e.posted.requestsPerSecond)}/s) | ≥ 2000/s | ${e2e.perSecond >= 2000 ? 'met' : '**not met**'} |`,
     `| 5. projection lag p99 under that load | ${Math.round(e2e.lagP99Ms)} ms | ≤ 250 ms | ${e2e.lagP99Ms <= 250 ? 'met' : '**not met**'} |`,
+    `| 5w. end to end with one subscribed webhook endpoint | ${Math.round(e2eHooks.perSecond)} refunds/s = ${((e2eHooks.perSecond / e2e.perSecond) * 100).toFixed(0)}% of 5 (${e2eHooks.completed} of ${e2eHooks.accepted} completed) | ≥ 90% of 5 | ${e2eHooks.perSecond >= 0.9 * e2e.perSecond ? 'met' : '**not met**'} |`,
+    `| 5w. webhook delivery lag p99 (event recorded → received) | ${Math.round(sink.lagP99Ms())} ms (${sink.distinctEvents()} events, ${sink.deliveries()} deliveries) | | |`,
+    `| 5w. projection lag p99 with webhooks | ${Math.round(e2eHooks.lagP99Ms)} ms | ≤ 250 ms | ${e2eHooks.lagP99Ms <= 250 ? 'met' : '**not met**'} |`,
+    `| 5. end to end through API v3 | ${Math.round(e2eV3.perSecond)} refunds/s (${e2eV3.completed} of ${e2eV3.accepted} accepted completed; POSTs at ${Math.round(e2eV3.posted.requestsPerSecond)}/s; lag p99 ${Math.round(e2eV3.lagP99Ms)} ms) | ≥ 2000/s | ${e2eV3.perSecond >= 2000 ? 'met' : '**not met**'} |`,
+    `| 5. API v3's RSA cost, one core | sign (merchant key, 2048 bits) ${rsa.signMs.toFixed(2)} ms, verify ${rsa.verifyMs.toFixed(3)} ms: a refund is 1 signature + 2 verifications (answer, notification) ≈ ${(rsa.signMs + 2 * rsa.verifyMs).toFixed(2)} ms, at most ~${Math.round(1000 / (rsa.signMs + 2 * rsa.verifyMs))} refunds/s per core | | |`,
     `| 6. durable appends, one per transaction | ${Math.round(limit.onePerTransaction)}/s (bare SQLite insert: ${Math.round(limit.rawOnePerTransaction)}/s) | baseline of 6 | |`,
     `| 6. durable appends, 64 writers (group commit) | ${Math.round(limit.groupCommit)}/s = ${(limit.groupCommit / limit.onePerTransaction).toFixed(1)}× one per transaction | | |`,
     `| 7. peak RSS of the service during 2–5 | ${peak.toFixed(0)} MB | ≤ 250 MB | ${peak <= 250 ? 'met' : '**not met**'} |`,
@@ -324,6 +340,23 @@ const main = async () => {
   const file = path.join(root, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}.md`);
   writeFileSync(file, report);
   log(`written to ${path.relative(root, file)}`);
+};
+
+/** What API v3 adds per call: one SHA256withRSA signature by us, one verification of WeChat's. */
+const measureRsaCost = (keyFile: string) => {
+  const privateKey = createPrivateKey(readFileSync(keyFile));
+  const publicKey = createPublicKey(privateKey);
+  const sign = createRsaSigner(privateKey);
+  const message = `POST\n/v3/refund/domestic/refunds\n1764300000\n${'n'.repeat(32)}\n${'{"x":1}'.repeat(40)}\n`;
+  const rounds = 2000;
+  let signature = '';
+  let started = performance.now();
+  for (let i = 0; i < rounds; i += 1) signature = sign(message);
+  const signMs = (performance.now() - started) / rounds;
+  started = performance.now();
+  for (let i = 0; i < rounds; i += 1) verifyRsaSignature(message, signature, publicKey);
+  const verifyMs = (performance.now() - started) / rounds;
+  return { signMs, verifyMs };
 };
 
 try {

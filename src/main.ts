@@ -29,6 +29,20 @@ import { createRecentWrites } from './projections/recentWrites.js';
 import { createRefundReadModel } from './projections/refundReadModel.js';
 import { setUpSandboxWechat } from './sandbox/sandboxWechatSetup.js';
 import type { Service, ServiceOptions } from './service.js';
+import { createAppendSignal } from './application/appendSignal.js';
+import {
+  startWebhookDispatcher,
+  type WebhookDispatcher,
+} from './application/webhooks/webhookDispatcher.js';
+import { webhookEndpoints } from './application/webhooks/webhookEndpoints.js';
+import { webhookFanOut } from './application/webhooks/webhookFanOut.js';
+import { openWebhookStore } from './application/webhooks/webhookStore.js';
+import { eventFeedRoute } from './infrastructure/http/eventFeedRoute.js';
+import { webhookRoutes } from './infrastructure/http/webhookRoutes.js';
+import { createWebhookHttpSender } from './infrastructure/webhooks/webhookHttpSender.js';
+import { createWebhookUrlPolicy } from './infrastructure/webhooks/webhookUrlPolicy.js';
+import { createEventFeed } from './projections/eventFeed.js';
+import { refundEventObjects } from './projections/refundEventObjects.js';
 
 /**
  * The composition root: builds the adapters from the configuration and wires them. Nothing in it
@@ -43,12 +57,13 @@ export const buildService = async (
     random = Math.random,
     healthIntervalMs = 2000,
     sandbox,
+    webhooks: webhookTuning = {},
   }: ServiceOptions,
 ): Promise<Service> => {
   const wechat =
     config.wechat.mode === 'live'
-      ? setUpLiveWechat(config, config.wechat, { logger: log })
-      : await setUpSandboxWechat(config, { logger: log, ...(sandbox && { sandbox }) });
+      ? setUpLiveWechat(config, config.wechat, { logger: log, clock })
+      : await setUpSandboxWechat(config, { logger: log, clock, ...(sandbox && { sandbox }) });
   const stores = openStores(config, { log, clock });
   const { events, documents } = stores;
   // The projections and the reactors follow the log near its head: one read serves them all.
@@ -84,18 +99,41 @@ export const buildService = async (
       ...(config.refundAccount !== undefined && { refundAccount: config.refundAccount }),
     },
   });
+
+  // Webhooks and the event feed (DESIGN §5, WEBHOOKS.md).
+  const webhookStore = openWebhookStore(documents);
+  const urlPolicy = createWebhookUrlPolicy({
+    allowPrivate: config.webhooks.allowPrivateUrls,
+    ...(webhookTuning.resolve && { resolve: webhookTuning.resolve }),
+  });
+  let dispatcher: WebhookDispatcher | undefined;
+  const endpoints = webhookEndpoints({
+    store: webhookStore,
+    events,
+    clock,
+    urlPolicy: urlPolicy.check,
+    ...(webhookTuning.rotationOverlapMs !== undefined && {
+      rotationOverlapMs: webhookTuning.rotationOverlapMs,
+    }),
+    onChange: () => dispatcher?.wake(),
+  });
+  const appended = createAppendSignal(events);
+  const feed = createEventFeed({ events: followed, signal: appended, clock });
+
   const app = await buildHttpApp({
     logger: log,
     apiTokens: config.apiTokens,
     refunds,
     metrics,
     readiness,
+    v1Plugins: [eventFeedRoute({ feed }), webhookRoutes({ endpoints })],
     plugins: [
       refundNotifyRoute({
         decode: createRefundNotificationDecoder({
           ...wechat.merchant,
           onPreviousKey: () => metrics.notificationsWithPreviousKey.inc(),
         }),
+        ...(wechat.v3 !== undefined && { decodeV3: wechat.v3.decode }),
         handle: handleRefundNotification({ handle, guard: readModel.guard, clock }),
         onResult: (result) => metrics.notifications.inc({ result }),
       }),
@@ -105,7 +143,11 @@ export const buildService = async (
   /** Stopped in reverse order of start: the reactor and the reconciler before the client. */
   const background: { stop: () => Promise<void> }[] = [];
   const startBackground = async (publicBaseUrl: string): Promise<void> => {
-    const client = wechat.createClient(`${publicBaseUrl}/wechat/refund-notify`);
+    // WECHAT_API_VERSION picks the API that sends and queries refunds (DESIGN §4).
+    const client =
+      wechat.apiVersion === 'v3' && wechat.v3
+        ? wechat.v3.createClient(`${publicBaseUrl}/wechat/v3/refund-notify`)
+        : wechat.createClient(`${publicBaseUrl}/wechat/refund-notify`);
     background.push({ stop: async () => client.close() });
     // WeChat's pacing rules (WECHAT.md "Limits"): 6 failing calls a second, refunds of one order
     // a minute apart; WECHAT_MAX_RPS is the client's own limiter.
@@ -143,10 +185,42 @@ export const buildService = async (
     });
     reconciler.start(metric.countReconcilerRun(metrics));
     background.push(reactor, reconciler);
+
+    const sender = createWebhookHttpSender({
+      policy: urlPolicy.check,
+      lookup: urlPolicy.lookup,
+      timeoutMs: config.webhooks.timeoutMs,
+      clock,
+    });
+    dispatcher = startWebhookDispatcher({
+      store: webhookStore,
+      send: sender.send,
+      clock,
+      log,
+      random,
+      scheduleMs: config.webhooks.retryScheduleMs,
+      timeoutMs: config.webhooks.timeoutMs,
+      ...(webhookTuning.pollIntervalMs !== undefined && {
+        pollIntervalMs: webhookTuning.pollIntervalMs,
+      }),
+      onAttempt: metric.countWebhookAttempt(metrics),
+    });
+    metric.observeWebhookBacklog(metrics, dispatcher.oldestPending);
+    const fanOut = runReactor(
+      webhookFanOut({
+        store: webhookStore,
+        eventObjects: refundEventObjects(events),
+        clock,
+        onCreated: dispatcher.wake,
+      }),
+    );
+    background.push({ stop: async () => sender.close() }, dispatcher, fanOut);
   };
 
   const close = async (): Promise<void> => {
-    // Requests first (those in flight finish), then the background work, then what they all use.
+    // Requests first (those in flight finish; long polls end now), then the background work,
+    // then what they all use.
+    appended.stop();
     await app.close();
     for (const part of background.reverse()) await part.stop();
     await health.stop();

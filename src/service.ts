@@ -7,6 +7,7 @@ import type { WechatSetup } from './infrastructure/wechat/wechatSetup.js';
 import type { RefundReadModel } from './projections/refundReadModel.js';
 import type { ProjectionStatus } from './projections/startProjection.js';
 import type { SandboxTuning } from './sandbox/sandboxWechatSetup.js';
+import type { Resolve } from './infrastructure/webhooks/webhookUrlPolicy.js';
 import type { WechatSandbox } from './sandbox/wechatSandbox.js';
 
 /** The refund service as main.ts composes it (buildService), not listening yet. */
@@ -32,6 +33,17 @@ export type ServiceOptions = {
   healthIntervalMs?: number;
   /** Test knobs for the in-process WeChat Pay simulator (sandbox mode). */
   sandbox?: SandboxTuning;
+  /** Test knobs for webhook delivery. */
+  webhooks?: WebhookTuning;
+};
+
+export type WebhookTuning = {
+  /** How long the old secret keeps signing after a rotation (DESIGN: 24 hours). */
+  rotationOverlapMs?: number;
+  /** How often the dispatcher looks at endpoints and due deliveries without a wake-up. */
+  pollIntervalMs?: number;
+  /** Name resolution of webhook URLs (a stand-in DNS for the live-mode URL tests). */
+  resolve?: Resolve;
 };
 
 /** The service as startService runs it. */

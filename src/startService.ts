@@ -23,10 +23,20 @@ export const startService = async (
         url,
         dataDir: config.dataDir,
         wechat: config.wechat.mode,
+        wechatApi: service.wechat.apiVersion,
         wechatBaseUrl: service.wechat.baseUrl,
       },
       'refund service listening',
     );
+    if (config.wechat.mode === 'sandbox') {
+      options.logger.info(
+        {
+          register: `curl -X POST ${url}/v1/webhook-endpoints -H 'content-type: application/json' -d '{"url":"http://127.0.0.1:4000/hooks"}'`,
+          feed: `curl '${url}/v1/events?waitSeconds=30'`,
+        },
+        'to hear about outcomes, register a webhook receiver (README: Hearing about outcomes) or read the event feed',
+      );
+    }
     return { ...service, url };
   } catch (error) {
     await service.close();

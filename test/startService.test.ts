@@ -43,15 +43,18 @@ describe('starting against a store that does not answer', () => {
     temp.remove();
   });
 
+  // "/", "#" and "?" are where a connection string used to be cut wrongly around the credentials,
+  // showing part of the password as the store's host.
+  const password = 'pa/ss#wo?rd';
   const cases = [
     {
       store: 'event store',
       check: 'eventStore',
       env: async () => ({
         EVENT_STORE: 'esdb',
-        ESDB_CONNECTION_STRING: `esdb://admin:changeit@127.0.0.1:${await closedPort()}?tls=false`,
+        ESDB_CONNECTION_STRING: `esdb://admin:${password}@127.0.0.1:${await closedPort()}?tls=false`,
       }),
-      secret: 'changeit',
+      secrets: [password, 'pa/ss', 'wo?rd', 'admin:'],
       reason: /^EventStoreDB at esdb:\/\/127\.0\.0\.1:\d+ unreachable: .*ECONNREFUSED/,
     },
     {
@@ -59,15 +62,15 @@ describe('starting against a store that does not answer', () => {
       check: 'readStore',
       env: async () => ({
         READ_STORE: 'mongo',
-        MONGO_URL: `mongodb://reader:s3cret@127.0.0.1:${await closedPort()}/?serverSelectionTimeoutMS=200`,
+        MONGO_URL: `mongodb://reader:${encodeURIComponent(password)}@127.0.0.1:${await closedPort()}/?serverSelectionTimeoutMS=200`,
       }),
-      secret: 's3cret',
+      secrets: [encodeURIComponent(password), 'pa%2Fss', 'reader:'],
       reason: /^MongoDB at mongodb:\/\/127\.0\.0\.1:\d+ unreachable: .*ECONNREFUSED/,
     },
   ];
 
-  for (const { store, check, env, secret, reason } of cases) {
-    it(`given the ${store} on a closed port, when started, then it listens, says why in one log line, and /readyz answers 503 naming the store with a stable code only`, async () => {
+  for (const { store, check, env, secrets, reason } of cases) {
+    it(`given the ${store} on a closed port, with a password holding "/", "#" and "?", when started, then it listens, says why in one log line, and /readyz answers 503 naming the store with a stable code only, neither showing any of the credentials`, async () => {
       const started = await startWith(await env(), temp.dir);
       service = started.service;
       const { lines } = started;
@@ -95,15 +98,18 @@ describe('starting against a store that does not answer', () => {
           reason: expect.stringMatching(reason),
         }),
       ]);
-      expect(JSON.stringify(lines)).not.toContain(secret);
+      for (const secret of secrets) {
+        expect(JSON.stringify(lines)).not.toContain(secret);
+        expect(JSON.stringify(body)).not.toContain(secret);
+      }
     });
   }
 
-  it('given the event store away, when a refund is requested or read, then 503 STORE_UNAVAILABLE, not 500', async () => {
+  it('given the event store away, when a refund is requested or read, then 503 STORE_UNAVAILABLE, not 500, and no credentials', async () => {
     const started = await startWith(
       {
         EVENT_STORE: 'esdb',
-        ESDB_CONNECTION_STRING: `esdb://127.0.0.1:${await closedPort()}?tls=false`,
+        ESDB_CONNECTION_STRING: `esdb://admin:${password}@127.0.0.1:${await closedPort()}?tls=false`,
       },
       temp.dir,
     );
@@ -119,7 +125,9 @@ describe('starting against a store that does not answer', () => {
 
     for (const answer of [posted, read]) {
       expect(answer.status).toBe(503);
-      expect(await answer.json()).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      const body = await answer.text();
+      expect(JSON.parse(body)).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      for (const secret of [password, 'pa/ss', 'admin:']) expect(body).not.toContain(secret);
     }
   });
 });

@@ -124,7 +124,9 @@ export const writeRandomRefunds = async (
         } as const;
         const result = await events.append(
           refundStreamName(outRefundNo),
-          decided.map((event) => encodeRefundEvent(event, context)),
+          decided.map((event, index) =>
+            encodeRefundEvent(event, context, { commandId: context.causationId, index }),
+          ),
           history.length === 0 ? 'no_stream' : BigInt(history.length - 1),
         );
         if (!result.ok) throw new Error(`conflict writing ${outRefundNo}`);

@@ -60,12 +60,15 @@ export const cachedCategoryReads = (
     if (covers(after)) {
       const hit = slice(after, limit);
       if (hit.length === limit) return hit;
-      // The rest, if any, is past what is cached: read on from the end of the cache.
+      // The rest, if any, is past what is cached: read on from the end of the cache. The end as
+      // it was before the read: another reader may extend the cache meanwhile, and these events
+      // must then not be added a second time.
+      const end = to;
       const more = await events.readCategory(name, {
-        ...(to !== undefined && { after: to }),
+        ...(end !== undefined && { after: end }),
         limit: limit - hit.length,
       });
-      remember(to, more);
+      remember(end, more);
       return hit.concat(more);
     }
     const page = await events.readCategory(name, options);

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { RefundCommand } from '../domain/index.js';
+import type { CommandContext } from './eventMetadata.js';
+import type { ExpectedRevision } from './ports/eventStore.js';
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -28,3 +31,24 @@ export const deterministicEventId = (commandId: string, index: number): string =
   if (!Number.isSafeInteger(index) || index < 0) throw new Error(`bad event index: ${index}`);
   return uuidV5(`${commandId}:${index}`, eventIdNamespace);
 };
+
+/**
+ * The id of one decision: the command, who caused it (its context), the stream and the revision
+ * it was decided at. Two different commands never share one: not two of one reconciler run, whose
+ * context is shared but whose streams differ, nor two a caller sent under one request id, whose
+ * contents differ, nor one command decided again after a conflict, at another revision. The same
+ * command appended again at the same revision (say, after a lost acknowledgement) has the same id,
+ * so its events have the same ids.
+ */
+export const commandIdOf = ({
+  streamName,
+  expected,
+  command,
+  context,
+}: {
+  streamName: string;
+  expected: ExpectedRevision;
+  command: RefundCommand;
+  context: CommandContext;
+}): string =>
+  uuidV5(JSON.stringify([streamName, String(expected), context, command]), eventIdNamespace);

@@ -6,6 +6,7 @@ import {
   type RefundCommand,
   type RefundEvent,
 } from '../domain/index.js';
+import { commandIdOf } from './deterministicEventId.js';
 import type { CommandContext } from './eventMetadata.js';
 import type { EventStore } from './ports/eventStore.js';
 import {
@@ -72,10 +73,12 @@ export const createRefundCommandHandler =
         return { state, history, appended: [], revision, position: undefined };
       }
 
+      const expected = revision ?? 'no_stream';
+      const commandId = commandIdOf({ streamName, expected, command, context });
       const result = await events.append(
         streamName,
-        decided.map((event) => encodeRefundEvent(event, context)),
-        revision ?? 'no_stream',
+        decided.map((event, index) => encodeRefundEvent(event, context, { commandId, index })),
+        expected,
       );
       if (result.ok) {
         return {

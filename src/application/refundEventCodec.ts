@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { RefundEvent } from '../domain/index.js';
+import { deterministicEventId } from './deterministicEventId.js';
 import { currentSchemaVersion, type CommandContext } from './eventMetadata.js';
 import type { EventToAppend, RecordedEvent } from './ports/eventStore.js';
 import { refundEventSchema } from './refundEventSchemas.js';
@@ -48,12 +48,19 @@ export class UnreadableEventError extends Error {
 /**
  * The event as it is appended, checked with the schema that decodes it, so that whatever the
  * log holds can be read back. What is stored is what the schema reads: no field it would drop.
+ * Its id is that of the index-th event its command decided (deterministicEventId), so an append
+ * retried with the same decision carries the same ids and the log recognises it instead of
+ * writing it twice.
  */
-export const encodeRefundEvent = (event: RefundEvent, context: CommandContext): EventToAppend => {
+export const encodeRefundEvent = (
+  event: RefundEvent,
+  context: CommandContext,
+  { commandId, index }: { commandId: string; index: number },
+): EventToAppend => {
   const parsed = refundEventSchema.safeParse(event);
   if (!parsed.success) throw new UnreadableEventError(event.type, parsed.error.message);
   return {
-    id: randomUUID(),
+    id: deterministicEventId(commandId, index),
     type: parsed.data.type,
     // Event data are plain JSON objects by construction (strings, integers, nested objects).
     data: { ...parsed.data.data },

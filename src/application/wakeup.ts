@@ -1,3 +1,4 @@
+import { createAlarm } from './alarm.js';
 import { createPauser } from './pauser.js';
 import type { EventStore } from './ports/eventStore.js';
 
@@ -8,37 +9,18 @@ import type { EventStore } from './ports/eventStore.js';
  * returns at once instead of sleeping through it.
  */
 export const createWakeup = (events: EventStore, pollIntervalMs: number) => {
-  let wake: (() => void) | undefined;
-  let appended = false;
-  let stopped = false;
+  const alarm = createAlarm();
   const pauser = createPauser();
-  const unsubscribe = events.onAppended(() => {
-    appended = true;
-    wake?.();
-  });
+  let stopped = false;
+  const unsubscribe = events.onAppended(alarm.ring);
   return {
-    wait: (): Promise<void> =>
-      new Promise<void>((resolve) => {
-        if (stopped || appended) {
-          appended = false;
-          resolve();
-          return;
-        }
-        const done = () => {
-          clearTimeout(timer);
-          wake = undefined;
-          appended = false;
-          resolve();
-        };
-        const timer = setTimeout(done, pollIntervalMs);
-        wake = done;
-      }),
+    wait: (): Promise<void> => (stopped ? Promise.resolve() : alarm.sleep(pollIntervalMs)),
     /** Sleeps for the delay whatever is appended (a backoff), unless stopped. */
     pause: pauser.pause,
     stop: (): void => {
       stopped = true;
       unsubscribe();
-      wake?.();
+      alarm.ring();
       pauser.stop();
     },
   };

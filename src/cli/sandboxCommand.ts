@@ -13,9 +13,9 @@ export const sandboxCommand = defineCommand({
     certs: { type: 'string', value: 'DIR' },
   },
   description:
-    'run the WeChat Pay v2 simulator on loopback; writes its CA and a merchant certificate ' +
-    'into DIR (default DATA_DIR/sandbox) and prints one JSON line to configure any WeChat Pay ' +
-    'SDK with (docs/sandbox.md)',
+    'run the WeChat Pay simulator (v2 and v3) on loopback; writes its CA, a merchant ' +
+    "certificate and WeChat Pay's public key into DIR (default DATA_DIR/sandbox) and prints " +
+    'one JSON line to configure any WeChat Pay SDK with (docs/sandbox.md)',
   run: async ({ values, config }, io) => {
     const { port, certs } = values;
     if (port !== undefined && !/^\d{1,5}$/.test(port)) {

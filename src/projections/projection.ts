@@ -1,3 +1,4 @@
+import type { OrderedIndex } from '../application/ports/documentStore.js';
 import type { JsonObject } from '../application/ports/eventStore.js';
 import type { RefundEvent } from '../domain/index.js';
 
@@ -11,6 +12,11 @@ export type Projection<D extends JsonObject> = {
   version: number;
   /** Fields the queries look documents up by. */
   indexes: readonly string[];
+  /**
+   * Indexes of the paged queries. Adding one needs no version bump: the documents do not change,
+   * and the stores create a missing index when the collection is opened (in place).
+   */
+  orderedIndexes?: readonly OrderedIndex[];
   decode: (value: unknown) => D;
   documentId: (event: RefundEvent) => string | undefined;
   /** null: no document (or delete the one there was). */

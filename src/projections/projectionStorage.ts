@@ -30,6 +30,7 @@ export const projectionStorage = (documents: DocumentStore) => {
     documents.collection(generationCollectionName(projection, generation), {
       decode: projection.decode,
       indexes: projection.indexes,
+      ...(projection.orderedIndexes && { orderedIndexes: projection.orderedIndexes }),
     });
   const generations = async (projection: { name: string }): Promise<number[]> => {
     const pattern = new RegExp(`^${projection.name}_g(\\d+)$`);

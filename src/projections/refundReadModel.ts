@@ -9,6 +9,20 @@ import type { OrderLedger } from './orderLedger.js';
 import type { RecentWrites } from './recentWrites.js';
 import { loadRefundView } from './refundQueries.js';
 import type { RefundView } from './refundView.js';
+import type { RefundStatus } from '../domain/index.js';
+
+/** GET /v1/refunds's filters; from and to bound requestedAt (inclusive, ISO 8601 in UTC). */
+export type RefundListQuery = {
+  status?: RefundStatus;
+  failureCode?: string;
+  outTradeNo?: string;
+  from?: string;
+  to?: string;
+  limit: number;
+  cursor?: string;
+};
+
+export type RefundList = { data: RefundView[]; nextCursor: string | null };
 
 export type OrderRefunds = {
   outTradeNo: string;
@@ -100,7 +114,27 @@ export const createRefundReadModel = ({
     return last;
   };
 
-  return { getRefund, getOrder, checkOrder, guard, findStale, lastSend };
+  /** A page of refunds from the view, as fresh as its projection. */
+  const listRefunds = async (query: RefundListQuery): Promise<RefundList> => {
+    const page = await views().query({
+      where: {
+        ...(query.status !== undefined && { status: query.status }),
+        ...(query.failureCode !== undefined && { 'failure.code': query.failureCode }),
+        ...(query.outTradeNo !== undefined && { outTradeNo: query.outTradeNo }),
+      },
+      orderBy: 'requestedAt',
+      direction: 'desc',
+      range: {
+        ...(query.from !== undefined && { min: query.from }),
+        ...(query.to !== undefined && { max: query.to }),
+      },
+      limit: query.limit,
+      ...(query.cursor !== undefined && { after: query.cursor }),
+    });
+    return { data: page.documents, nextCursor: page.next ?? null };
+  };
+
+  return { getRefund, getOrder, checkOrder, guard, findStale, listRefunds, lastSend };
 };
 
 export type RefundReadModel = ReturnType<typeof createRefundReadModel>;

@@ -19,6 +19,7 @@ export const unopenedCollection = <T extends JsonObject>(
     delete: fail,
     writeMany: fail,
     findBy: fail,
+    query: fail,
     all: () => ({ [Symbol.asyncIterator]: () => ({ next: fail }) }),
     entries: () => ({ [Symbol.asyncIterator]: () => ({ next: fail }) }),
     drop: fail,

@@ -11,7 +11,7 @@ const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
  */
 export const postNotification = (
   url: string,
-  body: string,
+  { body, headers }: { body: string; headers: Record<string, string> },
   signal: AbortSignal,
   timeoutMs = 10_000,
 ): Promise<NotificationReply> =>
@@ -26,7 +26,7 @@ export const postNotification = (
     const secure = target.protocol === 'https:';
     const options: https.RequestOptions = {
       method: 'POST',
-      headers: { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body, 'utf8') },
+      headers: { ...headers, 'content-length': Buffer.byteLength(body, 'utf8') },
       signal,
       timeout: timeoutMs,
       ...(secure && { rejectUnauthorized: !loopbackHosts.has(target.hostname) }),

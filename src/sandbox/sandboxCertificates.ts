@@ -34,7 +34,7 @@ type KeyPair = {
 };
 
 // forge's pure-JS RSA key generation takes seconds; Node's native one is instant. forge only signs.
-const newKeyPair = (): KeyPair => {
+export const newKeyPair = (): KeyPair => {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
@@ -47,14 +47,14 @@ const newKeyPair = (): KeyPair => {
   };
 };
 
-type CertificateSpec = {
+export type CertificateSpec = {
   subject: forge.pki.CertificateField[];
   issuer: { subject: forge.pki.CertificateField[]; key: forge.pki.rsa.PrivateKey };
   publicKey: forge.pki.PublicKey;
   extensions: object[];
 };
 
-const issue = ({ subject, issuer, publicKey, extensions }: CertificateSpec): string => {
+export const issue = ({ subject, issuer, publicKey, extensions }: CertificateSpec): string => {
   const certificate = forge.pki.createCertificate();
   // A positive serial: the top bit of the first byte cleared.
   certificate.serialNumber = `0${randomBytes(15).toString('hex')}`;

@@ -14,9 +14,23 @@ export type SandboxRefund = {
   status: SandboxRefundStatus;
   scenario: SandboxScenario;
   source: 'API' | 'VENDOR_PLATFORM';
+  /** The API it came through, and so the notifications it gets (a v3 refund gets v3 JSON). */
+  api: SandboxApi;
+  /** The funds account asked for: v2's refund_account, or v3's funds_account. */
+  fundsAccount?: string;
   notifyUrl?: string;
+  /** When it was accepted, ISO 8601. */
+  createdAt: string;
   /** China time `yyyy-MM-dd HH:mm:ss`, once SUCCESS. */
   successTime?: string;
+};
+
+export type SandboxApi = 'v2' | 'v3';
+
+/** A refund as the sandbox lists it: with the secapi/pay/refund calls made for its out_refund_no. */
+export type ListedSandboxRefund = SandboxRefund & {
+  /** Every refund request naming it, refused ones included (a NOTENOUGH first try counts). */
+  calls: number;
 };
 
 export type RefundApplication = {
@@ -27,6 +41,8 @@ export type RefundApplication = {
   refundFee: number;
   scenario: SandboxScenario;
   source: SandboxRefund['source'];
+  api: SandboxApi;
+  fundsAccount?: string;
   notifyUrl?: string;
 };
 
@@ -61,6 +77,7 @@ export const createSandboxLedger = ({ now }: { now: () => Date }) => {
   const refunds = new Map<string, SandboxRefund>();
   /** out_refund_no of each order's refunds, so that checking an order does not scan them all. */
   const refundNosByOrder = new Map<string, string[]>();
+  const calls = new Map<string, number>();
 
   const refused = (errCode: string, errCodeDes: string): LedgerAnswer => ({
     kind: 'refused',
@@ -127,7 +144,10 @@ export const createSandboxLedger = ({ now }: { now: () => Date }) => {
       status: 'PROCESSING',
       scenario: application.scenario,
       source: application.source,
+      api: application.api,
+      ...(application.fundsAccount !== undefined && { fundsAccount: application.fundsAccount }),
       ...(application.notifyUrl !== undefined && { notifyUrl: application.notifyUrl }),
+      createdAt: now().toISOString(),
     };
     refunds.set(refund.outRefundNo, refund);
     refundNosByOrder.set(refund.outTradeNo, [
@@ -153,6 +173,22 @@ export const createSandboxLedger = ({ now }: { now: () => Date }) => {
     return settled;
   };
 
+  /**
+   * An abnormal refund (CHANGE, v3 ABNORMAL) that the merchant resolved on the merchant platform
+   * or with the apply-abnormal-refund API: it succeeds after all (WECHAT-V3.md §2).
+   */
+  const resolveAbnormal = (outRefundNo: string): SandboxRefund | undefined => {
+    const refund = refunds.get(outRefundNo);
+    if (!refund || refund.status !== 'CHANGE') return undefined;
+    const resolved: SandboxRefund = {
+      ...refund,
+      status: 'SUCCESS',
+      successTime: chinaTimeOf(now()),
+    };
+    refunds.set(outRefundNo, resolved);
+    return resolved;
+  };
+
   /** Refunds matching a refundquery, by its key priority refund_id > out_refund_no > … */
   const query = (key: {
     refundId?: string;
@@ -169,7 +205,21 @@ export const createSandboxLedger = ({ now }: { now: () => Date }) => {
     return all.filter((r) => r.outTradeNo === key.outTradeNo);
   };
 
-  return { apply, settle, query, all: () => [...refunds.values()] };
+  return {
+    apply,
+    settle,
+    resolveAbnormal,
+    query,
+    /** Counts a refund request for the out_refund_no, whatever its answer. */
+    countCall: (outRefundNo: string): void => {
+      calls.set(outRefundNo, (calls.get(outRefundNo) ?? 0) + 1);
+    },
+    all: (): ListedSandboxRefund[] =>
+      [...refunds.values()].map((refund) => ({
+        ...refund,
+        calls: calls.get(refund.outRefundNo) ?? 0,
+      })),
+  };
 };
 
 export type SandboxLedger = ReturnType<typeof createSandboxLedger>;

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { encryptReqInfo } from '../infrastructure/wechat/reqInfoCipher.js';
 import { buildWechatXml, parseWechatXml } from '../infrastructure/wechat/xmlCodec.js';
 import { postNotification, type NotificationReply } from './notificationPost.js';
-import type { SandboxRefund } from './sandboxLedger.js';
+import type { SandboxApi, SandboxRefund } from './sandboxLedger.js';
+import { v3Notification, type WechatpaySigningKey } from './sandboxV3Protocol.js';
 
 /** WeChat's retry delays after a reply that is not SUCCESS (WECHAT.md), in milliseconds. */
 export const wechatNotifyRetrySchedule: readonly number[] = [
@@ -23,12 +24,16 @@ export type SandboxNotifierOptions = {
   appid: string;
   mchId: string;
   apiKey: string;
+  apiV3Key: string;
+  /** The key that signs the next v3 notification (WeChat mixes both during a migration). */
+  v3SigningKey: () => WechatpaySigningKey;
+  now: () => Date;
   /** Multiplies every retry delay: 0.001 turns 15 s into 15 ms for tests. */
   timeScale: number;
   logger: Logger;
 };
 
-/** The notification WeChat posts: outer XML with req_info, the refund encrypted with the key. */
+/** The v2 notification WeChat posts: outer XML with req_info, the refund encrypted with the key. */
 export const sandboxNotificationBody = (
   refund: SandboxRefund,
   { appid, mchId, apiKey }: Pick<SandboxNotifierOptions, 'appid' | 'mchId' | 'apiKey'>,
@@ -63,9 +68,13 @@ export const sandboxNotificationBody = (
 const describe = (reply: NotificationReply): string =>
   'error' in reply ? `error: ${reply.error}` : `HTTP ${reply.status} ${reply.body}`;
 
-// Acknowledged only by a 2xx whose XML says return_code SUCCESS: anything else is retried.
-const isAcknowledged = (reply: NotificationReply): boolean => {
+/**
+ * v2: acknowledged only by a 2xx whose XML says return_code SUCCESS. v3: by a 200 or 204
+ * (WECHAT-V3.md §6). Anything else is retried.
+ */
+const isAcknowledged = (reply: NotificationReply, api: SandboxApi): boolean => {
   if ('error' in reply || reply.status < 200 || reply.status >= 300) return false;
+  if (api === 'v3') return reply.status === 200 || reply.status === 204;
   try {
     return parseWechatXml(reply.body).return_code === 'SUCCESS';
   } catch {
@@ -88,13 +97,21 @@ export const createSandboxNotifier = (options: SandboxNotifierOptions) => {
 
   const attempt = async (refund: SandboxRefund, number: number): Promise<boolean> => {
     if (closed || refund.notifyUrl === undefined) return false;
-    const reply = await postNotification(
-      refund.notifyUrl,
-      sandboxNotificationBody(refund, options),
-      aborter.signal,
-    );
+    const delivery =
+      refund.api === 'v3'
+        ? v3Notification(refund, {
+            mchId: options.mchId,
+            apiV3Key: options.apiV3Key,
+            key: options.v3SigningKey(),
+            now: options.now(),
+          })
+        : {
+            body: sandboxNotificationBody(refund, options),
+            headers: { 'content-type': 'text/xml' },
+          };
+    const reply = await postNotification(refund.notifyUrl, delivery, aborter.signal);
     if (closed) return false;
-    const acknowledged = isAcknowledged(reply);
+    const acknowledged = isAcknowledged(reply, refund.api);
     deliveries.push({
       outRefundNo: refund.outRefundNo,
       attempt: number,

@@ -1,8 +1,6 @@
 import { randomInt } from 'node:crypto';
-import type { SandboxLedger, SandboxRefund } from './sandboxLedger.js';
+import type { SandboxApi, SandboxLedger, SandboxRefund } from './sandboxLedger.js';
 import type { SandboxNotifier } from './sandboxNotifier.js';
-import { resultFail } from './sandboxProtocol.js';
-import { parseSandboxRefundRequest } from './sandboxRefundRequest.js';
 import { scenarioInDescription, settledStatusOf, type SandboxScenario } from './sandboxScenario.js';
 
 export type MerchantPlatformRefund = {
@@ -11,7 +9,28 @@ export type MerchantPlatformRefund = {
   totalFee: number;
   refundFee: number;
   notifyUrl: string;
+  /** Which notification WeChat sends: the API the merchant's notify_url speaks (default v2). */
+  api?: SandboxApi;
 };
+
+/** A refund request that passed its API's checks, in the terms both APIs share. */
+export type FlowRefundRequest = {
+  outRefundNo: string;
+  outTradeNo?: string;
+  transactionId?: string;
+  totalFee: number;
+  refundFee: number;
+  /** v2's refund_desc, v3's reason: where a `[sandbox:…]` token may be. */
+  description?: string;
+  fundsAccount?: string;
+  notifyUrl?: string;
+  api: SandboxApi;
+};
+
+/** What WeChat answers, before its API puts it into XML or JSON. Codes are v2's err_code. */
+export type FlowAnswer =
+  | { kind: 'accepted'; refund: SandboxRefund }
+  | { kind: 'refused'; errCode: string; errCodeDes: string };
 
 /** A simulated merchant-platform refund that WeChat's own rules refuse. */
 export class SandboxRefusal extends Error {
@@ -33,9 +52,23 @@ export type SandboxRefundFlowOptions = {
   notificationDelayMs: number;
 };
 
+const firstRequestFailures: Partial<Record<SandboxScenario, FlowAnswer>> = {
+  NOTENOUGH: {
+    kind: 'refused',
+    errCode: 'NOTENOUGH',
+    errCodeDes: '基本账户余额不足，请充值后重新发起',
+  },
+  SYSTEMERROR: {
+    kind: 'refused',
+    errCode: 'SYSTEMERROR',
+    errCodeDes: '系统超时，请使用相同参数再次调用',
+  },
+};
+
 /**
- * What happens to a refund after WeChat's checks: the scenario's request-stage behaviour, the
- * ledger's rules, then settlement and the notification(s) the scenario calls for.
+ * What happens to a refund after WeChat's checks, whichever API it came through: the scenario's
+ * request-stage behaviour, the ledger's rules, then settlement and the notification(s) the
+ * scenario calls for.
  */
 export const createSandboxRefundFlow = ({
   ledger,
@@ -43,70 +76,55 @@ export const createSandboxRefundFlow = ({
   scenarios,
   notificationDelayMs,
 }: SandboxRefundFlowOptions) => {
-  // out_refund_nos whose scenario has already failed its first request (NOTENOUGH, SYSTEMERROR).
+  // out_refund_nos whose scenario has already failed its first request (NOTENOUGH, SYSTEMERROR…).
   const failedOnce = new Set<string>();
 
-  const settleAndNotify = async (refund: SandboxRefund): Promise<void> => {
-    const settled = ledger.settle(refund.outRefundNo, settledStatusOf(refund.scenario));
-    if (!settled) return;
-    if (refund.scenario === 'LOST_NOTIFICATION') return;
-    await notifier.notify(settled);
+  const notifyAll = async (refund: SandboxRefund): Promise<void> => {
+    await notifier.notify(refund);
     if (refund.scenario === 'DUPLICATE_NOTIFICATIONS') {
       // After the (retried) delivery, the same notification again: first in turn, then at once.
-      await notifier.duplicate(settled);
-      await Promise.all([1, 2, 3].map(() => notifier.duplicate(settled)));
+      await notifier.duplicate(refund);
+      await Promise.all([1, 2, 3].map(() => notifier.duplicate(refund)));
     }
   };
 
-  const acceptedFields = (refund: SandboxRefund): Record<string, string> => ({
-    result_code: 'SUCCESS',
-    transaction_id: refund.transactionId,
-    out_trade_no: refund.outTradeNo,
-    out_refund_no: refund.outRefundNo,
-    refund_id: refund.refundId,
-    refund_channel: 'ORIGINAL',
-    refund_fee: String(refund.refundFee),
-    settlement_refund_fee: String(refund.refundFee),
-    total_fee: String(refund.totalFee),
-    settlement_total_fee: String(refund.totalFee),
-    fee_type: 'CNY',
-    cash_fee: String(refund.totalFee),
-    cash_refund_fee: String(refund.refundFee),
-  });
+  const settleAndNotify = async (refund: SandboxRefund): Promise<void> => {
+    const settled = ledger.settle(refund.outRefundNo, settledStatusOf(refund.scenario));
+    if (!settled || refund.scenario === 'LOST_NOTIFICATION') return;
+    await notifyAll(settled);
+  };
 
-  /** Result fields for a verified secapi/pay/refund request. */
-  const refund = async (fields: Record<string, string>): Promise<Record<string, string>> => {
-    const parsed = parseSandboxRefundRequest(fields);
-    if (!parsed.ok) return resultFail('PARAM_ERROR', parsed.problem);
-    const request = parsed.request;
-    const named = scenarioInDescription(request.refund_desc);
+  const refund = async (request: FlowRefundRequest): Promise<FlowAnswer> => {
+    ledger.countCall(request.outRefundNo);
+    const named = scenarioInDescription(request.description);
     if (named === 'invalid') {
-      return resultFail('PARAM_ERROR', 'refund_desc names an unknown [sandbox:…] scenario');
+      return {
+        kind: 'refused',
+        errCode: 'PARAM_ERROR',
+        errCodeDes: 'the description names an unknown [sandbox:…] scenario',
+      };
     }
-    const known = ledger.query({ outRefundNo: request.out_refund_no })[0];
-    const scenario = known?.scenario ?? scenarios.get(request.out_refund_no) ?? named ?? 'SUCCESS';
-    if (
-      known === undefined &&
-      (scenario === 'NOTENOUGH' || scenario === 'SYSTEMERROR') &&
-      !failedOnce.has(request.out_refund_no)
-    ) {
+    const known = ledger.query({ outRefundNo: request.outRefundNo })[0];
+    const scenario = known?.scenario ?? scenarios.get(request.outRefundNo) ?? named ?? 'SUCCESS';
+    const firstFailure = firstRequestFailures[scenario];
+    if (known === undefined && firstFailure && !failedOnce.has(request.outRefundNo)) {
       // The first request fails; the merchant tops up (or waits) and retries the same refund.
-      failedOnce.add(request.out_refund_no);
-      return scenario === 'NOTENOUGH'
-        ? resultFail('NOTENOUGH', '基本账户余额不足，请充值后重新发起')
-        : resultFail('SYSTEMERROR', '系统超时，请使用相同参数再次调用');
+      failedOnce.add(request.outRefundNo);
+      return firstFailure;
     }
     const answer = ledger.apply({
-      outRefundNo: request.out_refund_no,
-      ...(request.out_trade_no !== undefined && { outTradeNo: request.out_trade_no }),
-      ...(request.transaction_id !== undefined && { transactionId: request.transaction_id }),
-      totalFee: request.total_fee,
-      refundFee: request.refund_fee,
+      outRefundNo: request.outRefundNo,
+      ...(request.outTradeNo !== undefined && { outTradeNo: request.outTradeNo }),
+      ...(request.transactionId !== undefined && { transactionId: request.transactionId }),
+      totalFee: request.totalFee,
+      refundFee: request.refundFee,
       scenario,
       source: 'API',
-      ...(request.notify_url !== undefined && { notifyUrl: request.notify_url }),
+      api: request.api,
+      ...(request.fundsAccount !== undefined && { fundsAccount: request.fundsAccount }),
+      ...(request.notifyUrl !== undefined && { notifyUrl: request.notifyUrl }),
     });
-    if (answer.kind === 'refused') return resultFail(answer.errCode, answer.errCodeDes);
+    if (answer.kind === 'refused') return answer;
     if (answer.isNew) {
       if (scenario === 'NOTIFY_FIRST') {
         // The notification is delivered (and answered) before the synchronous answer leaves.
@@ -114,8 +132,13 @@ export const createSandboxRefundFlow = ({
       } else {
         notifier.after(notificationDelayMs, () => void settleAndNotify(answer.refund));
       }
+      if (scenario === 'FREQUENCY_LIMITED') {
+        // Taken, but the caller is told to slow down: it cannot know the refund was accepted.
+        failedOnce.add(request.outRefundNo);
+        return { kind: 'refused', errCode: 'FREQUENCY_LIMITED', errCodeDes: '频率限制' };
+      }
     }
-    return acceptedFields(answer.refund);
+    return { kind: 'accepted', refund: answer.refund };
   };
 
   /**
@@ -131,6 +154,7 @@ export const createSandboxRefundFlow = ({
       refundFee: input.refundFee,
       scenario: 'SUCCESS',
       source: 'VENDOR_PLATFORM',
+      api: input.api ?? 'v2',
       notifyUrl: input.notifyUrl,
     });
     if (answer.kind === 'refused') throw new SandboxRefusal(answer.errCode, answer.errCodeDes);
@@ -138,5 +162,14 @@ export const createSandboxRefundFlow = ({
     return ledger.query({ outRefundNo: answer.refund.outRefundNo })[0] ?? answer.refund;
   };
 
-  return { refund, merchantPlatformRefund };
+  /** The merchant resolves an abnormal refund: it succeeds and WeChat notifies SUCCESS. */
+  const resolveAbnormal = async (outRefundNo: string): Promise<SandboxRefund | undefined> => {
+    const resolved = ledger.resolveAbnormal(outRefundNo);
+    if (resolved) await notifier.notify(resolved);
+    return resolved;
+  };
+
+  return { refund, merchantPlatformRefund, resolveAbnormal };
 };
+
+export type SandboxRefundFlow = ReturnType<typeof createSandboxRefundFlow>;

@@ -10,6 +10,7 @@ export const sandboxScenarios = [
   'NOTIFY_FIRST',
   'LOST_NOTIFICATION',
   'DUPLICATE_NOTIFICATIONS',
+  'FREQUENCY_LIMITED',
 ] as const;
 
 export type SandboxScenario = (typeof sandboxScenarios)[number];

@@ -1,3 +1,4 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../infrastructure/config/config.js';
@@ -7,6 +8,8 @@ import {
   merchantOf,
   type WechatSetup,
 } from '../infrastructure/wechat/wechatSetup.js';
+import { platformCertificateCacheFile } from '../infrastructure/wechat/v3/wechatV3Credentials.js';
+import { setUpWechatV3, type WechatV3 } from '../infrastructure/wechat/v3/wechatV3Setup.js';
 import { startWechatSandbox, type WechatSandbox } from './wechatSandbox.js';
 
 export type SandboxTuning = {
@@ -22,8 +25,12 @@ export type SandboxTuning = {
  */
 export const setUpSandboxWechat = async (
   config: Config,
-  { logger, sandbox: tuning = {} }: { logger: Logger; sandbox?: SandboxTuning },
-): Promise<WechatSetup & { sandbox: WechatSandbox }> => {
+  {
+    logger,
+    clock = { now: () => new Date() },
+    sandbox: tuning = {},
+  }: { logger: Logger; clock?: { now(): Date }; sandbox?: SandboxTuning },
+): Promise<WechatSetup & { sandbox: WechatSandbox; v3: WechatV3 }> => {
   const { certDir = path.join(config.dataDir, 'sandbox'), ...timing } = tuning;
   const sandbox = await startWechatSandbox({
     certDir,
@@ -35,9 +42,30 @@ export const setUpSandboxWechat = async (
     'WeChat Pay sandbox running in-process (no money moves)',
   );
   const identity = { appid: sandbox.appid, mchId: sandbox.mchId, apiKey: sandbox.apiKey };
+  // v3 as a merchant in the middle of the move to WeChat Pay's public key configures it: the
+  // public key and downloaded platform certificates, so that both verification paths run.
+  const v3 = setUpWechatV3(
+    {
+      baseUrl: sandbox.baseUrl,
+      mchId: sandbox.mchId,
+      merchantSerialNo: sandbox.merchantSerialNo,
+      privateKey: createPrivateKey(sandbox.clientCertificate.keyPem),
+      apiV3Keys: [sandbox.apiV3Key],
+      publicKey: {
+        id: sandbox.platformPublicKeyId,
+        key: createPublicKey(sandbox.platformPublicKeyPem),
+      },
+      certificateCacheFile: platformCertificateCacheFile(config.dataDir),
+      ca: sandbox.caPem,
+      maxRequestsPerSecond: config.wechatMaxRps,
+    },
+    { logger, clock },
+  );
   return {
     merchant: merchantOf(identity, config.wechat),
     baseUrl: sandbox.baseUrl,
+    apiVersion: config.wechat.apiVersion,
+    v3,
     sandbox,
     createClient: (notifyUrl) =>
       createWechatPayClient({
@@ -48,6 +76,9 @@ export const setUpSandboxWechat = async (
         certificate: sandbox.clientCertificate,
         ca: sandbox.caPem,
       }),
-    close: () => sandbox.close(),
+    close: async () => {
+      v3.close();
+      await sandbox.close();
+    },
   };
 };

@@ -7,11 +7,19 @@ import { z } from 'zod';
 import type { MerchantCertificate } from '../infrastructure/wechat/merchantCertificate.js';
 import { ensureSandboxCertificates } from './sandboxCertificates.js';
 import { ensureSandboxIdentity, type SandboxIdentity } from './sandboxIdentity.js';
-import { createSandboxLedger, type SandboxRefund } from './sandboxLedger.js';
+import {
+  createSandboxLedger,
+  type ListedSandboxRefund,
+  type SandboxApi,
+  type SandboxRefund,
+} from './sandboxLedger.js';
 import { createSandboxNotifier, type NotificationDelivery } from './sandboxNotifier.js';
 import { checkEnvelope, resultFail, signedReply } from './sandboxProtocol.js';
 import { createSandboxRefundFlow, type MerchantPlatformRefund } from './sandboxRefundFlow.js';
 import { answerRefundQuery } from './sandboxRefundQuery.js';
+import { answerV2Refund } from './sandboxV2Refund.js';
+import { createSandboxV3Api } from './sandboxV3Api.js';
+import { ensureSandboxV3Keys } from './sandboxV3Keys.js';
 import { sandboxScenarioSchema, type SandboxScenario } from './sandboxScenario.js';
 
 export type WechatSandboxOptions = {
@@ -37,13 +45,31 @@ export type WechatSandbox = SandboxIdentity & {
   clientCertificate: MerchantCertificate;
   p12Path: string;
   setScenario(outRefundNo: string, scenario: SandboxScenario): void;
-  refunds(): SandboxRefund[];
+  refunds(): ListedSandboxRefund[];
   deliveries(): NotificationDelivery[];
-  /** Test hook: while on, every signed answer carries a wrong sign. */
+  /** Test hook: while on, every signed answer carries a wrong sign (v2) or signature (v3). */
   corruptSigns(on: boolean): void;
   simulateMerchantPlatformRefund(input: MerchantPlatformRefund): Promise<SandboxRefund>;
+  /** The merchant resolves an abnormal (CHANGE / ABNORMAL) refund: it succeeds, WeChat notifies. */
+  resolveAbnormal(outRefundNo: string): Promise<SandboxRefund | undefined>;
+  /** API v3: the serial of the merchant API certificate it issued (WECHAT_MERCHANT_SERIAL_NO). */
+  merchantSerialNo: string;
+  /** API v3: WeChat Pay's public key (WECHAT_PLATFORM_PUBLIC_KEY_PATH and its PEM). */
+  platformPublicKeyPath: string;
+  platformPublicKeyPem: string;
+  /** API v3: the serial of the platform certificate served by /v3/certificates. */
+  platformCertificateSerial: string;
+  /**
+   * API v3: which key signs notifications. WeChat mixes both while a merchant moves to the public
+   * key; the default alternates.
+   */
+  signNotificationsWith(choice: V3NotificationSigning): void;
+  /** The latest calls it answered (10,000 at most), in order: API, method and path. */
+  requests(): { api: SandboxApi; method: string; path: string }[];
   close(): Promise<void>;
 };
+
+export type V3NotificationSigning = 'alternate' | 'platformCertificate' | 'publicKey';
 
 const maxBodyBytes = 64 * 1024;
 
@@ -65,8 +91,9 @@ const scenarioRequestSchema = z.object({
 });
 
 /**
- * A WeChat Pay v2 simulator over HTTPS on loopback, with its own CA and merchant identity, so it
- * can never be mistaken for the live API: a client trusts it only when given its CA.
+ * A WeChat Pay simulator (v2 and v3 on one base URL) over HTTPS on loopback, with its own CA and
+ * merchant identity, so it can never be mistaken for the live API: a client trusts it only when
+ * given its CA.
  * /secapi/* requires a client certificate issued by the sandbox CA to the mch_id (CERT_ERROR
  * otherwise), as WeChat's secapi does.
  */
@@ -74,9 +101,26 @@ export const startWechatSandbox = async (options: WechatSandboxOptions): Promise
   const logger = options.logger ?? pino({ level: 'silent' });
   const identity = ensureSandboxIdentity(options.certDir);
   const certificates = ensureSandboxCertificates(options.certDir, identity.mchId);
-  const ledger = createSandboxLedger({ now: options.now ?? (() => new Date()) });
+  const v3Keys = ensureSandboxV3Keys(options.certDir, {
+    clientCertPem: certificates.clientCertPem,
+    publicKeyId: identity.platformPublicKeyId,
+  });
+  const now = options.now ?? (() => new Date());
+  const ledger = createSandboxLedger({ now });
+  let notificationSigning: V3NotificationSigning = 'alternate';
+  let v3Notifications = 0;
   const notifier = createSandboxNotifier({
     ...identity,
+    v3SigningKey: () => {
+      v3Notifications += 1;
+      const usePublicKey =
+        notificationSigning === 'publicKey' ||
+        (notificationSigning === 'alternate' && v3Notifications % 2 === 1);
+      return usePublicKey
+        ? { serial: v3Keys.publicKey.id, sign: v3Keys.publicKey.sign }
+        : { serial: v3Keys.platformCertificate.serial, sign: v3Keys.platformCertificate.sign };
+    },
+    now,
     timeScale: options.retryTimeScale ?? 1,
     logger,
   });
@@ -88,6 +132,20 @@ export const startWechatSandbox = async (options: WechatSandboxOptions): Promise
     notificationDelayMs: options.notificationDelayMs ?? 100,
   });
   let corrupt = false;
+  const v3Api = createSandboxV3Api({
+    identity,
+    keys: v3Keys,
+    flow,
+    ledger,
+    corrupt: () => corrupt,
+    now,
+  });
+  const requests: { api: SandboxApi; method: string; path: string }[] = [];
+  /** Notes a call; only the latest are kept, so a long-running sandbox does not grow without end. */
+  const noteRequest = (api: SandboxApi, method: string | undefined, path: string): void => {
+    requests.push({ api, method: method ?? '', path });
+    if (requests.length > 10_000) requests.splice(0, requests.length - 10_000);
+  };
 
   const hasMerchantCertificate = (request: IncomingMessage): boolean => {
     const socket = request.socket;
@@ -115,7 +173,7 @@ export const startWechatSandbox = async (options: WechatSandboxOptions): Promise
       if (!hasMerchantCertificate(request)) {
         return reply(resultFail('CERT_ERROR', '证书校验错误 (no valid merchant certificate)'));
       }
-      return reply(await flow.refund(fields));
+      return reply(await answerV2Refund(flow, fields));
     }
     return reply(answerRefundQuery(fields, ledger));
   };
@@ -131,6 +189,17 @@ export const startWechatSandbox = async (options: WechatSandboxOptions): Promise
     }
     const body = await readBody(request);
     if (body === undefined) return json(response, 413, { error: 'body too large' });
+    if (path.startsWith('/v3/')) {
+      noteRequest('v3', request.method, path);
+      const answer = await v3Api({
+        method: request.method ?? '',
+        url: request.url ?? '/',
+        headers: request.headers,
+        body,
+      });
+      response.writeHead(answer.status, answer.headers).end(answer.body);
+      return;
+    }
     if (path === '/sandbox/scenarios' && request.method === 'POST') {
       let input: unknown;
       try {
@@ -146,6 +215,7 @@ export const startWechatSandbox = async (options: WechatSandboxOptions): Promise
     if (path !== '/secapi/pay/refund' && path !== '/pay/refundquery') {
       return json(response, 404, { error: `no such endpoint: ${path}` });
     }
+    noteRequest('v2', request.method, path);
     const answer =
       request.method === 'POST'
         ? await wechatAnswer(request, path, body)
@@ -194,6 +264,13 @@ export const startWechatSandbox = async (options: WechatSandboxOptions): Promise
     deliveries: () => notifier.deliveries(),
     corruptSigns: (on) => void (corrupt = on),
     simulateMerchantPlatformRefund: (input) => flow.merchantPlatformRefund(input),
+    resolveAbnormal: (outRefundNo) => flow.resolveAbnormal(outRefundNo),
+    merchantSerialNo: v3Keys.merchantSerialNo,
+    platformPublicKeyPath: v3Keys.publicKeyPath,
+    platformPublicKeyPem: v3Keys.publicKey.pem,
+    platformCertificateSerial: v3Keys.platformCertificate.serial,
+    signNotificationsWith: (choice) => void (notificationSigning = choice),
+    requests: () => [...requests],
     close: async () => {
       notifier.close();
       server.closeAllConnections();

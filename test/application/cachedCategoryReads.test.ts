@@ -70,4 +70,21 @@ describe('cached category reads', () => {
     expect(second).toHaveLength(2);
     expect(second[0]).toBe(first[0]);
   });
+
+  it('given two readers extending the cache at the head at once, then no event is cached twice', async () => {
+    await append('refund-1');
+    const cached = cachedCategoryReads(store, 'refund');
+    await cached.readCategory('refund', { limit: 10 });
+    await append('refund-2');
+    await append('refund-3');
+
+    // Both find the cache short and read on from its end concurrently.
+    await Promise.all([
+      cached.readCategory('refund', { limit: 10 }),
+      cached.readCategory('refund', { limit: 10 }),
+    ]);
+
+    const again = await cached.readCategory('refund', { limit: 10 });
+    expect(again.map((e) => e.streamName)).toEqual(['refund-1', 'refund-2', 'refund-3']);
+  });
 });

@@ -25,7 +25,7 @@ const context = { correlationId: 'c1', causationId: 'c1', source: 'api' } as con
 
 /** The event as a store gives it back: its data and metadata through JSON, as every store keeps them. */
 const stored = (event: RefundEvent, revision: number): RecordedEvent => {
-  const appended = encodeRefundEvent(event, context);
+  const appended = encodeRefundEvent(event, context, { commandId: 'cmd-1', index: revision });
   return {
     id: appended.id,
     streamName: refundStreamName(event.data.outRefundNo),
@@ -196,7 +196,9 @@ describe('the refund event codec', () => {
     ['an amount past 2,147,483,647', refundSucceeded({ refundFee: maxFen + 1 })],
     ['a fractional amount', refundSucceeded({ refundFee: 19.9 })],
   ])('given an event with %s, then it is refused before it is appended', (_case, event) => {
-    expect(() => encodeRefundEvent(event, context)).toThrow(UnreadableEventError);
+    expect(() => encodeRefundEvent(event, context, { commandId: 'cmd-1', index: 0 })).toThrow(
+      UnreadableEventError,
+    );
   });
 
   it('given a stored event that does not decode, then CorruptEventError names its stream and revision', () => {

@@ -28,7 +28,9 @@ const append = async (
 ) => {
   const result = await events.append(
     stream,
-    written.map((event) => encodeRefundEvent(event, context)),
+    written.map((event, index) =>
+      encodeRefundEvent(event, context, { commandId: `${stream}@${expected}`, index }),
+    ),
     expected,
   );
   expect(result.ok).toBe(true);

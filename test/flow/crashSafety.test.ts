@@ -3,9 +3,10 @@ import https from 'node:https';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { liveWechatEnvOf, sandboxLineSchema } from '../../src/sandbox/runSandboxCommand.js';
 import { closedPort } from '../support/closedPort.js';
 import { eventually } from '../support/eventually.js';
-import { collect, spawnTs } from '../support/spawnTs.js';
+import { collect, killHard, spawnTs } from '../support/spawnTs.js';
 import { makeTempDir } from '../support/tempDir.js';
 import { getJson } from '../support/testService.js';
 
@@ -24,16 +25,6 @@ const refundsAtWechat = (baseUrl: string, caPath: string) =>
       .on('error', reject);
   });
 
-/** The line `refunds sandbox` prints once it listens (DESIGN §7). */
-const sandboxLine = z.object({
-  baseUrl: z.string(),
-  appid: z.string(),
-  mchId: z.string(),
-  apiKey: z.string(),
-  caPath: z.string(),
-  certDir: z.string(),
-});
-
 /**
  * WeChat Pay outlives our process, so the simulator runs in a process of its own (`refunds
  * sandbox`) and the service talks to it in live mode, as it would to the real API.
@@ -45,16 +36,9 @@ describe('crash safety', () => {
     temp = makeTempDir();
   });
   afterEach(async () => {
-    for (const child of children.splice(0)) await kill(child);
+    for (const child of children.splice(0)) await killHard(child);
     temp.remove();
   });
-
-  const kill = async (child: Spawned) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  };
 
   const firstLine = (child: Spawned) =>
     eventually(
@@ -74,93 +58,91 @@ describe('crash safety', () => {
     return child;
   };
 
-  it('given the service killed with SIGKILL right after acknowledging refunds, when restarted, then WeChat refunds every one once and every one completes', async () => {
-    const wechat = spawn(['sandbox', '--certs', path.join(temp.dir, 'wechat')], {
-      LOG_LEVEL: 'silent',
-    });
-    const sandbox = sandboxLine.parse(JSON.parse(await firstLine(wechat)));
-    const port = await closedPort();
-    const env = {
-      DATA_DIR: path.join(temp.dir, 'data'),
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      WECHAT_MODE: 'live',
-      WECHAT_API_BASE_URL: sandbox.baseUrl,
-      WECHAT_APPID: sandbox.appid,
-      WECHAT_MCH_ID: sandbox.mchId,
-      WECHAT_API_KEY: sandbox.apiKey,
-      WECHAT_CERT_P12_PATH: path.join(sandbox.certDir, 'apiclient_cert.p12'),
-      WECHAT_CA_PATH: sandbox.caPath,
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      GATEWAY_RETRY_BASE_MS: '50',
-      RECONCILE_AFTER_SECONDS: '1',
-      RECONCILE_INTERVAL_SECONDS: '1',
-    };
-    const url = `http://127.0.0.1:${port}`;
-    const up = () =>
-      eventually(async () => expect((await fetch(`${url}/healthz`)).status).toBe(200), {
-        timeoutMs: 30_000,
+  it.each(['v2', 'v3'] as const)(
+    'given API %s and the service killed with SIGKILL right after acknowledging refunds, when restarted, then WeChat refunds every one once and every one completes',
+    async (api) => {
+      const wechat = spawn(['sandbox', '--certs', path.join(temp.dir, 'wechat')], {
+        LOG_LEVEL: 'silent',
       });
-
-    const first = spawn(['serve'], env);
-    await up();
-    const acknowledged = await Promise.all(
-      Array.from({ length: 40 }, async (_, i) => {
-        const response = await fetch(`${url}/v1/refunds`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ outTradeNo: `T${i}`, outRefundNo: `R${i}`, totalFee: 1000 + i }),
+      const sandbox = sandboxLineSchema.parse(JSON.parse(await firstLine(wechat)));
+      const port = await closedPort();
+      const env = {
+        DATA_DIR: path.join(temp.dir, 'data'),
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        ...liveWechatEnvOf(sandbox, api),
+        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+        GATEWAY_RETRY_BASE_MS: '50',
+        RECONCILE_AFTER_SECONDS: '1',
+        RECONCILE_INTERVAL_SECONDS: '1',
+      };
+      const url = `http://127.0.0.1:${port}`;
+      const up = () =>
+        eventually(async () => expect((await fetch(`${url}/healthz`)).status).toBe(200), {
+          timeoutMs: 30_000,
         });
-        expect(response.status).toBe(202);
-        return `R${i}`;
-      }),
-    );
-    await kill(first);
 
-    spawn(['serve'], env);
-    await up();
-    await eventually(
-      async () => {
-        for (const outRefundNo of acknowledged) {
-          const refund = await getJson(`${url}/v1/refunds/${outRefundNo}`);
-          expect(refund.status, outRefundNo).toBe('SUCCEEDED');
-        }
-      },
-      { timeoutMs: 60_000, intervalMs: 200 },
-    );
-    // WeChat took each refund once, for the amount asked, and the service recorded that refund.
-    const atWechat = z
-      .array(
-        z.object({
-          outRefundNo: z.string(),
-          refundFee: z.number(),
-          refundId: z.string(),
-          status: z.string(),
+      const first = spawn(['serve'], env);
+      await up();
+      const acknowledged = await Promise.all(
+        Array.from({ length: 40 }, async (_, i) => {
+          const response = await fetch(`${url}/v1/refunds`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ outTradeNo: `T${i}`, outRefundNo: `R${i}`, totalFee: 1000 + i }),
+          });
+          expect(response.status).toBe(202);
+          return `R${i}`;
         }),
-      )
-      .parse(await refundsAtWechat(sandbox.baseUrl, sandbox.caPath));
-    expect(atWechat.map((r) => r.outRefundNo).sort()).toEqual([...acknowledged].sort());
-    for (const [i, outRefundNo] of acknowledged.entries()) {
-      const recorded = await getJson(`${url}/v1/refunds/${outRefundNo}`);
-      expect(atWechat.find((r) => r.outRefundNo === outRefundNo)).toEqual({
-        outRefundNo,
-        refundFee: 1000 + i,
-        refundId: recorded.refundId,
-        status: 'SUCCESS',
-      });
-    }
-    for (const outRefundNo of acknowledged) {
-      const { events } = await getJson(`${url}/v1/refunds/${outRefundNo}/events`);
-      const types: string[] = events.map((e: { type: string }) => e.type);
-      expect(
-        types.filter((t) => t === 'RefundRequested'),
-        outRefundNo,
-      ).toHaveLength(1);
-      expect(
-        types.filter((t) => t === 'RefundSucceeded'),
-        outRefundNo,
-      ).toHaveLength(1);
-      expect(types, outRefundNo).not.toContain('RefundFailed');
-    }
-  }, 120_000);
+      );
+      await killHard(first);
+
+      spawn(['serve'], env);
+      await up();
+      await eventually(
+        async () => {
+          for (const outRefundNo of acknowledged) {
+            const refund = await getJson(`${url}/v1/refunds/${outRefundNo}`);
+            expect(refund.status, outRefundNo).toBe('SUCCEEDED');
+          }
+        },
+        { timeoutMs: 60_000, intervalMs: 200 },
+      );
+      // WeChat took each refund once, for the amount asked, and the service recorded that refund.
+      const atWechat = z
+        .array(
+          z.object({
+            outRefundNo: z.string(),
+            refundFee: z.number(),
+            refundId: z.string(),
+            status: z.string(),
+          }),
+        )
+        .parse(await refundsAtWechat(sandbox.baseUrl, sandbox.caPath));
+      expect(atWechat.map((r) => r.outRefundNo).sort()).toEqual([...acknowledged].sort());
+      for (const [i, outRefundNo] of acknowledged.entries()) {
+        const recorded = await getJson(`${url}/v1/refunds/${outRefundNo}`);
+        expect(atWechat.find((r) => r.outRefundNo === outRefundNo)).toEqual({
+          outRefundNo,
+          refundFee: 1000 + i,
+          refundId: recorded.refundId,
+          status: 'SUCCESS',
+        });
+      }
+      for (const outRefundNo of acknowledged) {
+        const { events } = await getJson(`${url}/v1/refunds/${outRefundNo}/events`);
+        const types: string[] = events.map((e: { type: string }) => e.type);
+        expect(
+          types.filter((t) => t === 'RefundRequested'),
+          outRefundNo,
+        ).toHaveLength(1);
+        expect(
+          types.filter((t) => t === 'RefundSucceeded'),
+          outRefundNo,
+        ).toHaveLength(1);
+        expect(types, outRefundNo).not.toContain('RefundFailed');
+      }
+    },
+    120_000,
+  );
 });

@@ -13,41 +13,45 @@ describe('npm start', () => {
   });
   afterEach(() => temp.remove());
 
-  it('given no configuration but a port and a data dir, when started with npm start, then a refund goes all the way to SUCCEEDED through the sandbox', async () => {
-    const port = await closedPort();
-    // Its own process group, so that npm and the service it starts stop together.
-    const child = spawn('npm', ['start'], {
-      cwd: projectRoot,
-      env: { ...process.env, PORT: String(port), DATA_DIR: temp.dir, LOG_LEVEL: 'warn' },
-      detached: true,
-      stdio: 'ignore',
-    });
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    const url = `http://127.0.0.1:${port}`;
-    try {
-      await eventually(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), {
-        timeoutMs: 90_000,
-        intervalMs: 200,
+  it.each([{}, { WECHAT_API_VERSION: 'v3' }])(
+    'given no configuration but a port and a data dir (and %o), when started with npm start, then a refund goes all the way to SUCCEEDED through the sandbox',
+    async (api) => {
+      const port = await closedPort();
+      // Its own process group, so that npm and the service it starts stop together.
+      const child = spawn('npm', ['start'], {
+        cwd: projectRoot,
+        env: { ...process.env, PORT: String(port), DATA_DIR: temp.dir, LOG_LEVEL: 'warn', ...api },
+        detached: true,
+        stdio: 'ignore',
       });
-      const created = await fetch(`${url}/v1/refunds`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ outTradeNo: 'T-npm', totalFee: 3960, reason: '退货' }),
-      });
-      expect(created.status).toBe(202);
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      const url = `http://127.0.0.1:${port}`;
+      try {
+        await eventually(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), {
+          timeoutMs: 90_000,
+          intervalMs: 200,
+        });
+        const created = await fetch(`${url}/v1/refunds`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ outTradeNo: 'T-npm', totalFee: 3960, reason: '退货' }),
+        });
+        expect(created.status).toBe(202);
 
-      const refund = await eventually(async () => {
-        const body = await getJson(`${url}/v1/refunds/T-npm`);
-        expect(body.status).toBe('SUCCEEDED');
-        return body;
-      });
-      expect(refund).toMatchObject({
-        refundFee: 3960,
-        refundId: expect.stringMatching(/^\d{20,}$/),
-      });
-    } finally {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
-      await exited;
-    }
-  }, 120_000);
+        const refund = await eventually(async () => {
+          const body = await getJson(`${url}/v1/refunds/T-npm`);
+          expect(body.status).toBe('SUCCEEDED');
+          return body;
+        });
+        expect(refund).toMatchObject({
+          refundFee: 3960,
+          refundId: expect.stringMatching(/^\d{20,}$/),
+        });
+      } finally {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+        await exited;
+      }
+    },
+    120_000,
+  );
 });

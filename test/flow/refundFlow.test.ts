@@ -2,14 +2,29 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { gatewayPassed, startTestService, type TestService } from '../support/testService.js';
 
+/** What differs between the two APIs as the refund flow sees it: paths and WeChat's codes. */
+const apiVersions = [
+  {
+    api: 'v2',
+    notifyPath: '/wechat/refund-notify',
+    codes: { NOTENOUGH: 'NOTENOUGH', REFUNDCLOSE: 'REFUNDCLOSE', CHANGE: 'CHANGE' },
+  },
+  {
+    api: 'v3',
+    notifyPath: '/wechat/v3/refund-notify',
+    codes: { NOTENOUGH: 'NOT_ENOUGH', REFUNDCLOSE: 'CLOSED', CHANGE: 'ABNORMAL' },
+  },
+] as const;
+
 /**
  * A refund's whole journey through the real service: HTTP, the SQLite log, the gateway reactor,
- * the WeChat Pay simulator over mutual TLS, its encrypted notifications, the reconciler.
+ * the WeChat Pay simulator over real TLS, its encrypted notifications, the reconciler — through
+ * API v2 (signed XML, mutual TLS) and API v3 (signed JSON, AEAD notifications) alike.
  */
-describe('refund flow against the WeChat Pay simulator', () => {
+describe.each(apiVersions)('refund flow against the WeChat Pay simulator, API $api', (version) => {
   let s: TestService;
   beforeEach(async () => {
-    s = await startTestService();
+    s = await startTestService({ WECHAT_API_VERSION: version.api });
   });
   afterEach(() => s.stop());
 
@@ -41,6 +56,7 @@ describe('refund flow against the WeChat Pay simulator', () => {
     const refund = await settled('R-happy', 'SUCCEEDED');
 
     const simulated = s.wechat.sandbox!.refunds().find((r) => r.outRefundNo === 'R-happy')!;
+    expect(simulated.api).toBe(version.api);
     expect(refund).toMatchObject({
       refundId: simulated.refundId,
       settlementRefundFee: 1990,
@@ -61,7 +77,7 @@ describe('refund flow against the WeChat Pay simulator', () => {
   it('given NOTENOUGH, then FAILED with that code; when retried, it is sent again with the same out_refund_no and amounts and succeeds', async () => {
     await request('R-notenough', 'NOTENOUGH');
     const failed = await settled('R-notenough', 'FAILED');
-    expect(failed.failure).toMatchObject({ stage: 'request', code: 'NOTENOUGH' });
+    expect(failed.failure).toMatchObject({ stage: 'request', code: version.codes.NOTENOUGH });
 
     const retried = await s.call('POST', '/v1/refunds/R-notenough/retry');
     expect(retried.status).toBe(202);
@@ -92,13 +108,16 @@ describe('refund flow against the WeChat Pay simulator', () => {
     ]);
   });
 
-  it.each(['REFUNDCLOSE', 'CHANGE'])(
+  it.each(['REFUNDCLOSE', 'CHANGE'] as const)(
     'given %s at settlement, then FAILED with that code',
     async (scenario) => {
       await request(`R-${scenario}`, scenario);
 
       const refund = await settled(`R-${scenario}`, 'FAILED');
-      expect(refund.failure).toMatchObject({ stage: 'settlement', code: scenario });
+      expect(refund.failure).toMatchObject({
+        stage: 'settlement',
+        code: version.codes[scenario],
+      });
       expect(await eventTypes(`R-${scenario}`)).toEqual([
         'RefundRequested',
         'RefundAccepted',
@@ -106,6 +125,24 @@ describe('refund flow against the WeChat Pay simulator', () => {
       ]);
     },
   );
+
+  it('given an abnormal refund, when the merchant resolves it and WeChat notifies SUCCESS, then SUCCEEDED: a later SUCCESS wins', async () => {
+    await request('R-abnormal', 'CHANGE');
+    const failed = await settled('R-abnormal', 'FAILED');
+    expect(failed.failure).toMatchObject({ stage: 'settlement', code: version.codes.CHANGE });
+
+    expect(await s.wechat.sandbox!.resolveAbnormal('R-abnormal')).toMatchObject({
+      status: 'SUCCESS',
+    });
+
+    await settled('R-abnormal', 'SUCCEEDED');
+    expect(await eventTypes('R-abnormal')).toEqual([
+      'RefundRequested',
+      'RefundAccepted',
+      'RefundFailed',
+      'RefundSucceeded',
+    ]);
+  });
 
   it('given the notification arrives before the synchronous answer, then SUCCEEDED and no RefundFailed', async () => {
     await request('R-first', 'NOTIFY_FIRST');
@@ -156,7 +193,8 @@ describe('refund flow against the WeChat Pay simulator', () => {
       outTradeNo: 'T-vendor',
       totalFee: 5000,
       refundFee: 1200,
-      notifyUrl: `${s.url}/wechat/refund-notify`,
+      notifyUrl: `${s.url}${version.notifyPath}`,
+      api: version.api,
     });
 
     const vendorRefund = () =>

@@ -30,6 +30,7 @@ const writeLogWithAnUnreadableEvent = async (dataDir: string) => {
     encodeRefundEvent(
       refundRequested({ outRefundNo, outTradeNo, totalFee: 1000, refundFee, reason: 'x' }),
       context,
+      { commandId: outRefundNo, index: 0 },
     );
   await events.append('refund-R-bad', [requested('R-bad', 'T-bad', 1000)], 'no_stream');
   const unreadable = refundSucceeded({

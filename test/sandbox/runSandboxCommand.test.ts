@@ -26,6 +26,9 @@ describe('refunds sandbox command', () => {
         apiKey: z.string().regex(/^[0-9A-Za-z]{32}$/),
         caPath: z.string(),
         certDir: z.string(),
+        apiV3Key: z.string().regex(/^[0-9A-Za-z]{32}$/),
+        merchantSerialNo: z.string().regex(/^[0-9A-F]+$/),
+        platformPublicKeyId: z.string().regex(/^PUB_KEY_ID_\d+$/),
       })
       .parse(JSON.parse(lines[0]!));
     expect(printed).toMatchObject({ caPath: path.join(certDir, 'ca.pem'), certDir });
@@ -34,6 +37,7 @@ describe('refunds sandbox command', () => {
       'apiclient_cert.p12',
       'apiclient_cert.pem',
       'apiclient_key.pem',
+      'wechatpay_public_key.pem',
     ]) {
       expect(existsSync(path.join(certDir, file))).toBe(true);
     }

@@ -2,6 +2,7 @@ import https from 'node:https';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { GatewayRefundRequest } from '../../src/application/ports/refundGateway.js';
 import { startWechatSandbox } from '../../src/sandbox/wechatSandbox.js';
 import { createWechatPayClient } from '../../src/infrastructure/wechat/wechatPayClient.js';
@@ -42,13 +43,17 @@ const notificationsOf = (outRefundNo: string) =>
     .received()
     .filter((received) => received.notification.outRefundNo === outRefundNo);
 
-/** Posts JSON to the sandbox's control endpoint (as a user of another SDK would with curl). */
-const postControl = (body: string): Promise<{ status: number; body: string }> =>
+/** Calls the sandbox's control endpoints (as a user of another SDK would with curl). */
+const callControl = (
+  method: 'GET' | 'POST',
+  path: string,
+  body?: string,
+): Promise<{ status: number; body: string }> =>
   new Promise((resolve, reject) => {
     const call = https.request(
-      `${fixture.sandbox.baseUrl}/sandbox/scenarios`,
+      `${fixture.sandbox.baseUrl}${path}`,
       {
-        method: 'POST',
+        method,
         ca: fixture.sandbox.caPem,
         headers: { 'content-type': 'application/json' },
       },
@@ -63,6 +68,7 @@ const postControl = (body: string): Promise<{ status: number; body: string }> =>
     call.on('error', reject);
     call.end(body);
   });
+const postControl = (body: string) => callControl('POST', '/sandbox/scenarios', body);
 
 describe('WeChat sandbox: refund rules', () => {
   it('given a refund, when the same out_refund_no comes again with the same amounts, then the same refund_id', async () => {
@@ -232,6 +238,23 @@ describe('WeChat sandbox: scenarios', () => {
     const client = fixture.client();
     expect(await client.refund(input)).toMatchObject({ kind: 'rejected', code: 'NOTENOUGH' });
     expect((await client.refund(input)).kind).toBe('accepted');
+  });
+
+  it('given several requests for one out_refund_no, refused ones included, then the ledger counts each call, also in GET /sandbox/refunds', async () => {
+    const input = request({ reason: '[sandbox:NOTENOUGH]' });
+    const other = request();
+    const client = fixture.client();
+    for (const sent of [input, input, input, other]) await client.refund(sent);
+
+    const listed = z
+      .array(z.object({ outRefundNo: z.string(), calls: z.number() }))
+      .parse(JSON.parse((await callControl('GET', '/sandbox/refunds')).body));
+    const callsOf = (outRefundNo: string) =>
+      listed.find((refund) => refund.outRefundNo === outRefundNo)?.calls;
+    expect([callsOf(input.outRefundNo), callsOf(other.outRefundNo)]).toEqual([3, 1]);
+    expect(
+      fixture.sandbox.refunds().find((refund) => refund.outRefundNo === input.outRefundNo),
+    ).toMatchObject({ calls: 3, status: expect.any(String) });
   });
 
   it('given a token naming no scenario, when refunding, then PARAM_ERROR', async () => {

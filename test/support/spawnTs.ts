@@ -36,3 +36,11 @@ export const collect = (
 /** Resolves with the exit code and everything the process wrote. */
 export const completion = (child: ChildProcessWithoutNullStreams): Promise<ProcessOutput> =>
   collect(child).completion;
+
+/** Kills the process with SIGKILL, unless it has already exited, and waits until it is gone. */
+export const killHard = async (child: ChildProcessWithoutNullStreams): Promise<void> => {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+};

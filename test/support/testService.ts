@@ -1,7 +1,7 @@
 import { pino, type Logger } from 'pino';
 import { expect } from 'vitest';
 import { documentCheckpoints } from '../../src/application/documentCheckpoints.js';
-import type { ListeningService } from '../../src/service.js';
+import type { ListeningService, WebhookTuning } from '../../src/service.js';
 import { startService } from '../../src/startService.js';
 import {
   openReadOnlyDocumentStore,
@@ -36,7 +36,10 @@ export type TestService = ListeningService & {
  */
 export const startTestService = async (
   env: NodeJS.ProcessEnv = {},
-  { logger = pino({ level: 'silent' }) }: { logger?: Logger } = {},
+  {
+    logger = pino({ level: 'silent' }),
+    webhooks,
+  }: { logger?: Logger; webhooks?: WebhookTuning } = {},
 ): Promise<TestService> => {
   const temp = makeTempDir();
   const config = testConfig({
@@ -52,6 +55,7 @@ export const startTestService = async (
     logger,
     healthIntervalMs: 200,
     sandbox: { notificationDelayMs: 20, retryTimeScale: 0.001, certDir: sharedSandboxCertDir() },
+    ...(webhooks && { webhooks }),
   });
   return {
     ...service,

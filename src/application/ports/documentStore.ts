@@ -3,12 +3,45 @@ import type { StoreHealth } from './storeHealth.js';
 
 export type FieldValue = string | number | boolean;
 
+/**
+ * An index that serves query(): documents whose `equal` fields have given values, ordered by
+ * `orderBy` in `direction`, ties by id ascending. Field names may be dotted paths
+ * (`failure.code`). SQLite makes it an expression index, MongoDB a compound index.
+ */
+export type OrderedIndex = {
+  equal: readonly string[];
+  orderBy: string;
+  direction: 'asc' | 'desc';
+};
+
 export type CollectionOptions<T> = {
   /** Validates a document read back from the store (a store is an edge too). */
   decode: (value: unknown) => T;
   /** Top-level fields queried with findBy; the adapter indexes them. */
   indexes?: readonly string[];
+  /** The indexes query() may use; a query no declared index serves is refused. */
+  orderedIndexes?: readonly OrderedIndex[];
 };
+
+/**
+ * A page of documents, in index order. The adapter answers it from the declared ordered index
+ * with the most of the query's `where` fields among its `equal` fields (other `where` fields are
+ * checked on the index's rows): never a scan of the collection. Documents without the order field
+ * are not listed.
+ */
+export type DocumentQuery = {
+  where?: Readonly<Record<string, FieldValue>>;
+  orderBy: string;
+  direction: 'asc' | 'desc';
+  /** Inclusive bounds on the order field. */
+  range?: { min?: FieldValue; max?: FieldValue };
+  limit: number;
+  /** Continues after the page whose `next` this is (opaque; see documentCursor). */
+  after?: string;
+};
+
+/** `next`: the cursor of the following page; undefined on the last one. */
+export type DocumentPage<T> = { documents: T[]; next: string | undefined };
 
 /** A guarded write: the document (null deletes it, leaving a tombstone) as of a log position. */
 export type DocumentWrite<T> = { id: string; body: T | null; position: bigint };
@@ -28,6 +61,8 @@ export interface DocumentCollection<T extends JsonObject> {
   writeMany(writes: readonly DocumentWrite<T>[]): Promise<void>;
   /** Documents whose indexed field equals the value, or one of the values. */
   findBy(field: string, value: FieldValue | readonly FieldValue[]): Promise<T[]>;
+  /** A page of the documents the query selects; throws InvalidCursor for a malformed `after`. */
+  query(query: DocumentQuery): Promise<DocumentPage<T>>;
   /** Every document, for rebuild comparisons and audits; in id order. */
   all(): AsyncIterable<T>;
   /**

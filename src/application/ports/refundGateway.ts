@@ -36,7 +36,7 @@ export type RefundQueryOutcome =
   | { kind: 'rejected'; code: string; message: string }
   | GatewayProblem;
 
-/** The payment provider as the refund flow needs it (WeChat Pay v2 in production). */
+/** The payment provider as the refund flow needs it: WeChat Pay, through its v2 or v3 API. */
 export interface RefundGateway {
   refund(request: GatewayRefundRequest): Promise<RefundOutcome>;
   queryRefund(outRefundNo: string): Promise<RefundQueryOutcome>;

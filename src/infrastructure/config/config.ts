@@ -1,16 +1,37 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { refundAccounts, type RefundAccount } from '../../domain/index.js';
+import { esdbConnectionProblems } from '../esdb/esdbConnection.js';
+import { mongoUrlProblems } from '../mongo/mongoConnection.js';
 
 export type WechatCertificateSource =
   | { kind: 'p12'; path: string; password: string }
   | { kind: 'pem'; certPath: string; keyPath: string };
 
+/** API v3's own settings (DESIGN §4); the private key is the merchant certificate's. */
+export type WechatV3Config = {
+  apiV3Key: string;
+  apiV3KeyPrevious?: string;
+  merchantSerialNo: string;
+  /** WeChat Pay's public key; without it only downloaded platform certificates verify. */
+  platformPublicKey?: { path: string; id: string };
+};
+
+export type WechatApiVersion = 'v2' | 'v3';
+
 export type WechatConfig =
-  | { mode: 'sandbox'; signType: SignType; apiKeyPrevious?: string }
+  | {
+      mode: 'sandbox';
+      signType: SignType;
+      apiVersion: WechatApiVersion;
+      /** WECHAT_API_KEY_PREVIOUS: still decrypts notifications while the key is rotated. */
+      apiKeyPrevious?: string;
+    }
   | {
       mode: 'live';
       signType: SignType;
+      /** Which API sends and queries refunds; both notification routes stay mounted. */
+      apiVersion: WechatApiVersion;
       /** WECHAT_API_KEY_PREVIOUS: still decrypts notifications while the key is rotated. */
       apiKeyPrevious?: string;
       baseUrl: string;
@@ -19,6 +40,8 @@ export type WechatConfig =
       apiKey: string;
       certificate: WechatCertificateSource;
       caPath?: string;
+      /** Present when the v3 variables are set (required with WECHAT_API_VERSION=v3). */
+      v3?: WechatV3Config;
     };
 
 export type SignType = 'MD5' | 'HMAC-SHA256';
@@ -46,18 +69,34 @@ export type Config = {
   notEnoughRetrySeconds: number[];
   /** ORDER_REFUND_SPACING_SECONDS: refunds of one order are sent at least this far apart. */
   orderRefundSpacingSeconds: number;
+  webhooks: WebhookConfig;
   logLevel: LogLevel;
+};
+
+export type WebhookConfig = {
+  /** Delays between attempts after the first, immediate one (before jitter). */
+  retryScheduleMs: number[];
+  timeoutMs: number;
+  /** http URLs and loopback, private or link-local addresses allowed (sandbox mode's default). */
+  allowPrivateUrls: boolean;
 };
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
 
-/** Values that must never be echoed back, not even in a configuration error. */
+/**
+ * Values that must never be echoed back, not even in a configuration error: the connection
+ * strings may carry credentials.
+ */
 export const secretVariables = [
   'API_TOKENS',
   'WECHAT_API_KEY',
   'WECHAT_API_KEY_PREVIOUS',
   'WECHAT_CERT_P12_PASSWORD',
+  'WECHAT_API_V3_KEY',
+  'WECHAT_API_V3_KEY_PREVIOUS',
+  'ESDB_CONNECTION_STRING',
+  'MONGO_URL',
 ];
 
 const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -99,6 +138,11 @@ const refundAccountVariable = z
     account === 'AVAILABLE' ? 'REFUND_SOURCE_RECHARGE_FUNDS' : account,
   );
 
+// The APIv3 key is 32 bytes (AES-256): WECHAT-V3.md §6.
+const apiV3Key = z
+  .string()
+  .refine((key) => Buffer.byteLength(key, 'utf8') === 32, 'must be the 32-byte APIv3 key');
+
 const variables = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: integer(0, 65535).default(3000),
@@ -138,6 +182,21 @@ const variables = z.object({
   WECHAT_CERT_PEM_PATH: z.string().optional(),
   WECHAT_KEY_PEM_PATH: z.string().optional(),
   WECHAT_CA_PATH: z.string().optional(),
+  WECHAT_API_VERSION: z.enum(['v2', 'v3']).default('v2'),
+  WECHAT_API_V3_KEY: apiV3Key.optional(),
+  WECHAT_API_V3_KEY_PREVIOUS: apiV3Key.optional(),
+  WECHAT_MERCHANT_SERIAL_NO: z
+    .string()
+    .regex(
+      /^[0-9A-Fa-f]{1,64}$/,
+      'must be the serial number of the merchant API certificate (hexadecimal)',
+    )
+    .optional(),
+  WECHAT_PLATFORM_PUBLIC_KEY_PATH: z.string().optional(),
+  WECHAT_PLATFORM_PUBLIC_KEY_ID: z
+    .string()
+    .regex(/^PUB_KEY_ID_[0-9A-Za-z_]+$/, 'must be the id WeChat shows, PUB_KEY_ID_…')
+    .optional(),
   PUBLIC_BASE_URL: httpUrl
     .refine((url) => !url.includes('?'), {
       error: 'must not contain a query string (WeChat refuses notify_url with one)',
@@ -150,6 +209,19 @@ const variables = z.object({
   WECHAT_REFUND_ACCOUNT: refundAccountVariable.optional(),
   NOTENOUGH_RETRY_SECONDS: retrySchedule.optional(),
   ORDER_REFUND_SPACING_SECONDS: integer(0, 86_400).default(60),
+  WEBHOOK_RETRY_SCHEDULE_SECONDS: z
+    .string()
+    .regex(
+      /^\s*\d+(\.\d+)?\s*(,\s*\d+(\.\d+)?\s*)*$/,
+      'must be comma-separated delays in seconds, e.g. 5,300,1800',
+    )
+    .transform((text) => text.split(',').map((delay) => Math.round(Number(delay) * 1000)))
+    .default([5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400].map((s) => s * 1000)),
+  WEBHOOK_TIMEOUT_MS: integer(1, 600_000).default(15_000),
+  WEBHOOK_ALLOW_PRIVATE_URLS: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .transform((value) => value === 'true')
+    .optional(),
   LOG_LEVEL: z.enum(logLevels).default('info'),
 });
 
@@ -202,11 +274,19 @@ const crossCheck = (v: Variables): ConfigResult => {
   if (v.API_TOKENS.length === 0 && !isLoopback(v.HOST)) {
     problems.push(`API_TOKENS: required when HOST is not a loopback address (HOST is "${v.HOST}")`);
   }
-  if (v.EVENT_STORE === 'esdb' && !v.ESDB_CONNECTION_STRING) {
-    problems.push('ESDB_CONNECTION_STRING: required when EVENT_STORE is esdb');
+  if (v.EVENT_STORE === 'esdb') {
+    if (!v.ESDB_CONNECTION_STRING) {
+      problems.push('ESDB_CONNECTION_STRING: required when EVENT_STORE is esdb');
+    } else {
+      for (const problem of esdbConnectionProblems(v.ESDB_CONNECTION_STRING)) {
+        problems.push(`ESDB_CONNECTION_STRING: ${problem}`);
+      }
+    }
   }
-  if (v.READ_STORE === 'mongo' && !v.MONGO_URL) {
-    problems.push('MONGO_URL: required when READ_STORE is mongo');
+  if (v.READ_STORE === 'mongo') {
+    if (!v.MONGO_URL) problems.push('MONGO_URL: required when READ_STORE is mongo');
+    else
+      for (const problem of mongoUrlProblems(v.MONGO_URL)) problems.push(`MONGO_URL: ${problem}`);
   }
   const wechat = wechatConfig(v, problems);
   if (problems.length > 0 || !wechat) return { ok: false, problems };
@@ -234,6 +314,11 @@ const crossCheck = (v: Variables): ConfigResult => {
       ...(v.WECHAT_REFUND_ACCOUNT !== undefined && { refundAccount: v.WECHAT_REFUND_ACCOUNT }),
       notEnoughRetrySeconds: v.NOTENOUGH_RETRY_SECONDS ?? [],
       orderRefundSpacingSeconds: v.ORDER_REFUND_SPACING_SECONDS,
+      webhooks: {
+        retryScheduleMs: v.WEBHOOK_RETRY_SCHEDULE_SECONDS,
+        timeoutMs: v.WEBHOOK_TIMEOUT_MS,
+        allowPrivateUrls: v.WEBHOOK_ALLOW_PRIVATE_URLS ?? v.WECHAT_MODE === 'sandbox',
+      },
       logLevel: v.LOG_LEVEL,
     },
   };
@@ -243,8 +328,14 @@ const wechatConfig = (v: Variables, problems: string[]): WechatConfig | undefine
   const previous = v.WECHAT_API_KEY_PREVIOUS;
   const apiKeyPrevious = previous !== undefined && { apiKeyPrevious: previous };
   if (v.WECHAT_MODE === 'sandbox') {
-    return { mode: 'sandbox', signType: v.WECHAT_SIGN_TYPE, ...apiKeyPrevious };
+    return {
+      mode: 'sandbox',
+      signType: v.WECHAT_SIGN_TYPE,
+      apiVersion: v.WECHAT_API_VERSION,
+      ...apiKeyPrevious,
+    };
   }
+  const v3 = v3Config(v, problems);
   const missing = (['WECHAT_APPID', 'WECHAT_MCH_ID', 'WECHAT_API_KEY'] as const).filter(
     (name) => !v[name],
   );
@@ -254,6 +345,7 @@ const wechatConfig = (v: Variables, problems: string[]): WechatConfig | undefine
   return {
     mode: 'live',
     signType: v.WECHAT_SIGN_TYPE,
+    apiVersion: v.WECHAT_API_VERSION,
     ...apiKeyPrevious,
     baseUrl: v.WECHAT_API_BASE_URL,
     appid: v.WECHAT_APPID,
@@ -261,6 +353,36 @@ const wechatConfig = (v: Variables, problems: string[]): WechatConfig | undefine
     apiKey: v.WECHAT_API_KEY,
     certificate: certificate(v.WECHAT_MCH_ID),
     ...(v.WECHAT_CA_PATH !== undefined && { caPath: v.WECHAT_CA_PATH }),
+    ...(v3 !== undefined && { v3 }),
+  };
+};
+
+/**
+ * The v3 settings of live mode: required with WECHAT_API_VERSION=v3, and taken whenever given
+ * (v3 notifications of refunds sent under v3 still arrive after a switch back to v2).
+ */
+const v3Config = (v: Variables, problems: string[]): WechatV3Config | undefined => {
+  const path = v.WECHAT_PLATFORM_PUBLIC_KEY_PATH;
+  const id = v.WECHAT_PLATFORM_PUBLIC_KEY_ID;
+  if ((path === undefined) !== (id === undefined)) {
+    problems.push(
+      'WECHAT_PLATFORM_PUBLIC_KEY_ID: WECHAT_PLATFORM_PUBLIC_KEY_PATH and WECHAT_PLATFORM_PUBLIC_KEY_ID go together',
+    );
+  }
+  const key = v.WECHAT_API_V3_KEY;
+  const serial = v.WECHAT_MERCHANT_SERIAL_NO;
+  if (v.WECHAT_API_VERSION === 'v3') {
+    if (!key) problems.push('WECHAT_API_V3_KEY: required when WECHAT_API_VERSION is v3');
+    if (!serial) problems.push('WECHAT_MERCHANT_SERIAL_NO: required when WECHAT_API_VERSION is v3');
+  }
+  if (!key || !serial) return undefined;
+  return {
+    apiV3Key: key,
+    ...(v.WECHAT_API_V3_KEY_PREVIOUS !== undefined && {
+      apiV3KeyPrevious: v.WECHAT_API_V3_KEY_PREVIOUS,
+    }),
+    merchantSerialNo: serial,
+    ...(path !== undefined && id !== undefined && { platformPublicKey: { path, id } }),
   };
 };
 

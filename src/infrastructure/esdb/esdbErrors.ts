@@ -6,6 +6,7 @@ import {
   UnavailableError,
 } from '@eventstore/db-client';
 import { StoreUnavailable } from '../../application/ports/storeHealth.js';
+import { CatchUpTimedOut } from './categoryScan.js';
 import { errorMessage } from '../../application/errorMessage.js';
 
 // gRPC status codes (grpc/doc/statuscodes.md) seen when the server cannot be reached or answers
@@ -22,6 +23,7 @@ export const isEsdbUnreachable = (error: unknown): boolean =>
   error instanceof DeadlineExceededError ||
   error instanceof CancelledError ||
   error instanceof NotLeaderError ||
+  error instanceof CatchUpTimedOut ||
   grpcCodeOf(error) === grpcUnavailable ||
   grpcCodeOf(error) === grpcDeadlineExceeded;
 

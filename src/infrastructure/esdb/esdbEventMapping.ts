@@ -13,6 +13,7 @@ import type {
   ExpectedRevision,
   RecordedEvent,
 } from '../../application/ports/eventStore.js';
+import { categoryOf } from '../stores/streamCategory.js';
 
 /**
  * Conversions between the EventStore port and @eventstore/db-client, kept pure so that they are
@@ -36,17 +37,29 @@ export const esdbPosition = (position: bigint): Position => ({
 });
 
 /**
- * The success of an append, given the position of its last event: the commit position the server
- * reports, or, when it reports none (an append it recognised as a retry of one it already holds
- * may come back without a position), the position of the stream's last event read back.
+ * The port's outcome of an append the client resolved. `success: false` is a version conflict
+ * (the only failure the client resolves instead of throwing, and only when throwOnAppendFailure
+ * is off, which connectEsdb refuses): the client's revision in it cannot be trusted, so the
+ * stream's own is read back. On success the position is the one the server reports, or, when it
+ * reports none (an append it recognised as a retry of one it holds may come back without), that
+ * of the event at the resulting revision, read back.
  */
-export const appendSucceeded = (
+export const appendOutcome = async (
   result: EsdbAppendResult,
-  lastEventPosition: () => Promise<bigint>,
-): Promise<AppendResult> =>
-  (result.position ? Promise.resolve(result.position.commit) : lastEventPosition()).then(
-    (position) => ({ ok: true, nextExpectedRevision: result.nextExpectedRevision, position }),
-  );
+  readBack: {
+    positionAt: (revision: bigint) => Promise<bigint>;
+    currentRevision: () => Promise<bigint | 'no_stream'>;
+  },
+): Promise<AppendResult> => {
+  if (!result.success) {
+    return { ok: false, reason: 'conflict', actualRevision: await readBack.currentRevision() };
+  }
+  return {
+    ok: true,
+    nextExpectedRevision: result.nextExpectedRevision,
+    position: result.position?.commit ?? (await readBack.positionAt(result.nextExpectedRevision)),
+  };
+};
 
 /** A version conflict is an expected outcome: a value, not an error. */
 export const conflictOf = (error: unknown): AppendResult | undefined =>
@@ -116,11 +129,12 @@ export const commitPositionOf = (resolved: {
 };
 
 /**
- * Whether an event of $all belongs to the category: its stream is `<category>-…` and it is not a
- * system event ($streamDeleted, the tombstone of a hard-deleted stream, lives in the stream itself).
+ * Whether an event of $all belongs to the category (streamCategory's rule, the one every adapter
+ * follows) and is not a system event ($streamDeleted, the tombstone of a hard-deleted stream,
+ * lives in the stream itself).
  */
 export const inCategory = (
   category: string,
   event: { streamId: string; type: string } | undefined,
 ): boolean =>
-  event !== undefined && event.streamId.startsWith(`${category}-`) && !event.type.startsWith('$');
+  event !== undefined && categoryOf(event.streamId) === category && !event.type.startsWith('$');

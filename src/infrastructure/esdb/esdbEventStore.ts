@@ -2,7 +2,6 @@ import {
   BACKWARDS,
   END,
   excludeSystemEvents,
-  FORWARDS,
   START,
   StreamNotFoundError,
   streamNameFilter,
@@ -13,12 +12,15 @@ import type { EventStore, RecordedEvent } from '../../application/ports/eventSto
 import type { Log } from '../../application/ports/log.js';
 import type { StoreHealth } from '../../application/ports/storeHealth.js';
 import { createAppendListeners } from '../stores/appendListeners.js';
+import { readOnlyRefusal } from '../stores/readOnlyRefusal.js';
+import { checkCategory } from '../stores/streamCategory.js';
 import { TimedOut, withTimeout } from '../stores/withTimeout.js';
+import { appendReadBack } from './appendReadBack.js';
 import { watchAppends, type AppendWatch } from './appendWatch.js';
-import { scanCategoryForward, scanCategoryHead, type ReadAllChunk } from './categoryScan.js';
+import { createCategoryReader, scanCategoryHead, type ReadAllChunk } from './categoryScan.js';
 import { esdbHealthReason, esdbStoreError } from './esdbErrors.js';
 import {
-  appendSucceeded,
+  appendOutcome,
   conflictOf,
   esdbPosition,
   toEsdbEvent,
@@ -37,9 +39,13 @@ export type EsdbEventStoreOptions = {
    * streamNameFilter); all non-system events when omitted.
    */
   wakeOnCategories?: readonly string[];
-  /** Events of $all read per round trip while scanning for a category. */
-  scanChunkSize?: number;
+  /** Events of $all read per round trip while looking back for a category's last event. */
+  headChunkSize?: number;
+  /** How long a read of a category may take to reach its limit or the head of the log. */
+  readTimeoutMs?: number;
   healthTimeoutMs?: number;
+  /** For the read-only commands: every append is refused before it reaches the server. */
+  readonly?: boolean;
 };
 
 const collect = async <T>(stream: AsyncIterable<T>): Promise<T[]> => {
@@ -59,8 +65,10 @@ export const createEsdbEventStore = ({
   log,
   random = Math.random,
   wakeOnCategories,
-  scanChunkSize = 1000,
+  headChunkSize = 100,
+  readTimeoutMs = 30_000,
   healthTimeoutMs = 2000,
+  readonly = false,
 }: EsdbEventStoreOptions): EventStore => {
   const listeners = createAppendListeners();
   let watch: AppendWatch | undefined;
@@ -68,26 +76,29 @@ export const createEsdbEventStore = ({
 
   const failure = (error: unknown): unknown => esdbStoreError(error, target);
 
-  const readChunk =
-    (direction: typeof FORWARDS | typeof BACKWARDS): ReadAllChunk =>
-    (from, count) =>
-      collect<AllStreamResolvedEvent>(
-        client.readAll({
-          direction,
-          fromPosition:
-            from !== undefined ? esdbPosition(from) : direction === FORWARDS ? START : END,
-          maxCount: count,
-          resolveLinkTos: false,
-        }),
-      );
-
-  const lastPosition = async (streamName: string): Promise<bigint> => {
-    const [last] = await collect(
-      client.readStream(streamName, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }),
+  const readBackwards: ReadAllChunk = (from, count) =>
+    collect<AllStreamResolvedEvent>(
+      client.readAll({
+        direction: BACKWARDS,
+        fromPosition: from !== undefined ? esdbPosition(from) : END,
+        maxCount: count,
+        resolveLinkTos: false,
+      }),
     );
-    if (!last) throw new Error(`${streamName} is empty right after an append to it`);
-    return toRecordedEvent(last).position;
-  };
+
+  // Filtered by the server: only the category's events (and its checkpoints) come over the wire.
+  const readCategory = createCategoryReader({
+    timeoutMs: readTimeoutMs,
+    subscribe: (category, from, checkpoint) =>
+      client.subscribeToAll({
+        fromPosition: from ?? START,
+        resolveLinkTos: false,
+        filter: streamNameFilter({
+          prefixes: [`${category}-`],
+          checkpointReached: (_subscription, position) => checkpoint(position),
+        }),
+      }),
+  });
 
   const startWatch = (): AppendWatch =>
     watchAppends({
@@ -106,6 +117,7 @@ export const createEsdbEventStore = ({
   return {
     append: async (streamName, events, expected) => {
       if (closed) throw new Error('event store is closed');
+      if (readonly) return readOnlyRefusal('event store');
       if (events.length === 0) throw new Error('nothing to append');
       try {
         const result = await client.appendToStream(streamName, events.map(toEsdbEvent), {
@@ -113,8 +125,8 @@ export const createEsdbEventStore = ({
         });
         // Wakes this process's subscribers at once; other processes learn of it from their live
         // subscription (or their next poll).
-        listeners.notify();
-        return await appendSucceeded(result, () => lastPosition(streamName));
+        if (result.success) listeners.notify();
+        return await appendOutcome(result, appendReadBack(client, streamName));
       } catch (error) {
         const conflict = conflictOf(error);
         if (conflict) return conflict;
@@ -130,25 +142,20 @@ export const createEsdbEventStore = ({
       }
     },
     readCategory: async (category, { after, limit }) => {
+      checkCategory(category);
       try {
-        const found = await scanCategoryForward({
-          readChunk: readChunk(FORWARDS),
-          category,
-          after,
-          limit,
-          chunkSize: scanChunkSize,
-        });
-        return found.map(toRecordedEvent);
+        return (await readCategory(category, after, limit)).map(toRecordedEvent);
       } catch (error) {
         throw failure(error);
       }
     },
     headPosition: async (category) => {
+      checkCategory(category);
       try {
         return await scanCategoryHead({
-          readChunk: readChunk(BACKWARDS),
+          readChunk: readBackwards,
           category,
-          chunkSize: Math.min(scanChunkSize, 100),
+          chunkSize: headChunkSize,
         });
       } catch (error) {
         throw failure(error);

@@ -7,6 +7,7 @@ import {
   type EventStoreDBClient,
   type PersistentSubscriptionToAll,
   type PersistentSubscriptionToAllResolvedEvent,
+  type PersistentSubscriptionToAllSettings,
 } from '@eventstore/db-client';
 import { createPauser } from '../../application/pauser.js';
 import type { Log } from '../../application/ports/log.js';
@@ -31,6 +32,16 @@ export type EsdbReactorOptions = {
   /** Longest wait before handing an event back for a retry: below the message timeout. */
   retryMaxMs?: number;
 };
+
+/** The settings of the group this reactor sets; the others keep the server's defaults. */
+const groupSettingNames = ['messageTimeout', 'maxRetryCount', 'consumerStrategyName'] as const;
+type GroupSettings = Pick<PersistentSubscriptionToAllSettings, (typeof groupSettingNames)[number]>;
+
+/** The names of the settings the group on the server has otherwise than wanted. */
+export const changedGroupSettings = (
+  current: PersistentSubscriptionToAllSettings,
+  wanted: GroupSettings,
+): (keyof GroupSettings)[] => groupSettingNames.filter((name) => current[name] !== wanted[name]);
 
 /**
  * A reactor for several instances sharing one EventStoreDB: a persistent subscription to $all,
@@ -66,23 +77,35 @@ export const startEsdbReactor = <W>(
     maxDelayMs: Math.min(retryMaxMs, messageTimeoutMs / 2),
   });
 
+  const wanted: GroupSettings = {
+    messageTimeout: messageTimeoutMs,
+    maxRetryCount,
+    consumerStrategyName: ROUND_ROBIN,
+  };
+  // The group is the servers': created by the first instance that starts, and brought to this
+  // version's settings when they changed (the server then drops every consumer, which subscribe
+  // again). Its filter cannot change once created.
   const ensureGroup = async (): Promise<void> => {
     try {
       await client.createPersistentSubscriptionToAll(
         group,
-        persistentSubscriptionToAllSettingsFromDefaults({
-          startFrom: START,
-          messageTimeout: messageTimeoutMs,
-          maxRetryCount,
-          consumerStrategyName: ROUND_ROBIN,
-        }),
+        persistentSubscriptionToAllSettingsFromDefaults({ startFrom: START, ...wanted }),
         { filter: streamNameFilter({ prefixes: [`${refundCategory}-`] }) },
       );
       log.info({ group }, `created the persistent subscription of the ${reactor.name}`);
+      return;
     } catch (error) {
       // Created by this instance earlier, or by another: the same group is shared.
       if (!(error instanceof PersistentSubscriptionExistsError)) throw error;
     }
+    const { settings } = await client.getPersistentSubscriptionToAllInfo(group);
+    const changed = changedGroupSettings(settings, wanted);
+    if (changed.length === 0) return;
+    await client.updatePersistentSubscriptionToAll(group, { ...settings, ...wanted });
+    log.info(
+      { group, changed },
+      `updated the settings of the persistent subscription of the ${reactor.name}`,
+    );
   };
 
   const settle = async (

@@ -32,6 +32,8 @@ export type HttpAppDeps = {
   metrics: Metrics;
   /** Routes outside /v1 with their own authentication (the WeChat notify endpoint). */
   plugins?: FastifyPluginAsync[];
+  /** More routes under /v1, behind its bearer tokens (the event feed, webhook endpoints). */
+  v1Plugins?: FastifyPluginAsync[];
 };
 
 /** JSON bodies of /v1 are small; anything bigger is refused before it is parsed. */
@@ -123,6 +125,7 @@ export const buildHttpApp = async (deps: HttpAppDeps): Promise<FastifyInstance> 
       v1.removeContentTypeParser('text/plain');
       await bearerAuth(v1, deps.apiTokens);
       await v1.register(refundRoutes({ api: deps.refunds, contextOf: apiContext }));
+      for (const plugin of deps.v1Plugins ?? []) await v1.register(plugin);
     },
     { prefix: '/v1' },
   );

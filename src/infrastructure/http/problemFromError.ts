@@ -1,7 +1,9 @@
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { InvalidCursor } from '../../application/documentQuery.js';
 import { ConcurrencyConflict } from '../../application/handleRefundCommand.js';
 import { StoreUnavailable } from '../../application/ports/storeHealth.js';
 import { CorruptEventError } from '../../application/refundEventCodec.js';
+import { WebhookRuleViolation } from '../../application/webhooks/webhookRuleViolation.js';
 import {
   OrderRuleViolation,
   RefundRuleViolation,
@@ -25,6 +27,14 @@ export const problemFromError = (error: unknown): Problem => {
     return problem(503, error.code, 'Too many concurrent changes to this refund', {
       detail: 'Try the request again.',
     });
+  }
+  if (error instanceof WebhookRuleViolation) {
+    return error.code === 'WEBHOOK_ENDPOINT_NOT_FOUND'
+      ? problem(404, error.code, 'No such webhook endpoint', { detail: error.message })
+      : problem(400, error.code, 'This URL cannot receive webhooks', { detail: error.message });
+  }
+  if (error instanceof InvalidCursor) {
+    return problem(400, error.code, 'The cursor is not valid', { detail: error.message });
   }
   if (error instanceof StoreUnavailable) {
     return problem(503, error.code, 'A store the service needs does not answer', {

@@ -11,7 +11,12 @@ import {
 import { retryRefund } from '../../application/retryRefund.js';
 import type { AttemptChoices, RefundEvent } from '../../domain/index.js';
 import { loadRefundEvents } from '../../projections/refundQueries.js';
-import type { OrderRefunds, RefundReadModel } from '../../projections/refundReadModel.js';
+import type {
+  OrderRefunds,
+  RefundList,
+  RefundListQuery,
+  RefundReadModel,
+} from '../../projections/refundReadModel.js';
 import { foldRefundView, type RefundView } from '../../projections/refundView.js';
 
 /** What the HTTP routes need from the application, in resource terms. */
@@ -26,6 +31,7 @@ export type RefundApi = {
     context: CommandContext,
   ): Promise<RefundView>;
   getRefund(outRefundNo: string): Promise<RefundView | undefined>;
+  listRefunds(query: RefundListQuery): Promise<RefundList>;
   getOrderRefunds(outTradeNo: string): Promise<OrderRefunds | undefined>;
   getRefundEvents(
     outRefundNo: string,
@@ -74,6 +80,7 @@ export const createRefundApi = ({
     retryRefund: async (outRefundNo, choices, context) =>
       written(await retry(outRefundNo, choices, context)),
     getRefund: readModel.getRefund,
+    listRefunds: readModel.listRefunds,
     getOrderRefunds: readModel.getOrder,
     getRefundEvents: loadRefundEvents(events),
   };

@@ -9,6 +9,8 @@ import {
   outRefundNoParams,
   outTradeNoSchema,
   refundEventsSchema,
+  refundListQuerySchema,
+  refundListSchema,
   refundRequestSchema,
   refundResourceSchema,
   retryRequestSchema,
@@ -54,6 +56,18 @@ export const refundRoutes =
         if (!created) return reply.code(200).send(refund);
         return reply.code(202).header('location', refundLocation(refund)).send(refund);
       },
+    );
+
+    app.get(
+      '/refunds',
+      {
+        schema: {
+          summary: 'List refunds, newest requestedAt first (how operators find FAILED ones)',
+          querystring: refundListQuerySchema,
+          response: { 200: refundListSchema, 400: problemSchema, 401: problemSchema },
+        },
+      },
+      async (request) => api.listRefunds(request.query),
     );
 
     app.post(

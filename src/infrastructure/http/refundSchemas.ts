@@ -3,6 +3,15 @@ import { maxFen, refundAccounts } from '../../domain/index.js';
 import { refundViewSchema } from '../../projections/refundViewProjection.js';
 import { outRefundNoField, outTradeNoField } from '../wechat/wechatFieldSchemas.js';
 
+/** A page size from a query string: an integer from 1 to max. */
+export const pageLimit = (max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be an integer from 1 to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(max))
+    .default(fallback);
+
 /** DESIGN §3: the API takes the merchant numbers WeChat takes, and no others. */
 export const outTradeNoSchema = outTradeNoField;
 export const outRefundNoSchema = outRefundNoField;
@@ -87,3 +96,29 @@ export const retryRequestSchema = z
   .strictObject({ refundAccount: refundAccountSchema.exactOptional() })
   .nullish()
   .describe('Optional: the funds account this attempt draws from (default: the refund’s)');
+/** ISO 8601: a date-time with an offset, or a date (UTC: from its first, to its last millisecond). */
+export const instantSchema = (endOfDay: boolean) =>
+  z
+    .union([z.iso.datetime({ offset: true }), z.iso.date()], {
+      error: 'must be an ISO 8601 date or date-time with an offset',
+    })
+    .transform((text) =>
+      new Date(
+        text.length === 10 ? `${text}T${endOfDay ? '23:59:59.999' : '00:00:00.000'}Z` : text,
+      ).toISOString(),
+    );
+
+export const refundListQuerySchema = z.strictObject({
+  status: z.enum(['REQUESTED', 'ACCEPTED', 'SUCCEEDED', 'FAILED']).exactOptional(),
+  failureCode: z.string().min(1).max(64).exactOptional(),
+  outTradeNo: outTradeNoSchema.exactOptional(),
+  from: instantSchema(false).exactOptional().describe('requestedAt at or after (ISO 8601)'),
+  to: instantSchema(true).exactOptional().describe('requestedAt at or before (ISO 8601)'),
+  limit: pageLimit(100, 20),
+  cursor: z.string().min(1).exactOptional().describe('nextCursor of the previous page'),
+});
+
+export const refundListSchema = z.object({
+  data: z.array(refundResourceSchema),
+  nextCursor: z.string().nullable(),
+});

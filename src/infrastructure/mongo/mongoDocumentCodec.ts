@@ -1,6 +1,10 @@
 import { Long, type Document, type IndexDescription, type UpdateResult } from 'mongodb';
 import { z } from 'zod';
-import type { FieldValue } from '../../application/ports/documentStore.js';
+import type {
+  DocumentQuery,
+  FieldValue,
+  OrderedIndex,
+} from '../../application/ports/documentStore.js';
 import type { JsonObject } from '../../application/ports/eventStore.js';
 import { isDuplicateKey } from './mongoErrors.js';
 
@@ -44,6 +48,49 @@ export const indexOn = (field: string): IndexDescription => ({
 
 export const findByFilter = (field: string, values: readonly FieldValue[]): Document => ({
   [`body.${field}`]: { $in: [...values] },
+});
+
+const direction = (index: { direction: 'asc' | 'desc' }): 1 | -1 =>
+  index.direction === 'asc' ? 1 : -1;
+
+/** A compound index for DocumentCollection.query: equal fields, the order field, then _id. */
+export const orderedIndexOn = (index: OrderedIndex): IndexDescription & { name: string } => ({
+  key: {
+    ...Object.fromEntries(index.equal.map((field) => [`body.${field}`, 1])),
+    [`body.${index.orderBy}`]: direction(index),
+    _id: 1,
+  },
+  name: `by_${[...index.equal, index.orderBy].join('_').replaceAll('.', '_')}_${index.direction}`,
+});
+
+/**
+ * The filter of a query page: the where fields, the order field present and within the range,
+ * and after the cursor (order value beyond it, or equal with a greater _id).
+ */
+export const queryFilter = (
+  query: DocumentQuery,
+  cursor: { value: FieldValue; id: string } | undefined,
+): Document => {
+  const order = `body.${query.orderBy}`;
+  const beyond = query.direction === 'desc' ? '$lte' : '$gte';
+  const conditions: Document[] = [
+    ...Object.entries(query.where ?? {}).map(([field, value]) => ({ [`body.${field}`]: value })),
+    { [order]: { $ne: null } },
+    ...(query.range?.min !== undefined ? [{ [order]: { $gte: query.range.min } }] : []),
+    ...(query.range?.max !== undefined ? [{ [order]: { $lte: query.range.max } }] : []),
+    ...(cursor
+      ? [
+          { [order]: { [beyond]: cursor.value } },
+          { $nor: [{ [order]: cursor.value, _id: { $lte: cursor.id } }] },
+        ]
+      : []),
+  ];
+  return { $and: conditions };
+};
+
+export const querySort = (query: DocumentQuery): Document => ({
+  [`body.${query.orderBy}`]: direction(query),
+  _id: 1,
 });
 
 /** A page of live documents after an id (tombstones are skipped). */

@@ -3,11 +3,13 @@ import type {
   CollectionOptions,
   DocumentCollection,
   DocumentStore,
+  DocumentWrite,
   FieldValue,
 } from '../../application/ports/documentStore.js';
 import type { JsonObject } from '../../application/ports/eventStore.js';
 import { StoreUnavailable, type StoreHealth } from '../../application/ports/storeHealth.js';
-import { checkDocumentName, isDocumentName } from '../stores/documentNames.js';
+import { checkDocumentName, checkDocumentPath, isDocumentName } from '../stores/documentNames.js';
+import { readOnlyRefusal } from '../stores/readOnlyRefusal.js';
 import { TimedOut, withTimeout } from '../stores/withTimeout.js';
 import { connectWhenNeeded } from './connectWhenNeeded.js';
 import {
@@ -15,9 +17,13 @@ import {
   findByFilter,
   guardedWrite,
   indexOn,
+  orderedIndexOn,
   pageFilter,
+  queryFilter,
+  querySort,
   runGuardedUpsert,
 } from './mongoDocumentCodec.js';
+import { chooseIndex, decodeCursor, pageOf } from '../../application/documentQuery.js';
 import { mongoHealthReason, mongoStoreError } from './mongoErrors.js';
 
 export type MongoDocumentStoreOptions = {
@@ -27,6 +33,11 @@ export type MongoDocumentStoreOptions = {
   target: string;
   healthTimeoutMs?: number;
   pageSize?: number;
+  /**
+   * For the read-only commands (audit, history, export), whose user may have read rights only:
+   * nothing is created (no collection, no index) and every write is refused.
+   */
+  readonly?: boolean;
 };
 
 type Run = <R>(operation: (db: Db) => Promise<R>) => Promise<R>;
@@ -48,6 +59,7 @@ export const createMongoDocumentStore = ({
   target,
   healthTimeoutMs = 2000,
   pageSize = 500,
+  readonly = false,
 }: MongoDocumentStoreOptions): DocumentStore => {
   const connected = connectWhenNeeded(client);
   let closed = false;
@@ -65,12 +77,11 @@ export const createMongoDocumentStore = ({
 
   return {
     collection: async <T extends JsonObject>(name: string, options: CollectionOptions<T>) => {
-      const collection = mongoCollection(
-        run,
-        checkDocumentName('collection', name),
-        options,
+      const collection = mongoCollection(run, checkDocumentName('collection', name), options, {
         pageSize,
-      );
+        readonly,
+      });
+      if (readonly) return collection.documents;
       try {
         await collection.ready();
       } catch (error) {
@@ -117,17 +128,19 @@ export const createMongoDocumentStore = ({
 const mongoCollection = <T extends JsonObject>(
   run: Run,
   name: string,
-  { decode, indexes = [] }: CollectionOptions<T>,
-  pageSize: number,
+  { decode, indexes = [], orderedIndexes = [] }: CollectionOptions<T>,
+  { pageSize, readonly }: { pageSize: number; readonly: boolean },
 ) => {
   for (const field of indexes) checkDocumentName('field', field);
+  for (const index of orderedIndexes) [...index.equal, index.orderBy].forEach(checkDocumentPath);
+  const allIndexes = [...indexes.map(indexOn), ...orderedIndexes.map(orderedIndexOn)];
   let indexed: Promise<void> | undefined;
 
   /** Creates the collection and its indexes, once (again after a failure, or a drop). */
   const ready = (): Promise<void> => {
     indexed ??= run(async (db) => {
-      if (indexes.length > 0) {
-        await db.collection<Keyed>(name).createIndexes(indexes.map(indexOn));
+      if (allIndexes.length > 0) {
+        await db.collection<Keyed>(name).createIndexes(allIndexes);
         return;
       }
       try {
@@ -143,19 +156,22 @@ const mongoCollection = <T extends JsonObject>(
     return indexed;
   };
 
+  // Read-only, nothing is created first: a collection that does not exist reads as empty.
   const onCollection = <R>(operation: (db: Db) => Promise<R>): Promise<R> =>
     run(async (db) => {
-      await ready();
+      if (!readonly) await ready();
       return operation(db);
     });
 
   const write = (id: string, position: bigint, body: T | null): Promise<boolean> =>
-    onCollection((db) => {
-      const { filter, update } = guardedWrite(id, position, body);
-      return runGuardedUpsert(() =>
-        db.collection<Keyed>(name).updateOne(filter, update, { upsert: true }),
-      );
-    });
+    readonly
+      ? readOnlyRefusal('document store')
+      : onCollection((db) => {
+          const { filter, update } = guardedWrite(id, position, body);
+          return runGuardedUpsert(() =>
+            db.collection<Keyed>(name).updateOne(filter, update, { upsert: true }),
+          );
+        });
 
   const getStored = (id: string) =>
     onCollection(async (db) => {
@@ -171,9 +187,16 @@ const mongoCollection = <T extends JsonObject>(
     },
     put: (id, body, position) => write(id, position, body),
     delete: (id, position) => write(id, position, null),
-    // Guarded upserts are independent of each other; sent together, without a transaction.
+    // Guarded upserts of different documents are independent: sent together, without a
+    // transaction. Writes to one document go one after the other, as puts in turn would.
     writeMany: async (writes) => {
-      await Promise.all(writes.map(({ id, body, position }) => write(id, position, body)));
+      const byId = new Map<string, DocumentWrite<T>[]>();
+      for (const write of writes) byId.set(write.id, [...(byId.get(write.id) ?? []), write]);
+      await Promise.all(
+        [...byId.values()].map(async (sameDocument) => {
+          for (const { id, body, position } of sameDocument) await write(id, position, body);
+        }),
+      );
     },
     findBy: async (field, value) => {
       if (!indexes.includes(field)) throw new Error(`${name}.${field} is not an indexed field`);
@@ -185,6 +208,28 @@ const mongoCollection = <T extends JsonObject>(
       return found
         .map((raw) => decodeStored(raw, decode).body)
         .filter((body): body is T => body !== undefined);
+    },
+    // The index is named (hint): a query the declared indexes do not serve must not become a
+    // collection scan because the planner preferred another plan.
+    query: async (query) => {
+      const index = orderedIndexOn(chooseIndex(name, orderedIndexes, query));
+      const cursor = query.after === undefined ? undefined : decodeCursor(query.after);
+      const found = await onCollection((db) =>
+        db
+          .collection<Keyed>(name)
+          .find(queryFilter(query, cursor))
+          .sort(querySort(query))
+          .hint(index.name)
+          .limit(query.limit + 1)
+          .toArray(),
+      );
+      return pageOf(
+        found.flatMap((raw) => {
+          const stored = decodeStored(raw, decode);
+          return stored.body === undefined ? [] : [{ id: stored.id, body: stored.body }];
+        }),
+        query,
+      );
     },
     // Paged by _id rather than one open cursor: writes may interleave between pages, and a cursor
     // left open across a slow consumer times out on the server.
@@ -213,6 +258,7 @@ const mongoCollection = <T extends JsonObject>(
       for await (const { body } of documents.entries()) yield body;
     },
     drop: async () => {
+      if (readonly) return readOnlyRefusal('document store');
       await run((db) => db.collection<Keyed>(name).drop());
       indexed = undefined;
     },

@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { AttemptOutcome } from '../../application/webhooks/webhookDispatcher.js';
+import type { WebhookAttemptResult } from '../../application/webhooks/webhookPorts.js';
 import type { ReconcileRun } from '../../application/reconciler.js';
 import type { RefundEvent } from '../../domain/index.js';
 
@@ -66,8 +68,22 @@ export const createMetrics = () => {
     labelNames: ['result'] as const,
     registers: [registry],
   });
+  const webhookDeliveries = new Counter({
+    name: 'webhook_deliveries_total',
+    help: 'Webhook deliveries ended, by endpoint and outcome (succeeded, failed, disabled: a 410)',
+    labelNames: ['endpoint', 'outcome'] as const,
+    registers: [registry],
+  });
+  const webhookAttempts = new Counter({
+    name: 'webhook_attempts_total',
+    help: 'Webhook attempts, by endpoint and result (2xx…5xx, or no_answer)',
+    labelNames: ['endpoint', 'result'] as const,
+    registers: [registry],
+  });
   return {
     registry,
+    webhookDeliveries,
+    webhookAttempts,
     httpRequests,
     httpDuration,
     refundEvents,
@@ -156,6 +172,36 @@ export const observeGatewayWaits = (
     registers: [metrics.registry],
     collect() {
       for (const [rule, count] of Object.entries(waiting)) this.set({ rule }, count());
+    },
+  });
+};
+
+/** Counts a webhook attempt by its result, and the delivery when the attempt ended it. */
+export const countWebhookAttempt =
+  (metrics: Metrics) =>
+  (endpoint: string, outcome: AttemptOutcome, result: WebhookAttemptResult): void => {
+    metrics.webhookAttempts.inc({
+      endpoint,
+      result: result.kind === 'answered' ? `${Math.floor(result.status / 100)}xx` : 'no_answer',
+    });
+    if (outcome !== 'retry') metrics.webhookDeliveries.inc({ endpoint, outcome });
+  };
+
+/** Age of each enabled endpoint's oldest pending webhook delivery, read when Prometheus scrapes. */
+export const observeWebhookBacklog = (
+  metrics: Metrics,
+  oldestPending: () => Promise<{ endpointId: string; seconds: number }[]>,
+): void => {
+  new Gauge({
+    name: 'webhook_oldest_pending_delivery_seconds',
+    help: "Age of the event of an enabled endpoint's oldest pending delivery; 0 when none",
+    labelNames: ['endpoint'] as const,
+    registers: [metrics.registry],
+    async collect() {
+      this.reset();
+      for (const { endpointId, seconds } of await oldestPending()) {
+        this.set({ endpoint: endpointId }, seconds);
+      }
     },
   });
 };

@@ -3,11 +3,12 @@ import type {
   DocumentCollection,
   DocumentStore,
   DocumentWrite,
-  FieldValue,
 } from '../../application/ports/documentStore.js';
+import { bindable, sqliteQuery } from './sqliteQuery.js';
 import type { JsonObject } from '../../application/ports/eventStore.js';
 import type { Statement } from 'better-sqlite3';
 import { checkDocumentName } from '../stores/documentNames.js';
+import { readOnlyRefusal } from '../stores/readOnlyRefusal.js';
 import { openSqliteDatabase, type SqliteDatabase } from './openSqliteDatabase.js';
 import { sqliteHealth } from './sqliteHealth.js';
 
@@ -59,7 +60,7 @@ export const createSqliteDocumentStore = ({
 
 type Row = { body: string | null; position: bigint };
 
-const readOnly = () => Promise.reject(new Error('document store is open read-only'));
+const readOnly = () => readOnlyRefusal('document store');
 
 /** A collection a read-only store does not have: nothing in it, and nothing can be put in it. */
 const emptyCollection = <T extends JsonObject>(): DocumentCollection<T> => ({
@@ -69,6 +70,7 @@ const emptyCollection = <T extends JsonObject>(): DocumentCollection<T> => ({
   delete: readOnly,
   writeMany: readOnly,
   findBy: async () => [],
+  query: async () => ({ documents: [], next: undefined }),
   all: async function* () {},
   entries: async function* () {},
   drop: readOnly,
@@ -77,7 +79,7 @@ const emptyCollection = <T extends JsonObject>(): DocumentCollection<T> => ({
 const sqliteCollection = <T extends JsonObject>(
   db: SqliteDatabase,
   name: string,
-  { decode, indexes = [] }: CollectionOptions<T>,
+  { decode, indexes = [], orderedIndexes = [] }: CollectionOptions<T>,
   { createTable }: { createTable: boolean },
 ): DocumentCollection<T> => {
   const table = `"${tablePrefix}${name}"`;
@@ -93,13 +95,22 @@ const sqliteCollection = <T extends JsonObject>(
     }
   }
 
+  const parse = (text: string): T => decode(JSON.parse(text));
+  const query = sqliteQuery(db, {
+    table,
+    indexPrefix: `${tablePrefix}${name}`,
+    collection: name,
+    orderedIndexes,
+    createIndexes: createTable,
+    parse,
+  });
+
   const select = db.prepare<[string], Row>(`SELECT body, position FROM ${table} WHERE id = ?`);
   const upsert = db.prepare<[string, bigint, string | null]>(
     `INSERT INTO ${table} (id, position, body) VALUES (?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET position = excluded.position, body = excluded.body
      WHERE excluded.position > ${table}.position`,
   );
-  const parse = (text: string): T => decode(JSON.parse(text));
   const written = (id: string, position: bigint, body: string | null): boolean =>
     upsert.run(id, position, body).changes > 0;
   // One transaction, one commit for the whole batch.
@@ -125,9 +136,6 @@ const sqliteCollection = <T extends JsonObject>(
     }
     return statement;
   };
-  // SQLite's JSON booleans come back from json_extract as 1 and 0.
-  const bindable = (value: FieldValue): string | number =>
-    typeof value === 'boolean' ? Number(value) : value;
 
   // Paged by id rather than one open cursor: writes may interleave between pages.
   const entries = async function* () {
@@ -165,6 +173,7 @@ const sqliteCollection = <T extends JsonObject>(
         .all(...values)
         .map(parse);
     },
+    query: async (q) => query.run(q),
     all: async function* () {
       for await (const { body } of entries()) yield body;
     },
@@ -172,6 +181,7 @@ const sqliteCollection = <T extends JsonObject>(
     drop: async () => {
       db.exec(`DROP TABLE IF EXISTS ${table}`);
       findStatements.clear();
+      query.clear();
     },
   };
 };

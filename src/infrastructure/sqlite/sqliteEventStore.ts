@@ -8,6 +8,8 @@ import type {
 } from '../../application/ports/eventStore.js';
 import { systemClock, type Clock } from '../../application/ports/clock.js';
 import { createAppendListeners } from '../stores/appendListeners.js';
+import { readOnlyRefusal } from '../stores/readOnlyRefusal.js';
+import { categoryOf, checkCategory } from '../stores/streamCategory.js';
 import { parseJsonObject } from './json.js';
 import { openSqliteDatabase, requireTable } from './openSqliteDatabase.js';
 import { sqliteHealth } from './sqliteHealth.js';
@@ -56,11 +58,6 @@ export type SqliteEventStoreOptions = {
   readonly?: boolean;
 };
 
-export const categoryOf = (streamName: string): string => {
-  const dash = streamName.indexOf('-');
-  return dash === -1 ? streamName : streamName.slice(0, dash);
-};
-
 /**
  * The embedded event log. Appends are group-committed by a writer in a worker thread
  * (sqliteWriter): every append requested while the previous commit is under way shares the next
@@ -105,7 +102,8 @@ export const createSqliteEventStore = ({
       const outcomes = await writer.commit(
         batch.map(({ streamName, events, expected }) => ({
           streamName,
-          category: categoryOf(streamName),
+          // A stream in no category is stored under none: no category name is empty.
+          category: categoryOf(streamName) ?? '',
           events,
           expected,
         })),
@@ -156,7 +154,7 @@ export const createSqliteEventStore = ({
   return {
     append: (streamName, events, expected) => {
       if (closed) return Promise.reject(new Error('event store is closed'));
-      if (readonly) return Promise.reject(new Error('event store is open read-only'));
+      if (readonly) return readOnlyRefusal('event store');
       if (events.length === 0) return Promise.reject(new Error('nothing to append'));
       return new Promise<AppendResult>((resolve, reject) => {
         pending.push({ streamName, events, expected, resolve, reject });
@@ -164,9 +162,9 @@ export const createSqliteEventStore = ({
       });
     },
     readStream: (streamName) => Promise.resolve(selectStream.all(streamName).map(toRecorded)),
-    readCategory: (category, { after = 0n, limit }: ReadCategoryOptions) =>
-      Promise.resolve(selectCategory.all(category, after, limit).map(toRecorded)),
-    headPosition: (category) => Promise.resolve(selectHead.get(category) ?? undefined),
+    readCategory: async (category, { after = 0n, limit }: ReadCategoryOptions) =>
+      selectCategory.all(checkCategory(category), after, limit).map(toRecorded),
+    headPosition: async (category) => selectHead.get(checkCategory(category)) ?? undefined,
     onAppended: listeners.add,
     health: () => sqliteHealth(db),
     close: async () => {

@@ -11,3 +11,9 @@ export const checkDocumentName = (kind: 'collection' | 'field', name: string): s
   if (!isDocumentName(name)) throw new Error(`invalid ${kind} name: ${name}`);
   return name;
 };
+
+/** A field of a query index: a name, or a dotted path of names (`failure.code`). */
+export const checkDocumentPath = (path: string): string => {
+  if (!path.split('.').every(isDocumentName)) throw new Error(`invalid field path: ${path}`);
+  return path;
+};

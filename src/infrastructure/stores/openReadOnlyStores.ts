@@ -5,25 +5,34 @@ import type { EventStore } from '../../application/ports/eventStore.js';
 import type { Config } from '../config/config.js';
 import type { Log } from '../../application/ports/log.js';
 import { StoreUnavailable } from '../../application/ports/storeHealth.js';
+import { createEsdbEventStore } from '../esdb/esdbEventStore.js';
+import { createMongoDocumentStore } from '../mongo/mongoDocumentStore.js';
 import { createLogger } from '../observability/logger.js';
-import { openStores } from './openStores.js';
 import { createSqliteDocumentStore } from '../sqlite/sqliteDocumentStore.js';
 import { createSqliteEventStore } from '../sqlite/sqliteEventStore.js';
+import { esdbEndpoint, mongoEndpoint } from './storeEndpoints.js';
 import { errorMessage } from '../../application/errorMessage.js';
 
 /** The read-only commands keep stdout for their result; a networked store's warnings go to stderr. */
 const stderrWarnings = (): Log => createLogger('warn', process.stderr);
 
 /*
- * The read-only commands (audit, history, export) run beside the service on the same files. They
- * open the stores read-only and never create them: auditing a directory that holds no log is an
- * error, not an empty log. SQLite in WAL mode lets them read while the service writes.
+ * The read-only commands (audit, history, export) run beside the service on the same stores.
+ * They open each store on its own, read-only, and never create or write anything, on any engine:
+ * auditing a directory that holds no log is an error, not an empty log, and a MongoDB user with
+ * read rights only can run them. SQLite in WAL mode lets them read while the service writes.
  */
 
 /** The configured event log, for reading. Throws StoreUnavailable when it cannot be read. */
 export const openReadOnlyEventStore = (config: Config, log: Log = stderrWarnings()): EventStore => {
   // EventStoreDB is read through its client; reading takes no lock the service could wait on.
-  if (config.eventStore.kind === 'esdb') return openStores(config, { log }).events;
+  if (config.eventStore.kind === 'esdb') {
+    return createEsdbEventStore({
+      ...esdbEndpoint(config.eventStore.connectionString),
+      log,
+      readonly: true,
+    });
+  }
   const file = path.join(config.dataDir, 'events.db');
   try {
     return createSqliteEventStore({ file, readonly: true });
@@ -36,11 +45,10 @@ export const openReadOnlyEventStore = (config: Config, log: Log = stderrWarnings
  * The configured read-model store, for reading; undefined when DATA_DIR has none (an auditor may
  * be handed the log alone). Throws StoreUnavailable when it is there but cannot be read.
  */
-export const openReadOnlyDocumentStore = (
-  config: Config,
-  log: Log = stderrWarnings(),
-): DocumentStore | undefined => {
-  if (config.readStore.kind === 'mongo') return openStores(config, { log }).documents;
+export const openReadOnlyDocumentStore = (config: Config): DocumentStore | undefined => {
+  if (config.readStore.kind === 'mongo') {
+    return createMongoDocumentStore({ ...mongoEndpoint(config.readStore), readonly: true });
+  }
   const file = path.join(config.dataDir, 'read.db');
   if (!existsSync(file)) return undefined;
   try {

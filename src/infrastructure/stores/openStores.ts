@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { EventStoreDBClient } from '@eventstore/db-client';
-import { MongoClient } from 'mongodb';
+import type { EventStoreDBClient } from '@eventstore/db-client';
 import { systemClock, type Clock } from '../../application/ports/clock.js';
 import type { DocumentStore } from '../../application/ports/documentStore.js';
 import type { EventStore } from '../../application/ports/eventStore.js';
@@ -11,7 +10,7 @@ import { createEsdbEventStore } from '../esdb/esdbEventStore.js';
 import { createMongoDocumentStore } from '../mongo/mongoDocumentStore.js';
 import { createSqliteDocumentStore } from '../sqlite/sqliteDocumentStore.js';
 import { createSqliteEventStore } from '../sqlite/sqliteEventStore.js';
-import { storeTarget } from './storeTarget.js';
+import { esdbEndpoint, mongoEndpoint } from './storeEndpoints.js';
 
 export type Stores = {
   events: EventStore;
@@ -36,23 +35,13 @@ export const openStores = (
 ): Stores => {
   const esdb =
     config.eventStore.kind === 'esdb'
-      ? {
-          client: EventStoreDBClient.connectionString(config.eventStore.connectionString),
-          target: storeTarget(config.eventStore.connectionString),
-        }
+      ? esdbEndpoint(config.eventStore.connectionString)
       : undefined;
   const events = esdb
     ? createEsdbEventStore({ ...esdb, log, wakeOnCategories: [refundCategory] })
     : createSqliteEventStore({ file: path.join(config.dataDir, 'events.db'), clock });
 
-  const mongo =
-    config.readStore.kind === 'mongo'
-      ? {
-          client: new MongoClient(config.readStore.url, { appName: 'wechat-refund-service' }),
-          dbName: config.readStore.db,
-          target: storeTarget(config.readStore.url),
-        }
-      : undefined;
+  const mongo = config.readStore.kind === 'mongo' ? mongoEndpoint(config.readStore) : undefined;
   const documents = mongo
     ? createMongoDocumentStore(mongo)
     : createSqliteDocumentStore({ file: path.join(config.dataDir, 'read.db') });

@@ -1,21 +1,29 @@
 import { readFileSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { MerchantCertificate } from './merchantCertificate.js';
 import { errorMessage } from '../../application/errorMessage.js';
 
 export type TransportResult =
-  | { kind: 'response'; status: number; body: Buffer }
+  | { kind: 'response'; status: number; headers: IncomingHttpHeaders; body: Buffer }
   /** No HTTP answer: code is Node's error code (ECONNRESET, CERT_HAS_EXPIRED, …) or TIMEOUT. */
   | { kind: 'failure'; code: string; message: string };
 
 export type HttpsTransport = {
   post(url: string, body: string, contentType: string): Promise<TransportResult>;
+  /** Any call; the body (if any) is sent as UTF-8 with its length. */
+  request(
+    method: 'GET' | 'POST',
+    url: string,
+    options: { headers: Record<string, string>; body?: string },
+  ): Promise<TransportResult>;
   close(): void;
 };
 
 export type HttpsTransportOptions = {
-  certificate: MerchantCertificate;
+  /** The merchant client certificate, for mutual TLS (API v2's secapi; v3 needs none). */
+  certificate?: MerchantCertificate;
   /** A file of extra PEM CA certificates to trust besides the system ones (WECHAT_CA_PATH). */
   caPath?: string;
   /** Extra PEM CA certificates, as text. */
@@ -36,7 +44,8 @@ const failureOf = (error: unknown): TransportResult => {
 };
 
 /**
- * HTTPS with the merchant client certificate (mutual TLS, required by secapi/pay/refund). The
+ * HTTPS, with the merchant client certificate when given (mutual TLS, required by v2's
+ * secapi/pay/refund). The
  * server is verified against the system CAs plus the extra ones, so adding a sandbox or test CA
  * never stops the real host from being verified. keepAlive reuses connections across calls.
  */
@@ -55,13 +64,12 @@ export const createHttpsTransport = ({
   // One secure context for every connection: building it parses the merchant key and the whole
   // CA bundle, which per connection cost more CPU than the calls themselves under load.
   const secureContext = tls.createSecureContext({
-    cert: certificate.certPem,
-    key: certificate.keyPem,
+    ...(certificate !== undefined && { cert: certificate.certPem, key: certificate.keyPem }),
     ca: [...tls.rootCertificates, ...extraCas],
   });
   const agent = new https.Agent({ keepAlive: true, maxSockets, secureContext });
 
-  const post = (url: string, body: string, contentType: string): Promise<TransportResult> =>
+  const request: HttpsTransport['request'] = (method, url, { headers, body }) =>
     new Promise((resolve) => {
       let settled = false;
       const settle = (result: TransportResult): void => {
@@ -70,14 +78,16 @@ export const createHttpsTransport = ({
         clearTimeout(timer);
         resolve(result);
       };
-      const request = https.request(
+      const call = https.request(
         url,
         {
-          method: 'POST',
+          method,
           agent,
           headers: {
-            'content-type': contentType,
-            'content-length': Buffer.byteLength(body, 'utf8'),
+            ...headers,
+            ...(body !== undefined && {
+              'content-length': String(Buffer.byteLength(body, 'utf8')),
+            }),
           },
         },
         (response) => {
@@ -91,7 +101,7 @@ export const createHttpsTransport = ({
                 code: 'RESPONSE_TOO_LARGE',
                 message: 'response too large',
               });
-              request.destroy();
+              call.destroy();
               return;
             }
             chunks.push(chunk);
@@ -100,6 +110,7 @@ export const createHttpsTransport = ({
             settle({
               kind: 'response',
               status: response.statusCode ?? 0,
+              headers: response.headers,
               body: Buffer.concat(chunks),
             }),
           );
@@ -109,11 +120,15 @@ export const createHttpsTransport = ({
       // The whole call, connection and TLS handshake included, gets timeoutMs.
       const timer = setTimeout(() => {
         settle({ kind: 'failure', code: 'TIMEOUT', message: `no answer within ${timeoutMs} ms` });
-        request.destroy();
+        call.destroy();
       }, timeoutMs);
-      request.on('error', (error) => settle(failureOf(error)));
-      request.end(body, 'utf8');
+      call.on('error', (error) => settle(failureOf(error)));
+      if (body === undefined) call.end();
+      else call.end(body, 'utf8');
     });
 
-  return { post, close: () => agent.destroy() };
+  const post: HttpsTransport['post'] = (url, body, contentType) =>
+    request('POST', url, { headers: { 'content-type': contentType }, body });
+
+  return { post, request, close: () => agent.destroy() };
 };

@@ -31,7 +31,8 @@ export const randomNonce = (): string => randomBytes(16).toString('hex');
 const tlsConfigurationError =
   /^(CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|ERR_TLS_CERT|ERR_SSL_TLSV1_ALERT|ERR_SSL_SSLV3_ALERT)/;
 
-const transportProblem = (result: TransportResult & { kind: 'failure' }): GatewayProblem =>
+/** A call that got no HTTP answer: retryable, unless TLS says a certificate is not accepted. */
+export const transportProblem = (result: TransportResult & { kind: 'failure' }): GatewayProblem =>
   tlsConfigurationError.test(result.code)
     ? { kind: 'misconfigured', code: 'TLS_ERROR', message: `${result.code}: ${result.message}` }
     : { kind: 'retryable', code: result.code, message: result.message };

@@ -9,6 +9,7 @@ import { createHttpsTransport, type HttpsTransport } from './httpsTransport.js';
 import type { MerchantCertificate } from './merchantCertificate.js';
 import { createRateLimiter, type RateLimiter } from './rateLimiter.js';
 import { refundOutcomeOf } from './refundAnswer.js';
+import { reportGatewayOutcome } from './reportGatewayOutcome.js';
 import { refundQueryOutcomeOf } from './refundQueryAnswer.js';
 import { createSignedXmlCall } from './signedXmlCall.js';
 import type { SignType } from './sign.js';
@@ -42,38 +43,6 @@ export type WechatPayClient = RefundGateway & { close(): void };
 
 /** refund_desc is at most 80 characters (WECHAT.md); the API validates it, this is a guard. */
 const refundDesc = (reason: string): string => [...reason].slice(0, 80).join('');
-
-const report = (
-  logger: Logger,
-  operation: 'refund' | 'refundquery',
-  outRefundNo: string,
-  outcome: RefundOutcome | RefundQueryOutcome,
-): void => {
-  const context = { operation, outRefundNo, outcome: outcome.kind };
-  switch (outcome.kind) {
-    case 'misconfigured':
-      // An operator must act (SIGNERROR, CERT_ERROR, NOAUTH, …). Messages hold no secret: they
-      // are WeChat's err_code_des/return_msg or Node's error text.
-      logger.error(
-        { ...context, code: outcome.code, reason: outcome.message },
-        'WeChat Pay configuration problem',
-      );
-      return;
-    case 'retryable':
-      logger.warn(
-        { ...context, code: outcome.code, reason: outcome.message },
-        'WeChat Pay call to retry',
-      );
-      return;
-    case 'rejected':
-      logger.info({ ...context, code: outcome.code }, 'WeChat Pay refused');
-      return;
-    case 'accepted':
-    case 'found':
-    case 'not_found':
-      logger.info(context, 'WeChat Pay answered');
-  }
-};
 
 /** The WeChat Pay v2 RefundGateway: secapi/pay/refund over mutual TLS, and pay/refundquery. */
 export const createWechatPayClient = (options: WechatPayClientOptions): WechatPayClient => {
@@ -116,7 +85,7 @@ export const createWechatPayClient = (options: WechatPayClientOptions): WechatPa
     });
     const outcome =
       result.kind === 'answer' ? refundOutcomeOf(result.fields, request.outRefundNo) : result;
-    report(logger, 'refund', request.outRefundNo, outcome);
+    reportGatewayOutcome(logger, 'refund', request.outRefundNo, outcome);
     return outcome;
   };
 
@@ -129,7 +98,7 @@ export const createWechatPayClient = (options: WechatPayClientOptions): WechatPa
     });
     const outcome =
       result.kind === 'answer' ? refundQueryOutcomeOf(result.fields, outRefundNo) : result;
-    report(logger, 'refundquery', outRefundNo, outcome);
+    reportGatewayOutcome(logger, 'refundquery', outRefundNo, outcome);
     return outcome;
   };
 

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { Config, WechatCertificateSource } from '../config/config.js';
+import { systemClock, type Clock } from '../../application/ports/clock.js';
+import type { Config, WechatApiVersion, WechatCertificateSource } from '../config/config.js';
 import { StartupError } from '../config/startupError.js';
 import {
   loadMerchantCertificate,
@@ -7,6 +8,8 @@ import {
   type MerchantCertificateSource,
 } from './merchantCertificate.js';
 import { MerchantCertificateError } from './merchantCertificateError.js';
+import { wechatV3Credentials } from './v3/wechatV3Credentials.js';
+import { setUpWechatV3, type WechatV3 } from './v3/wechatV3Setup.js';
 import { createWechatPayClient, type WechatPayClient } from './wechatPayClient.js';
 
 export type WechatMerchant = {
@@ -31,7 +34,12 @@ export type WechatSetup = {
   merchant: WechatMerchant;
   /** Where the API is: WECHAT_API_BASE_URL, or the in-process sandbox. */
   baseUrl: string;
+  /** Which API sends and queries refunds (WECHAT_API_VERSION). */
+  apiVersion: WechatApiVersion;
+  /** API v2's client, whose notify_url is the given one. */
   createClient: (notifyUrl: string) => WechatPayClient;
+  /** API v3 (its client and notification decoder), when configured: always with apiVersion v3. */
+  v3?: WechatV3;
   close: () => Promise<void>;
 };
 
@@ -48,13 +56,14 @@ export const clientOptions = (config: Config, logger: Logger) => ({
 });
 
 /**
- * Live mode: loads the merchant certificate (a bad one stops the start with one line) and talks
- * to WECHAT_API_BASE_URL. Sandbox mode is set up by the simulator (src/sandbox).
+ * Live mode: loads the merchant certificate (a bad one stops the start with one line), and the v3
+ * keys when configured (one line per problem), and talks to WECHAT_API_BASE_URL. Sandbox mode is
+ * set up by the simulator (src/sandbox).
  */
 export const setUpLiveWechat = (
   config: Config,
   live: Extract<Config['wechat'], { mode: 'live' }>,
-  { logger }: { logger: Logger },
+  { logger, clock = systemClock }: { logger: Logger; clock?: Clock },
 ): WechatSetup => {
   const common = clientOptions(config, logger);
   let certificate: MerchantCertificate;
@@ -65,9 +74,24 @@ export const setUpLiveWechat = (
     throw error;
   }
   const identity = { appid: live.appid, mchId: live.mchId, apiKey: live.apiKey };
+  const v3 =
+    live.v3 &&
+    setUpWechatV3(
+      wechatV3Credentials({
+        config,
+        v3: live.v3,
+        baseUrl: live.baseUrl,
+        mchId: live.mchId,
+        certificate,
+        ...(live.caPath !== undefined && { caPath: live.caPath }),
+      }),
+      { logger, clock },
+    );
   return {
     merchant: merchantOf(identity, live),
     baseUrl: live.baseUrl,
+    apiVersion: live.apiVersion,
+    ...(v3 !== undefined && { v3 }),
     createClient: (notifyUrl) =>
       createWechatPayClient({
         ...common,
@@ -77,6 +101,6 @@ export const setUpLiveWechat = (
         certificate,
         ...(live.caPath !== undefined && { caPath: live.caPath }),
       }),
-    close: () => Promise.resolve(),
+    close: async () => v3?.close(),
   };
 };

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { InvalidCursor } from '../../../src/application/documentQuery.js';
 import type {
   DocumentCollection,
+  DocumentQuery,
   DocumentStore,
+  OrderedIndex,
 } from '../../../src/application/ports/documentStore.js';
 
 /**
@@ -22,6 +25,7 @@ const docSchema = z.object({
   open: z.boolean(),
   note: z.string().exactOptional(),
   nested: z.object({ refundId: z.string() }).exactOptional(),
+  at: z.string().exactOptional(),
 });
 type Doc = z.infer<typeof docSchema>;
 
@@ -40,11 +44,29 @@ export const documentStoreContract = (
       stores.push(s);
       return s;
     };
+    const orderedIndexes: OrderedIndex[] = [
+      { equal: [], orderBy: 'at', direction: 'desc' },
+      { equal: ['status'], orderBy: 'at', direction: 'desc' },
+      { equal: ['nested.refundId'], orderBy: 'at', direction: 'desc' },
+      { equal: ['status'], orderBy: 'amount', direction: 'asc' },
+    ];
     const collectionOf = (s: DocumentStore) =>
       s.collection<Doc>(name, {
         decode: (v) => docSchema.parse(v),
         indexes: ['status', 'open', 'amount'],
+        orderedIndexes,
       });
+    /** Every page of the query, followed through its cursors. */
+    const pages = async (query: Omit<DocumentQuery, 'after'>) => {
+      const seen: string[][] = [];
+      let after: string | undefined;
+      do {
+        const page = await docs.query({ ...query, ...(after !== undefined && { after }) });
+        seen.push(page.documents.map((d) => d.id));
+        after = page.next;
+      } while (after !== undefined && seen.length < 100);
+      return seen;
+    };
     const doc = (id: string, overrides: Partial<Doc> = {}): Doc => ({
       id,
       status: 'REQUESTED',
@@ -132,6 +154,33 @@ export const documentStoreContract = (
       await docs.writeMany([]);
     });
 
+    it('given two writes to one id in one batch, then they apply in order, each with its guard, as two puts would', async () => {
+      await docs.writeMany([
+        { id: 'up', body: doc('up', { status: 'FIRST' }), position: 5n },
+        { id: 'up', body: doc('up', { status: 'SECOND' }), position: 7n },
+        { id: 'down', body: doc('down', { status: 'NEWER' }), position: 7n },
+        { id: 'down', body: doc('down', { status: 'OLDER' }), position: 5n },
+        { id: 'same', body: doc('same', { status: 'FIRST' }), position: 6n },
+        { id: 'same', body: doc('same', { status: 'SECOND' }), position: 6n },
+        { id: 'gone', body: doc('gone'), position: 3n },
+        { id: 'gone', body: null, position: 4n },
+      ]);
+
+      expect(await docs.getWithPosition('up')).toEqual({
+        body: doc('up', { status: 'SECOND' }),
+        position: 7n,
+      });
+      expect(await docs.getWithPosition('down')).toEqual({
+        body: doc('down', { status: 'NEWER' }),
+        position: 7n,
+      });
+      expect(await docs.getWithPosition('same')).toEqual({
+        body: doc('same', { status: 'FIRST' }),
+        position: 6n,
+      });
+      expect(await docs.getWithPosition('gone')).toEqual({ body: undefined, position: 4n });
+    });
+
     it('given documents, when finding by an indexed field, then the matching ones come back in id order', async () => {
       await docs.put('b', doc('b', { status: 'ACCEPTED', open: false, amount: 5 }), 1n);
       await docs.put('a', doc('a', { status: 'REQUESTED' }), 2n);
@@ -193,6 +242,104 @@ export const documentStoreContract = (
       await expect(strict.get('R1')).rejects.toThrow();
     });
 
+    it('given documents, when querying by the order field descending, then newest first, ties by id ascending, paged exactly by cursor', async () => {
+      const at = (n: number) => `2026-11-28T00:00:0${n}.000Z`;
+      await docs.writeMany([
+        { id: 'e', body: doc('e', { at: at(1) }), position: 1n },
+        { id: 'b', body: doc('b', { at: at(2) }), position: 1n },
+        { id: 'd', body: doc('d', { at: at(2) }), position: 1n },
+        { id: 'a', body: doc('a', { at: at(2) }), position: 1n },
+        { id: 'c', body: doc('c', { at: at(3) }), position: 1n },
+        { id: 'no-at', body: doc('no-at'), position: 1n },
+        { id: 'gone', body: null, position: 1n },
+      ]);
+
+      expect(await pages({ orderBy: 'at', direction: 'desc', limit: 2 })).toEqual([
+        ['c', 'a'],
+        ['b', 'd'],
+        ['e'],
+      ]);
+      expect(await pages({ orderBy: 'at', direction: 'desc', limit: 5 })).toEqual([
+        ['c', 'a', 'b', 'd', 'e'],
+      ]);
+      expect(
+        await pages({
+          orderBy: 'at',
+          direction: 'desc',
+          limit: 1,
+          range: { min: at(2), max: at(2) },
+        }),
+      ).toEqual([['a'], ['b'], ['d']]);
+    });
+
+    it('given documents, when querying with where fields, then only matching ones, through the index with the most of them', async () => {
+      await docs.writeMany([
+        {
+          id: 'a',
+          body: doc('a', { status: 'FAILED', at: '1', nested: { refundId: 'X' } }),
+          position: 1n,
+        },
+        { id: 'b', body: doc('b', { status: 'FAILED', at: '2', open: false }), position: 1n },
+        {
+          id: 'c',
+          body: doc('c', { status: 'SUCCEEDED', at: '3', nested: { refundId: 'X' } }),
+          position: 1n,
+        },
+        {
+          id: 'd',
+          body: doc('d', { status: 'FAILED', at: '4', nested: { refundId: 'X' } }),
+          position: 1n,
+        },
+      ]);
+      const ids = async (query: Omit<DocumentQuery, 'after'>) => (await pages(query)).flat();
+
+      expect(
+        await ids({ where: { status: 'FAILED' }, orderBy: 'at', direction: 'desc', limit: 10 }),
+      ).toEqual(['d', 'b', 'a']);
+      expect(
+        await ids({
+          where: { status: 'FAILED', 'nested.refundId': 'X' },
+          orderBy: 'at',
+          direction: 'desc',
+          limit: 1,
+        }),
+      ).toEqual(['d', 'a']);
+      expect(
+        await ids({
+          where: { status: 'FAILED', open: false },
+          orderBy: 'at',
+          direction: 'desc',
+          limit: 10,
+        }),
+      ).toEqual(['b']);
+      expect(
+        await ids({ where: { status: 'FAILED' }, orderBy: 'amount', direction: 'asc', limit: 2 }),
+      ).toEqual(['a', 'b', 'd']);
+      expect(
+        await ids({ where: { status: 'NONE' }, orderBy: 'at', direction: 'desc', limit: 10 }),
+      ).toEqual([]);
+    });
+
+    it('given a cursor it did not give out, or a query no declared index serves, then query refuses', async () => {
+      await docs.put('a', doc('a', { at: '1' }), 1n);
+
+      for (const after of [
+        'not a cursor!',
+        'bm90IGpzb24',
+        Buffer.from('[1]').toString('base64url'),
+      ]) {
+        await expect(
+          docs.query({ orderBy: 'at', direction: 'desc', limit: 1, after }),
+        ).rejects.toThrow(InvalidCursor);
+      }
+      await expect(docs.query({ orderBy: 'at', direction: 'asc', limit: 1 })).rejects.toThrow(
+        /no ordered index/,
+      );
+      await expect(docs.query({ orderBy: 'amount', direction: 'asc', limit: 1 })).rejects.toThrow(
+        /no ordered index/,
+      );
+    });
+
     it('given an open store, then it reports itself healthy', async () => {
       expect(await store.health()).toEqual({ ok: true });
     });
@@ -203,6 +350,16 @@ export const documentStoreContract = (
       const other = await collectionOf(await open());
       expect(await other.get('R1')).toMatchObject({ amount: 42 });
       expect(await other.put('R1', doc('R1', { amount: 43 }), 1n)).toBe(false);
+
+      await store.close();
+      stores.splice(stores.indexOf(store), 1);
+      store = await open();
+      docs = await collectionOf(store);
+      expect(await docs.getWithPosition('R1')).toEqual({
+        body: doc('R1', { amount: 42 }),
+        position: 1n,
+      });
+      expect(await docs.findBy('amount', 42)).toEqual([doc('R1', { amount: 42 })]);
     });
   });
 };

@@ -18,14 +18,56 @@ describe('configuration', () => {
         dataDir: './data',
         eventStore: { kind: 'sqlite' },
         readStore: { kind: 'sqlite' },
-        wechat: { mode: 'sandbox', signType: 'MD5' },
+        wechat: { mode: 'sandbox', signType: 'MD5', apiVersion: 'v2' },
         wechatMaxRps: 100,
         gatewayRetryBaseMs: 1000,
         reconcileAfterSeconds: 600,
         reconcileIntervalSeconds: 60,
+        webhooks: {
+          retryScheduleMs: [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400].map(
+            (seconds) => seconds * 1000,
+          ),
+          timeoutMs: 15000,
+          allowPrivateUrls: true,
+        },
         logLevel: 'info',
       },
     });
+  });
+
+  it('given the WEBHOOK_* variables, then the schedule in ms, the timeout, and private URLs refused by default in live mode', () => {
+    expect(
+      loadConfig({ WEBHOOK_RETRY_SCHEDULE_SECONDS: '0.2, 1,30', WEBHOOK_TIMEOUT_MS: '500' }),
+    ).toMatchObject({
+      ok: true,
+      config: {
+        webhooks: { retryScheduleMs: [200, 1000, 30000], timeoutMs: 500, allowPrivateUrls: true },
+      },
+    });
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE_URLS: 'false' })).toMatchObject({
+      config: { webhooks: { allowPrivateUrls: false } },
+    });
+    const live = {
+      WECHAT_MODE: 'live',
+      WECHAT_APPID: 'wxd930ea5d5a258f4f',
+      WECHAT_MCH_ID: '1900000109',
+      WECHAT_API_KEY: '192006250b4c09247ec02edce69f6a2d',
+      WECHAT_CERT_P12_PATH: '/etc/wechat/apiclient_cert.p12',
+    };
+    expect(loadConfig(live)).toMatchObject({ config: { webhooks: { allowPrivateUrls: false } } });
+    expect(loadConfig({ ...live, WEBHOOK_ALLOW_PRIVATE_URLS: 'true' })).toMatchObject({
+      config: { webhooks: { allowPrivateUrls: true } },
+    });
+    const problems = loadConfig({
+      WEBHOOK_RETRY_SCHEDULE_SECONDS: '5,,300',
+      WEBHOOK_TIMEOUT_MS: '0',
+      WEBHOOK_ALLOW_PRIVATE_URLS: 'yes',
+    });
+    expect(problems.ok || problems.problems.map((p) => p.split(':')[0])).toEqual([
+      'WEBHOOK_RETRY_SCHEDULE_SECONDS',
+      'WEBHOOK_TIMEOUT_MS',
+      'WEBHOOK_ALLOW_PRIVATE_URLS',
+    ]);
   });
 
   it('given empty variables, then they count as unset', () => {
@@ -141,6 +183,78 @@ describe('configuration', () => {
     expect(problemsOf({ READ_STORE: 'mongo' })).toEqual([expect.stringMatching(/^MONGO_URL:/)]);
   });
 
+  it('given connection strings that cannot be used, then each problem is named without repeating any of the string', () => {
+    const secret = 'pa/ss#wo?rd';
+    const cases: [NodeJS.ProcessEnv, RegExp][] = [
+      // The scheme check of the variable itself used to echo the whole value.
+      [
+        { EVENT_STORE: 'esdb', ESDB_CONNECTION_STRING: `http://admin:${secret}@es:2113` },
+        /esdb:\/\//,
+      ],
+      [{ READ_STORE: 'mongo', MONGO_URL: `postgres://admin:${secret}@db` }, /mongodb:\/\//],
+      // Options the EventStoreDB client would print the whole string to the console for.
+      [
+        { EVENT_STORE: 'esdb', ESDB_CONNECTION_STRING: `esdb://admin:${secret}@es:2113?tsl=false` },
+        /unknown option "tsl"/,
+      ],
+      [
+        {
+          EVENT_STORE: 'esdb',
+          ESDB_CONNECTION_STRING: `esdb://admin:${secret}@es:2113?tlsVerifyCert=false`,
+        },
+        /tlsCAFile/,
+      ],
+      // An option the adapter relies on.
+      [
+        {
+          EVENT_STORE: 'esdb',
+          ESDB_CONNECTION_STRING: `esdb://admin:${secret}@es:2113?throwOnAppendFailure=false`,
+        },
+        /throwOnAppendFailure=false is not supported/,
+      ],
+      [
+        { EVENT_STORE: 'esdb', ESDB_CONNECTION_STRING: `esdb://admin:${secret}@es:notaport` },
+        /host\[:port\]/,
+      ],
+      // The driver names the user in this one; it must not be repeated.
+      [
+        { READ_STORE: 'mongo', MONGO_URL: `mongodb://ad/min:${secret}@db:27017/` },
+        /not a valid MongoDB URL: details withheld/,
+      ],
+      [{ READ_STORE: 'mongo', MONGO_URL: `mongodb://admin:${secret}@db:27017/` }, /MONGO_URL/],
+    ];
+    for (const [env, expected] of cases) {
+      const problems = problemsOf(env).join('\n');
+      expect(problems, JSON.stringify(env)).toMatch(expected);
+      for (const part of ['admin', 'ad/min', secret, 'pa/ss', 'wo?rd', 'ss#wo']) {
+        expect(problems, JSON.stringify(env)).not.toContain(part);
+      }
+    }
+  });
+
+  it('given usable connection strings with credentials, then they are accepted as they are', () => {
+    const result = loadConfig({
+      EVENT_STORE: 'esdb',
+      ESDB_CONNECTION_STRING: 'esdb://admin:pa/ss#wo?rd@node1:2113,node2:2113?tls=true',
+      READ_STORE: 'mongo',
+      MONGO_URL: 'mongodb://reader:pa%2Fss%23wo%3Frd@db:27017/?replicaSet=rs0',
+    });
+
+    expect(result).toMatchObject({
+      ok: true,
+      config: {
+        eventStore: {
+          kind: 'esdb',
+          connectionString: 'esdb://admin:pa/ss#wo?rd@node1:2113,node2:2113?tls=true',
+        },
+        readStore: {
+          kind: 'mongo',
+          url: 'mongodb://reader:pa%2Fss%23wo%3Frd@db:27017/?replicaSet=rs0',
+        },
+      },
+    });
+  });
+
   it('given a PUBLIC_BASE_URL, then it is kept without a trailing slash', () => {
     expect(loadConfig({ PUBLIC_BASE_URL: 'https://refunds.example.com/' })).toMatchObject({
       ok: true,
@@ -152,5 +266,92 @@ describe('configuration', () => {
     expect(problemsOf({ PUBLIC_BASE_URL: 'https://refunds.example.com/?x=1' })).toEqual([
       expect.stringMatching(/^PUBLIC_BASE_URL:/),
     ]);
+  });
+});
+
+describe('configuration of API v3', () => {
+  const live = {
+    WECHAT_MODE: 'live',
+    WECHAT_APPID: 'wxd930ea5d5a258f4f',
+    WECHAT_MCH_ID: '1900000109',
+    WECHAT_API_KEY: '192006250b4c09247ec02edce69f6a2d',
+    WECHAT_CERT_PEM_PATH: '/etc/wechat/apiclient_cert.pem',
+    WECHAT_KEY_PEM_PATH: '/etc/wechat/apiclient_key.pem',
+  };
+
+  it('given WECHAT_API_VERSION=v3 with its variables, then the v3 settings, the former key and the public key included', () => {
+    expect(
+      loadConfig({
+        ...live,
+        WECHAT_API_VERSION: 'v3',
+        WECHAT_API_V3_KEY: 'a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb',
+        WECHAT_API_V3_KEY_PREVIOUS: '0123456789abcdef0123456789abcdef',
+        WECHAT_MERCHANT_SERIAL_NO: '444F4864EA9B34415C0F0D3AEB0F10C4A6F0B2B1',
+        WECHAT_PLATFORM_PUBLIC_KEY_PATH: '/etc/wechat/pub_key.pem',
+        WECHAT_PLATFORM_PUBLIC_KEY_ID: 'PUB_KEY_ID_0119000001092025010100000000',
+      }),
+    ).toMatchObject({
+      ok: true,
+      config: {
+        wechat: {
+          mode: 'live',
+          apiVersion: 'v3',
+          v3: {
+            apiV3Key: 'a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb',
+            apiV3KeyPrevious: '0123456789abcdef0123456789abcdef',
+            merchantSerialNo: '444F4864EA9B34415C0F0D3AEB0F10C4A6F0B2B1',
+            platformPublicKey: {
+              path: '/etc/wechat/pub_key.pem',
+              id: 'PUB_KEY_ID_0119000001092025010100000000',
+            },
+          },
+        },
+      },
+    });
+  });
+
+  it('given v3 without its key and serial, then one line each', () => {
+    expect(problemsOf({ ...live, WECHAT_API_VERSION: 'v3' })).toEqual([
+      'WECHAT_API_V3_KEY: required when WECHAT_API_VERSION is v3',
+      'WECHAT_MERCHANT_SERIAL_NO: required when WECHAT_API_VERSION is v3',
+    ]);
+  });
+
+  it('given malformed v3 values, then one line each, and the keys are never echoed', () => {
+    const problems = problemsOf({
+      ...live,
+      WECHAT_API_VERSION: 'v4',
+      WECHAT_API_V3_KEY: 'too-short-secret',
+      WECHAT_API_V3_KEY_PREVIOUS: 'another-short-secret',
+      WECHAT_MERCHANT_SERIAL_NO: 'not-hex!',
+      WECHAT_PLATFORM_PUBLIC_KEY_ID: 'my-key',
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^WECHAT_API_VERSION:/),
+      'WECHAT_API_V3_KEY: must be the 32-byte APIv3 key',
+      'WECHAT_API_V3_KEY_PREVIOUS: must be the 32-byte APIv3 key',
+      expect.stringMatching(/^WECHAT_MERCHANT_SERIAL_NO: must be the serial number/),
+      expect.stringMatching(/^WECHAT_PLATFORM_PUBLIC_KEY_ID: must be the id WeChat shows/),
+    ]);
+    expect(problems.join('\n')).not.toContain('secret');
+  });
+
+  it('given a public key path without its id, then the start is refused', () => {
+    expect(
+      problemsOf({
+        ...live,
+        WECHAT_API_VERSION: 'v3',
+        WECHAT_API_V3_KEY: 'a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb',
+        WECHAT_MERCHANT_SERIAL_NO: '444F4864',
+        WECHAT_PLATFORM_PUBLIC_KEY_PATH: '/etc/wechat/pub_key.pem',
+      }),
+    ).toEqual([expect.stringMatching(/^WECHAT_PLATFORM_PUBLIC_KEY_ID: .* go together$/)]);
+  });
+
+  it('given sandbox mode, then v3 needs no other setting', () => {
+    expect(loadConfig({ WECHAT_API_VERSION: 'v3' })).toMatchObject({
+      ok: true,
+      config: { wechat: { mode: 'sandbox', apiVersion: 'v3' } },
+    });
   });
 });

@@ -14,7 +14,7 @@ import {
   isEsdbUnreachable,
 } from '../../../src/infrastructure/esdb/esdbErrors.js';
 import {
-  appendSucceeded,
+  appendOutcome,
   commitPositionOf,
   conflictOf,
   esdbPosition,
@@ -24,7 +24,6 @@ import {
   toRecordedEvent,
   UnreadableEsdbEvent,
 } from '../../../src/infrastructure/esdb/esdbEventMapping.js';
-import { storeTarget } from '../../../src/infrastructure/stores/storeTarget.js';
 
 const id = '2ed6657d-e927-568b-95e1-2665a8aea6a2';
 const created = new Date('2026-11-28T08:00:00.123Z');
@@ -65,26 +64,57 @@ describe('EventStoreDB event mapping', () => {
     expect(esdbPosition(beyondDoubles)).toEqual({ commit: beyondDoubles, prepare: beyondDoubles });
   });
 
+  const nothingToReadBack = {
+    positionAt: () => Promise.reject(new Error('not needed')),
+    currentRevision: () => Promise.reject(new Error('not needed')),
+  };
+
   it('given a successful append, then the next revision and the commit position of its last event', async () => {
-    const readBack = () => Promise.reject(new Error('not needed'));
     expect(
-      await appendSucceeded(
+      await appendOutcome(
         {
           success: true,
           nextExpectedRevision: 4n,
           position: { commit: beyondDoubles, prepare: 17n },
         },
-        readBack,
+        nothingToReadBack,
       ),
     ).toEqual({ ok: true, nextExpectedRevision: 4n, position: beyondDoubles });
   });
 
-  it('given a successful append without a position (a recognised retry), then the last event’s position read back', async () => {
+  it('given a successful append without a position (a recognised retry), then the position of the event at the resulting revision, read back', async () => {
+    const asked: bigint[] = [];
     expect(
-      await appendSucceeded({ success: true, nextExpectedRevision: 4n }, () =>
-        Promise.resolve(99n),
+      await appendOutcome(
+        { success: true, nextExpectedRevision: 4n },
+        {
+          ...nothingToReadBack,
+          positionAt: (revision) => {
+            asked.push(revision);
+            return Promise.resolve(99n);
+          },
+        },
       ),
     ).toEqual({ ok: true, nextExpectedRevision: 4n, position: 99n });
+    expect(asked).toEqual([4n]);
+  });
+
+  it('given an append the client resolved as failed (throwOnAppendFailure off), then a conflict at the revision read back, never a success', async () => {
+    // The client's own revision in such a result is unreliable (batch appends report 1 or -1).
+    const failed = { success: false, nextExpectedRevision: 1n };
+
+    expect(
+      await appendOutcome(failed, {
+        ...nothingToReadBack,
+        currentRevision: () => Promise.resolve(7n),
+      }),
+    ).toEqual({ ok: false, reason: 'conflict', actualRevision: 7n });
+    expect(
+      await appendOutcome(failed, {
+        ...nothingToReadBack,
+        currentRevision: () => Promise.resolve('no_stream'),
+      }),
+    ).toEqual({ ok: false, reason: 'conflict', actualRevision: 'no_stream' });
   });
 
   it('given a wrong expected version, then a conflict with the actual revision, or no_stream', () => {
@@ -153,6 +183,10 @@ describe('EventStoreDB event mapping', () => {
     expect(inCategory('refund', { streamId: '$ce-refund', type: '$>' })).toBe(false);
     expect(inCategory('refund', { streamId: 'refund', type: 'X' })).toBe(false);
     expect(inCategory('refund', undefined)).toBe(false);
+    // Up to the first dash, as the embedded store files it: refund-R-1 is a refund,
+    // refund-archive-R1 too (the prefix filter of the server lets both through).
+    expect(inCategory('refund', { streamId: 'refund-R-1', type: 'RefundRequested' })).toBe(true);
+    expect(inCategory('refund-archive', { streamId: 'refund-archive-R1', type: 'X' })).toBe(false);
   });
 
   it('given an event of $all, then its commit position, from the event or beside it', () => {
@@ -197,18 +231,5 @@ describe('EventStoreDB error mapping', () => {
       'EventStoreDB at esdb://h:2113 failed: boom',
     );
     expect(esdbMessageOf(new Error(''))).toBe('no detail');
-  });
-
-  it('given connection strings with credentials and options, then the target keeps scheme and hosts only', () => {
-    expect(storeTarget('esdb://admin:changeit@db1:2113,db2:2113?tls=true')).toBe(
-      'esdb://db1:2113,db2:2113',
-    );
-    expect(storeTarget('mongodb://user:p%40ss@mongo:27017/refunds?replicaSet=rs0')).toBe(
-      'mongodb://mongo:27017',
-    );
-    expect(storeTarget('mongodb+srv://cluster0.example.net')).toBe(
-      'mongodb+srv://cluster0.example.net',
-    );
-    expect(storeTarget('not a url')).toBe('an unparseable connection string');
   });
 });

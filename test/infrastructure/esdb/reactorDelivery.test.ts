@@ -13,7 +13,7 @@ import { refundAccepted, refundRequested } from '../../domain/refund/refundFixtu
 const api = { correlationId: 'corr-1', causationId: 'req-1', source: 'api' } as const;
 
 const recordedOf = (event: RefundEvent, position = 2n ** 60n): RecordedEvent => {
-  const encoded = encodeRefundEvent(event, api);
+  const encoded = encodeRefundEvent(event, api, { commandId: 'cmd-1', index: 0 });
   return {
     ...encoded,
     streamName: 'refund-R1',

@@ -8,7 +8,10 @@ import {
   guardedWrite,
   indexOn,
   maxPosition,
+  orderedIndexOn,
   pageFilter,
+  queryFilter,
+  querySort,
   runGuardedUpsert,
   wasWritten,
 } from '../../../src/infrastructure/mongo/mongoDocumentCodec.js';
@@ -188,5 +191,48 @@ describe('MongoDB error mapping', () => {
     expect(mongoHealthReason(other, 'mongodb://h:27017')).toMatch(
       /^MongoDB at mongodb:\/\/h:27017 failed: E11000/,
     );
+  });
+
+  describe('ordered queries', () => {
+    const query = {
+      where: { status: 'FAILED', 'failure.code': 'NOTENOUGH' },
+      orderBy: 'requestedAt',
+      direction: 'desc',
+      range: { min: '2026-11-01', max: '2026-11-30' },
+      limit: 20,
+    } as const;
+
+    it('given an ordered index, then a compound key: equal fields, the order field in its direction, then _id', () => {
+      expect(
+        orderedIndexOn({ equal: ['failure.code'], orderBy: 'requestedAt', direction: 'desc' }),
+      ).toEqual({
+        key: { 'body.failure.code': 1, 'body.requestedAt': -1, _id: 1 },
+        name: 'by_failure_code_requestedAt_desc',
+      });
+      expect(querySort(query)).toEqual({ 'body.requestedAt': -1, _id: 1 });
+    });
+
+    it('given a query after a cursor, then the filter keeps the range and continues past (value, id)', () => {
+      expect(queryFilter(query, { value: '2026-11-28', id: 'R9' })).toEqual({
+        $and: [
+          { 'body.status': 'FAILED' },
+          { 'body.failure.code': 'NOTENOUGH' },
+          { 'body.requestedAt': { $ne: null } },
+          { 'body.requestedAt': { $gte: '2026-11-01' } },
+          { 'body.requestedAt': { $lte: '2026-11-30' } },
+          { 'body.requestedAt': { $lte: '2026-11-28' } },
+          { $nor: [{ 'body.requestedAt': '2026-11-28', _id: { $lte: 'R9' } }] },
+        ],
+      });
+      expect(
+        queryFilter({ orderBy: 'dueAt', direction: 'asc', limit: 1 }, { value: 5, id: 'a' }),
+      ).toEqual({
+        $and: [
+          { 'body.dueAt': { $ne: null } },
+          { 'body.dueAt': { $gte: 5 } },
+          { $nor: [{ 'body.dueAt': 5, _id: { $lte: 'a' } }] },
+        ],
+      });
+    });
   });
 });

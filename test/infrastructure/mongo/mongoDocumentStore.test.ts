@@ -71,7 +71,7 @@ if (url) {
       expect(JSON.stringify(plan)).not.toContain('COLLSCAN');
     });
 
-    it('given writers racing on a new document from two clients, then the highest position wins and only its write says so', async () => {
+    it('given writers racing on a new document from two clients, then the highest position wins, and of writers racing at one position only one says it wrote', async () => {
       const [a, b] = await Promise.all(
         [open(), open()].map((store) =>
           store.collection('race', { decode: (v) => docSchema.parse(v) }),
@@ -82,12 +82,44 @@ if (url) {
       const results = await Promise.all(
         positions.map((p, i) => (i % 2 ? a! : b!).put('R1', { id: 'R1', status: `S${p}` }, p)),
       );
+      const atOnePosition = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 ? a! : b!).put('R2', { id: 'R2', status: `W${i}` }, 7n),
+        ),
+      );
 
       expect(results.at(-1)).toBe(true);
       expect(await a!.getWithPosition('R1')).toEqual({
         body: { id: 'R1', status: `S${positions.at(-1)}` },
         position: positions.at(-1),
       });
+      expect(atOnePosition.filter((written) => written)).toHaveLength(1);
+      expect(await b!.get('R2')).toEqual({
+        id: 'R2',
+        status: `W${atOnePosition.indexOf(true)}`,
+      });
+    });
+
+    it('given a store opened read-only, when its collections are read, then nothing is created on the server and writes are refused', async () => {
+      const reader = createMongoDocumentStore({
+        client: new MongoClient(url),
+        dbName,
+        target: storeTarget(url),
+        readonly: true,
+      });
+      stores.push(reader);
+      const views = await reader.collection('views', {
+        decode: (v) => docSchema.parse(v),
+        indexes: ['status'],
+      });
+
+      expect(await views.get('R1')).toBeUndefined();
+      expect(await views.findBy('status', 'REQUESTED')).toEqual([]);
+      await expect(views.put('R1', { id: 'R1', status: 'REQUESTED' }, 1n)).rejects.toThrow(
+        /read-only/,
+      );
+      await expect(views.drop()).rejects.toThrow(/read-only/);
+      expect(await reader.collectionNames()).toEqual([]);
     });
 
     it('given a healthy server, then health is ok', async () => {
@@ -159,5 +191,90 @@ describe('MongoDB adapter when the server does not answer', () => {
       // A new attempt each time: the server's refusal, not "Topology is closed".
       expect(failure).toHaveProperty('message', expect.stringContaining('ECONNREFUSED'));
     }
+  });
+});
+
+/**
+ * The slice of the MongoDB client the store uses, recording every operation it is asked for and
+ * answering as an empty database would: what the read-only mode sends can be checked here, where
+ * no server runs (the gated suite checks it against one).
+ */
+const recordingClient = () => {
+  const operations: string[] = [];
+  const cursor = {
+    sort: () => cursor,
+    limit: () => cursor,
+    toArray: () => Promise.resolve([]),
+  };
+  const recorded =
+    (scope: string, answer: (name: string) => unknown) =>
+    (name: string) =>
+    (..._args: unknown[]) => {
+      operations.push(`${scope}.${name}`);
+      return answer(name);
+    };
+  const collectionOperation = recorded('collection', (name) =>
+    name === 'find' ? cursor : Promise.resolve(name === 'findOne' ? null : { acknowledged: true }),
+  );
+  const dbOperation = recorded('db', (name) =>
+    name === 'listCollections' ? cursor : Promise.resolve({ ok: 1 }),
+  );
+  const collection = new Proxy({}, { get: (_, name) => collectionOperation(String(name)) });
+  const db = new Proxy(
+    {},
+    { get: (_, name) => (name === 'collection' ? () => collection : dbOperation(String(name))) },
+  );
+  const client = {
+    connect: () => Promise.resolve(client),
+    db: () => db,
+    close: () => Promise.resolve(),
+  };
+  return { client: client as unknown as MongoClient, operations };
+};
+
+describe('MongoDB adapter opened read-only', () => {
+  const open = (readonly: boolean) => {
+    const recording = recordingClient();
+    const store = createMongoDocumentStore({
+      client: recording.client,
+      dbName: 'refunds',
+      target: 'mongodb://db',
+      readonly,
+    });
+    return { store, operations: recording.operations };
+  };
+  const options = { decode: (v: unknown) => docSchema.parse(v), indexes: ['status'] };
+
+  it('given a store opened read-only, when everything is read, then only reads reach the client, and every write is refused', async () => {
+    const { store, operations } = open(true);
+
+    const views = await store.collection('views', options);
+    await views.get('R1');
+    await views.getWithPosition('R1');
+    await views.findBy('status', ['REQUESTED']);
+    for await (const entry of views.entries()) expect(entry).toBeUndefined();
+    await store.collectionNames();
+    for (const write of [
+      views.put('R1', { id: 'R1', status: 'X' }, 1n),
+      views.delete('R1', 2n),
+      views.writeMany([{ id: 'R1', body: null, position: 3n }]),
+      views.drop(),
+    ]) {
+      await expect(write).rejects.toThrow(/read-only/);
+    }
+
+    expect([...new Set(operations)].sort()).toEqual([
+      'collection.find',
+      'collection.findOne',
+      'db.listCollections',
+    ]);
+  });
+
+  it('given the same store opened for writing, then opening a collection creates its indexes (what the read-only mode leaves out)', async () => {
+    const { store, operations } = open(false);
+
+    await store.collection('views', options);
+
+    expect(operations).toEqual(['collection.createIndexes']);
   });
 });

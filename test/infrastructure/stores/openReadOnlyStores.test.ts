@@ -12,6 +12,7 @@ import { createSqliteDocumentStore } from '../../../src/infrastructure/sqlite/sq
 import { createSqliteEventStore } from '../../../src/infrastructure/sqlite/sqliteEventStore.js';
 import { writeRandomRefunds } from '../../../bench/support/randomRefunds.js';
 import { makeTempDir } from '../../support/tempDir.js';
+import { closedPort } from '../../support/closedPort.js';
 import { testConfig } from '../../support/testApp.js';
 
 describe('the stores opened read-only', () => {
@@ -21,7 +22,10 @@ describe('the stores opened read-only', () => {
   });
   afterEach(() => temp.remove());
 
-  const config = (dataDir = temp.dir) => testConfig({ DATA_DIR: dataDir });
+  const config = (env: NodeJS.ProcessEnv | string = {}) =>
+    testConfig(typeof env === 'string' ? { DATA_DIR: env } : { DATA_DIR: temp.dir, ...env });
+  const decode = (value: unknown) => z.object({ value: z.string() }).parse(value);
+  const someEvent = { id: 'e', type: 't', data: {}, metadata: {} };
 
   it('given a DATA_DIR that does not exist, then StoreUnavailable and nothing is created', () => {
     const missing = path.join(temp.dir, 'nowhere');
@@ -105,6 +109,40 @@ describe('the stores opened read-only', () => {
       expect(await absent.get('a')).toBeUndefined();
       await expect(absent.put('a', { value: 'y' }, 1n)).rejects.toThrow(/read-only/);
       expect(await reader.collectionNames()).toEqual(['things']);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('given a log on EventStoreDB and read models in DATA_DIR, when the log is opened read-only, then nothing is created in DATA_DIR and an append is refused before reaching the server', async () => {
+    const reader = openReadOnlyEventStore(
+      config({
+        EVENT_STORE: 'esdb',
+        ESDB_CONNECTION_STRING: `esdb://127.0.0.1:${await closedPort()}?tls=false`,
+      }),
+    );
+    try {
+      await expect(reader.append('refund-X', [someEvent], 'no_stream')).rejects.toThrow(
+        /read-only/,
+      );
+      expect(readdirSync(temp.dir)).toEqual([]);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('given read models on MongoDB, when opened read-only, then collections open without the server and writes are refused before reaching it', async () => {
+    const reader = openReadOnlyDocumentStore(
+      config({
+        READ_STORE: 'mongo',
+        MONGO_URL: `mongodb://127.0.0.1:${await closedPort()}/?serverSelectionTimeoutMS=200`,
+      }),
+    )!;
+    try {
+      const views = await reader.collection('views', { decode, indexes: ['value'] });
+      await expect(views.put('a', { value: 'x' }, 1n)).rejects.toThrow(/read-only/);
+      await expect(views.get('a')).rejects.toThrow(StoreUnavailable);
+      expect(readdirSync(temp.dir)).toEqual([]);
     } finally {
       await reader.close();
     }
