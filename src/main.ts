@@ -160,16 +160,17 @@ export const buildService = async (
     });
     const send = sendRefund({ gateway, handle, load: loadRefund(events), clock, log, pacing });
     const retryBaseMs = config.gatewayRetryBaseMs;
-    const reactor = runReactor(gatewayReactor({ send, log, random, retryBaseMs }));
+    const { longestWaitMs } = pacing;
+    const reactor = runReactor(gatewayReactor({ send, log, random, retryBaseMs, longestWaitMs }));
     metric.observeGatewayBacklog(metrics, reactor.pending);
     metric.observeGatewayWaits(metrics, {
       order_spacing: pacing.waiting,
       error_rate: ceiling.waiting,
     });
-    if (config.notEnoughRetrySeconds.length > 0) {
-      const scheduleSeconds = config.notEnoughRetrySeconds;
+    if (config.notEnoughRetryMs.length > 0) {
+      const scheduleMs = config.notEnoughRetryMs;
       background.push(
-        runReactor(notEnoughPolicy({ events, handle, clock, log, random, scheduleSeconds })),
+        runReactor(notEnoughPolicy({ events, handle, clock, log, random, scheduleMs })),
       );
     }
     const reconciler = createReconciler({

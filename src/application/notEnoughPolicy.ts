@@ -51,19 +51,18 @@ export const notEnoughPolicy = ({
   clock,
   log,
   random,
-  scheduleSeconds,
+  scheduleMs,
 }: {
   events: EventStore;
   handle: RefundCommandHandler;
   clock: Clock;
   log: Log;
   random: () => number;
-  scheduleSeconds: readonly number[];
+  /** NOTENOUGH_RETRY_SECONDS, in ms. */
+  scheduleMs: readonly number[];
 }): Reactor<InsufficientBalance> => ({
   name: 'notenough_policy',
-  // Its work mostly waits for its due time: many refunds may wait at once (an empty balance
-  // fails every refund).
-  concurrency: 100_000,
+  longestWaitMs: Math.max(0, ...scheduleMs),
   decide: (recorded) => {
     const { event } = decodeRefundEvent(recorded);
     if (event.type !== 'RefundFailed' || event.data.stage !== 'request') return undefined;
@@ -79,15 +78,15 @@ export const notEnoughPolicy = ({
     const stream = await events.readStream(refundStreamName(outRefundNo));
     if (stream.at(-1)?.revision !== revision) return { kind: 'done' };
     const retries = policyRetries(stream);
-    const delaySeconds = scheduleSeconds[retries];
-    if (delaySeconds === undefined) {
+    const delayMs = scheduleMs[retries];
+    if (delayMs === undefined) {
       log.warn(
         { outRefundNo, retries },
         'NOTENOUGH retries exhausted; the refund stays FAILED until someone retries it',
       );
       return { kind: 'done' };
     }
-    const waitMs = Date.parse(failedAt) + delaySeconds * 1000 - clock.now().getTime();
+    const waitMs = Date.parse(failedAt) + delayMs - clock.now().getTime();
     if (waitMs > 0) return { kind: 'later', delayMs: waitMs };
     let failed: Refund;
     try {
@@ -116,7 +115,7 @@ export const notEnoughPolicy = ({
         },
         context,
       );
-      log.info({ outRefundNo, retry: retries + 1, delaySeconds }, 'retried a NOTENOUGH refund');
+      log.info({ outRefundNo, retry: retries + 1, delayMs }, 'retried a NOTENOUGH refund');
     } catch (error) {
       // Settled meanwhile (WeChat's SUCCESS wins over the failure): nothing to retry.
       if (!(error instanceof RefundRuleViolation)) throw error;

@@ -1,6 +1,7 @@
+import { maxRefundsPerOrder } from '../domain/index.js';
 import type { Clock } from './ports/clock.js';
 
-/** A send of one of an order's refunds: when, and which refund. */
+/** A send of one of an order's refunds: when (epoch ms), and which refund. */
 export type OrderSend = { at: number; outRefundNo: string };
 
 export type OrderPacing = {
@@ -13,15 +14,17 @@ export type OrderPacing = {
   answered: (outTradeNo: string, outRefundNo: string) => void;
   /** Refunds told to wait whose turn has not come yet. */
   waiting: () => number;
+  /** The longest a refund can be told to wait: the last of an order's 50 refunds. */
+  longestWaitMs: number;
 };
 
 /**
  * WeChat's spacing of an order's refunds, for the gateway. A refund waits while another refund
  * of its order was sent less than spacingMs ago; sending the same refund again (a retry of a
- * non-answer) is not held up by its own earlier call. Only the sends of the recent past are
- * kept; an order not seen recently is looked up in `lastSent` (the read models: a restart keeps
- * the spacing), so the rule holds across a restart. One process's view: instances sharing a log
- * see each other's sends only through the read models.
+ * non-answer) is not held up by its own earlier call. Only the sends of the recent past are kept
+ * in memory; for an order not seen recently the read models tell (`lastSent`), so the rule holds
+ * across a restart. One process's view: instances sharing a log see each other's sends only
+ * through the read models.
  */
 export const orderPacing = ({
   spacingMs,
@@ -46,24 +49,23 @@ export const orderPacing = ({
     for (const [refund, until] of waits) if (until <= now) waits.delete(refund);
   };
 
-  const latest = async (outTradeNo: string, outRefundNo: string) => {
-    const known = sends.get(outTradeNo);
-    if (known) return known;
-    const recorded = await lastSent(outTradeNo, outRefundNo);
-    // Another refund of the order may have taken its turn while the read model answered.
-    return sends.get(outTradeNo) ?? recorded;
-  };
+  /** The later of two sends (either may be unknown). */
+  const later = (a: OrderSend | undefined, b: OrderSend | undefined) =>
+    !a || (b && b.at > a.at) ? b : a;
 
   return {
     turn: async (outTradeNo, outRefundNo) => {
       if (spacingMs === 0) return 0;
-      const last = await latest(outTradeNo, outRefundNo);
+      const recorded = sends.has(outTradeNo) ? undefined : await lastSent(outTradeNo, outRefundNo);
+      // From here on synchronous: two refunds of the order asking at once cannot both take it.
+      const last = later(sends.get(outTradeNo), recorded);
       const now = clock.now().getTime();
       sweep(now);
       if (last && last.outRefundNo !== outRefundNo && now < last.at + spacingMs) {
-        const wait = last.at + spacingMs - now;
-        waits.set(outRefundNo, now + wait);
-        return wait;
+        if (last === recorded) sends.set(outTradeNo, recorded);
+        const until = last.at + spacingMs;
+        waits.set(outRefundNo, until);
+        return until - now;
       }
       waits.delete(outRefundNo);
       sends.set(outTradeNo, { at: now, outRefundNo });
@@ -79,5 +81,6 @@ export const orderPacing = ({
       for (const until of waits.values()) if (until > now) count += 1;
       return count;
     },
+    longestWaitMs: spacingMs * (maxRefundsPerOrder - 1),
   };
 };

@@ -39,10 +39,10 @@ export type Reactor<W> = {
   /** The wait before the next try after `retryCount + 1` failed ones; undefined: give up. */
   retryDelay: (retryCount: number) => number | undefined;
   /**
-   * Work taken at once in this process (acting or waiting), when it is not the runner's default:
-   * a reactor whose work mostly waits (scheduled retries) takes more.
+   * The longest `later` its effect asks for (0 or absent: it never does). A runner that takes a
+   * long wait in turns (on EventStoreDB, hand-backs that the server counts) allows for them.
    */
-  concurrency?: number;
+  longestWaitMs?: number;
 };
 
 /** A reactor at work, wherever it runs. */

@@ -16,7 +16,11 @@ export type ReactorRuntime = {
   events: EventStore;
   checkpoints: Checkpoints;
   log: Log;
-  /** Work in flight (acting or waiting to retry) at once. */
+  /**
+   * Work acting or waiting to retry at once. Work that is not due yet (a `later` outcome) holds
+   * no slot while it waits: an order's refunds held apart by WeChat's spacing, or NOTENOUGH
+   * retries due in hours, never keep the rest of the log waiting.
+   */
   concurrency?: number;
   batchSize?: number;
   pollIntervalMs?: number;
@@ -34,7 +38,7 @@ export const startReactor = <W>(
     events,
     checkpoints,
     log,
-    concurrency = reactor.concurrency ?? 256,
+    concurrency = 256,
     batchSize = 500,
     pollIntervalMs = 1000,
   }: ReactorRuntime,
@@ -47,6 +51,8 @@ export const startReactor = <W>(
   /** Events read, in log order, until everything before them is done. */
   const queue: { position: bigint; done: boolean }[] = [];
   const inFlight = new Set<Promise<void>>();
+  /** Work in flight that holds a slot: all of it but what waits until it is due. */
+  let busy = 0;
   // Woken when a task ends. (Promise.race over every task in flight would add a reaction to each
   // of them on every wait: quadratic work and memory with a backlog.)
   let slotFreed: (() => void) | undefined;
@@ -81,7 +87,10 @@ export const startReactor = <W>(
       const outcome = await tryEffect(reactor, item, recorded, retryCount, log);
       if (outcome.kind === 'done') return true;
       if (outcome.kind === 'later') {
+        busy -= 1;
+        slotFreed?.();
         await wakeup.pause(Math.min(outcome.delayMs, maxPauseMs));
+        busy += 1;
         continue;
       }
       const delay = nextRetryDelay(reactor, recorded, { retryCount, reason: outcome.reason }, log);
@@ -119,10 +128,12 @@ export const startReactor = <W>(
       entry.done = true;
       return;
     }
+    busy += 1;
     const task = work(recorded, item).then((finished) => {
       // Stopped before it finished: not done, so the checkpoint stays before it.
       entry.done = finished;
       inFlight.delete(task);
+      busy -= 1;
       slotFreed?.();
     });
     inFlight.add(task);
@@ -135,13 +146,13 @@ export const startReactor = <W>(
           readPosition = savedPosition = await checkpoints.load(checkpointName);
           checkpointLoaded = true;
         }
-        if (inFlight.size >= concurrency) {
+        if (busy >= concurrency) {
           await freeSlot();
           continue;
         }
         const page = await events.readCategory(refundCategory, {
           ...(readPosition !== undefined && { after: readPosition }),
-          limit: Math.min(batchSize, concurrency - inFlight.size),
+          limit: Math.min(batchSize, concurrency - busy),
         });
         for (const recorded of page) track(recorded);
         readPosition = page.at(-1)?.position ?? readPosition;

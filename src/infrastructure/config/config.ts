@@ -65,8 +65,8 @@ export type Config = {
   reconcileIntervalSeconds: number;
   /** WECHAT_REFUND_ACCOUNT: the funds account of refunds that name none; unset: WeChat's default. */
   refundAccount?: RefundAccount;
-  /** NOTENOUGH_RETRY_SECONDS: the delays of the automatic retries; empty: off. */
-  notEnoughRetrySeconds: number[];
+  /** NOTENOUGH_RETRY_SECONDS: the delays of the automatic retries in ms; empty: off. */
+  notEnoughRetryMs: number[];
   /** ORDER_REFUND_SPACING_SECONDS: refunds of one order are sent at least this far apart. */
   orderRefundSpacingSeconds: number;
   webhooks: WebhookConfig;
@@ -110,26 +110,15 @@ const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .transform((url) => url.replace(/\/+$/, ''));
 
-/** A setTimeout cannot wait longer than 2^31 − 1 ms; a month is more than any retry needs. */
-const maxRetryDelaySeconds = 30 * 86_400;
-
-/** Comma-separated seconds, e.g. `600,3600,21600`: one problem line for the whole variable. */
-const retrySchedule = z.string().transform((text, context) => {
-  const delays = text.split(',').map((delay) => delay.trim());
-  const seconds = delays.map(Number);
-  if (!delays.every((delay) => /^\d+$/.test(delay))) {
-    context.addIssue({
-      code: 'custom',
-      message: 'must be comma-separated whole numbers of seconds, e.g. 600,3600,21600',
-    });
-  } else if (seconds.some((delay) => delay < 1 || delay > maxRetryDelaySeconds)) {
-    context.addIssue({
-      code: 'custom',
-      message: `each delay must be from 1 to ${maxRetryDelaySeconds} seconds`,
-    });
-  }
-  return seconds;
-});
+/** Comma-separated delays in seconds, e.g. `600,3600,21600` (fractions allowed): in ms. */
+const delaySchedule = (example: string) =>
+  z
+    .string()
+    .regex(
+      /^\s*\d+(\.\d+)?\s*(,\s*\d+(\.\d+)?\s*)*$/,
+      `must be comma-separated delays in seconds, e.g. ${example}`,
+    )
+    .transform((text) => text.split(',').map((delay) => Math.round(Number(delay) * 1000)));
 
 // v3 calls the recharge funds AVAILABLE (WECHAT-V3.md §1); either name is taken.
 const refundAccountVariable = z
@@ -207,16 +196,11 @@ const variables = z.object({
   RECONCILE_AFTER_SECONDS: integer(1).default(600),
   RECONCILE_INTERVAL_SECONDS: integer(1).default(60),
   WECHAT_REFUND_ACCOUNT: refundAccountVariable.optional(),
-  NOTENOUGH_RETRY_SECONDS: retrySchedule.optional(),
+  NOTENOUGH_RETRY_SECONDS: delaySchedule('600,3600,21600').optional(),
   ORDER_REFUND_SPACING_SECONDS: integer(0, 86_400).default(60),
-  WEBHOOK_RETRY_SCHEDULE_SECONDS: z
-    .string()
-    .regex(
-      /^\s*\d+(\.\d+)?\s*(,\s*\d+(\.\d+)?\s*)*$/,
-      'must be comma-separated delays in seconds, e.g. 5,300,1800',
-    )
-    .transform((text) => text.split(',').map((delay) => Math.round(Number(delay) * 1000)))
-    .default([5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400].map((s) => s * 1000)),
+  WEBHOOK_RETRY_SCHEDULE_SECONDS: delaySchedule('5,300,1800').default(
+    [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400].map((s) => s * 1000),
+  ),
   WEBHOOK_TIMEOUT_MS: integer(1, 600_000).default(15_000),
   WEBHOOK_ALLOW_PRIVATE_URLS: z
     .enum(['true', 'false'], { error: 'must be true or false' })
@@ -312,7 +296,7 @@ const crossCheck = (v: Variables): ConfigResult => {
       reconcileAfterSeconds: v.RECONCILE_AFTER_SECONDS,
       reconcileIntervalSeconds: v.RECONCILE_INTERVAL_SECONDS,
       ...(v.WECHAT_REFUND_ACCOUNT !== undefined && { refundAccount: v.WECHAT_REFUND_ACCOUNT }),
-      notEnoughRetrySeconds: v.NOTENOUGH_RETRY_SECONDS ?? [],
+      notEnoughRetryMs: v.NOTENOUGH_RETRY_SECONDS ?? [],
       orderRefundSpacingSeconds: v.ORDER_REFUND_SPACING_SECONDS,
       webhooks: {
         retryScheduleMs: v.WEBHOOK_RETRY_SCHEDULE_SECONDS,

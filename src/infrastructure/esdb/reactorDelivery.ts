@@ -47,8 +47,8 @@ export const reactorDelivery =
     if (outcome.kind === 'done') return { kind: 'ack' };
     if (outcome.kind === 'later') {
       // Not due yet: handed back for another look when due, or at the message timeout's pace.
-      // Every hand-back counts to the subscription's maxRetryCount, so a wait longer than
-      // maxRetryCount × maxDelayMs ends parked (its effect not done: a refund left as it is).
+      // Every hand-back counts to the subscription's maxRetryCount, which allows for the
+      // reactor's longest wait (deliveriesAllowed).
       await pause(Math.min(outcome.delayMs, maxDelayMs));
       return { kind: 'nack', action: 'retry', reason: 'not due yet' };
     }
