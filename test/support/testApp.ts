@@ -47,9 +47,10 @@ export const sharedSandboxCertDir = (): string => {
 /** The whole service as main.ts composes it, on real SQLite stores in a temp dir, not listening. */
 export const createTestApp = async ({
   apiTokens = [],
-}: { apiTokens?: string[] } = {}): Promise<TestApp> => {
+  env = {},
+}: { apiTokens?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<TestApp> => {
   const temp = makeTempDir();
-  const config = testConfig({ DATA_DIR: temp.dir, API_TOKENS: apiTokens.join(',') });
+  const config = testConfig({ DATA_DIR: temp.dir, API_TOKENS: apiTokens.join(','), ...env });
   const service = await buildService(config, {
     logger: pino({ level: 'silent' }),
     sandbox: { certDir: sharedSandboxCertDir() },
