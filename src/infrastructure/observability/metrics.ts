@@ -68,6 +68,11 @@ export const createMetrics = () => {
     labelNames: ['result'] as const,
     registers: [registry],
   });
+  const staleRefunds = new Gauge({
+    name: 'reconciler_stale_refunds',
+    help: 'Refunds REQUESTED or ACCEPTED whose last change is older than RECONCILE_AFTER_SECONDS, at the reconciler’s last pass',
+    registers: [registry],
+  });
   const webhookDeliveries = new Counter({
     name: 'webhook_deliveries_total',
     help: 'Webhook deliveries ended, by endpoint and outcome (succeeded, failed, disabled: a 410)',
@@ -94,6 +99,7 @@ export const createMetrics = () => {
     notificationsWithPreviousKey,
     reconcilerRuns,
     reconciledRefunds,
+    staleRefunds,
   };
 };
 
@@ -211,6 +217,7 @@ export const countReconcilerRun =
   (metrics: Metrics) =>
   (run: ReconcileRun): void => {
     metrics.reconcilerRuns.inc();
+    metrics.staleRefunds.set(run.stale);
     for (const result of ['settled', 'resent', 'unchanged', 'failed'] as const) {
       metrics.reconciledRefunds.inc({ result }, run[result]);
     }
