@@ -87,7 +87,13 @@ const requestFailure = (
       return fromRechargeFunds(request) ? undefined : notEnough;
     case 'SYSTEMERROR':
       return failedBefore ? undefined : systemError;
-    default:
+    case 'SUCCESS':
+    case 'REFUNDCLOSE':
+    case 'CHANGE':
+    case 'NOTIFY_FIRST':
+    case 'LOST_NOTIFICATION':
+    case 'DUPLICATE_NOTIFICATIONS':
+    case 'FREQUENCY_LIMITED':
       return undefined;
   }
 };

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { RecordedEvent } from '../../src/application/ports/eventStore.js';
 import { eventually } from '../support/eventually.js';
 import { makeTempDir } from '../support/tempDir.js';
@@ -10,6 +11,9 @@ import {
 } from '../support/testService.js';
 
 const recharge = 'REFUND_SOURCE_RECHARGE_FUNDS';
+
+/** An event field holding an ISO 8601 time, in epoch ms. */
+const timeOf = (value: unknown): number => Date.parse(z.string().parse(value));
 
 /** What differs between the APIs here: WeChat's code, and how it records the recharge funds. */
 const apiVersions = [
@@ -60,7 +64,9 @@ const harness = () => {
       { ...(timeoutMs !== undefined && { timeoutMs }) },
     );
   const sources = async (outRefundNo: string) =>
-    (await stream(outRefundNo)).map((event) => `${event.type}:${event.metadata['source']}`);
+    (await stream(outRefundNo)).map(
+      (event) => `${event.type}:${z.string().parse(event.metadata['source'])}`,
+    );
   return { start, service, stop, request, stream, reaches, sources };
 };
 
@@ -128,9 +134,7 @@ describe.each(apiVersions)('when WeChat says NOTENOUGH, API $api', (version) => 
       const retry = events[index]!;
       expect(retry.metadata['causationId']).toBe(failure.id);
       expect(retry.data['attempt']).toBe(index / 2 + 1);
-      const waited =
-        Date.parse(String(retry.data['requestedAt'])) -
-        Date.parse(String(failure.data['failedAt']));
+      const waited = timeOf(retry.data['requestedAt']) - timeOf(failure.data['failedAt']);
       expect(waited).toBeGreaterThanOrEqual(delayMs);
     }
     // The policy is done with the last failure: nothing more comes, the refund stays FAILED.
@@ -206,10 +210,8 @@ describe('the automatic NOTENOUGH policy', () => {
         'RefundRequested:policy',
         'RefundFailed:gateway',
       ]);
-      const firstRetry = Date.parse(String(events[2]!.data['requestedAt']));
-      expect(firstRetry - Date.parse(String(events[1]!.data['failedAt']))).toBeGreaterThanOrEqual(
-        4000,
-      );
+      const firstRetry = timeOf(events[2]!.data['requestedAt']);
+      expect(firstRetry - timeOf(events[1]!.data['failedAt'])).toBeGreaterThanOrEqual(4000);
     } finally {
       await h.stop();
       data.remove();

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { eventually } from '../support/eventually.js';
 import { makeTempDir } from '../support/tempDir.js';
 import { startTestService, type TestService } from '../support/testService.js';
@@ -43,7 +44,7 @@ describe("the gateway keeps WeChat's spacing of an order's refunds", () => {
       const stream = await service.events.readStream(`refund-${outRefundNo}`);
       const accepted = stream.find((event) => event.type === 'RefundAccepted');
       expect(accepted).toBeDefined();
-      return Date.parse(String(accepted!.data['acceptedAt']));
+      return Date.parse(z.string().parse(accepted!.data['acceptedAt']));
     });
   const waitingForSpacing = async (service: TestService) => {
     const text = await (await fetch(`${service.url}/metrics`)).text();
