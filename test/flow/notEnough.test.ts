@@ -12,6 +12,16 @@ import {
 
 const recharge = 'REFUND_SOURCE_RECHARGE_FUNDS';
 
+/** A request, then two retries by the policy (NOTENOUGH_RETRY_SECONDS of two delays), each failed. */
+const failedThrice = [
+  'RefundRequested:api',
+  'RefundFailed:gateway',
+  'RefundRequested:policy',
+  'RefundFailed:gateway',
+  'RefundRequested:policy',
+  'RefundFailed:gateway',
+];
+
 /** An event field holding an ISO 8601 time, in epoch ms. */
 const timeOf = (value: unknown): number => Date.parse(z.string().parse(value));
 
@@ -117,14 +127,7 @@ describe.each(apiVersions)('when WeChat says NOTENOUGH, API $api', (version) => 
 
     await eventually(async () => expect(await h.stream('R-policy')).toHaveLength(6));
     const events = await h.stream('R-policy');
-    expect(await h.sources('R-policy')).toEqual([
-      'RefundRequested:api',
-      'RefundFailed:gateway',
-      'RefundRequested:policy',
-      'RefundFailed:gateway',
-      'RefundRequested:policy',
-      'RefundFailed:gateway',
-    ]);
+    expect(await h.sources('R-policy')).toEqual(failedThrice);
     // Each retry is caused by the failure it answers, after that failure's delay.
     for (const [index, delayMs] of [
       [2, 300],
@@ -202,14 +205,7 @@ describe('the automatic NOTENOUGH policy', () => {
       });
       const events = await h.stream('R-restart');
       await reactorPassed(s, 'notenough_policy', events[5]!.position);
-      expect(await h.sources('R-restart')).toEqual([
-        'RefundRequested:api',
-        'RefundFailed:gateway',
-        'RefundRequested:policy',
-        'RefundFailed:gateway',
-        'RefundRequested:policy',
-        'RefundFailed:gateway',
-      ]);
+      expect(await h.sources('R-restart')).toEqual(failedThrice);
       const firstRetry = timeOf(events[2]!.data['requestedAt']);
       expect(firstRetry - timeOf(events[1]!.data['failedAt'])).toBeGreaterThanOrEqual(4000);
     } finally {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { failRefund } from '../../domain/refund/refundFixtures.js';
 import { createTestApp, type TestApp } from '../../support/testApp.js';
 
 const json = { 'content-type': 'application/json' };
@@ -21,20 +22,7 @@ describe('the funds account of a refund', () => {
     (await t.events.readStream(`refund-${outRefundNo}`))
       .filter((event) => event.type === 'RefundRequested')
       .map((event) => event.data['refundAccount'] ?? null);
-  const failNotEnough = () =>
-    t.handle(
-      {
-        type: 'FailRefund',
-        data: {
-          outRefundNo: 'R1',
-          stage: 'request',
-          code: 'NOTENOUGH',
-          message: '余额不足',
-          failedAt: new Date().toISOString(),
-        },
-      },
-      gateway,
-    );
+  const failNotEnough = () => t.handle(failRefund('request', 'NOTENOUGH'), gateway);
 
   it('given a refund naming the recharge funds, then the resource and RefundRequested carry them; repeated alike, 200; with other funds or none, 409 REFUND_NO_CONFLICT', async () => {
     await start();
