@@ -42,8 +42,11 @@ const policyRetries = (stream: readonly RecordedEvent[]): number =>
  * doubles a retry: the due time is the failure's failedAt plus the delay for the number of
  * policy retries in the stream, and the retry names the attempt it follows (a no-op once that
  * attempt was retried). A manual /retry in between takes over: the failure is then no longer
- * the stream's last event. Turning the policy on schedules the refunds that already failed this
- * way too, their delays counted from their failure.
+ * the stream's last event.
+ *
+ * A retry overdue by more than an hour (or the schedule's longest delay) is not made: the failure
+ * predates the policy (turned on, or on again, later) or the service was down that long. Money
+ * may have been refunded another way since; a person decides (the refund stays FAILED).
  */
 export const notEnoughPolicy = ({
   events,
@@ -60,67 +63,79 @@ export const notEnoughPolicy = ({
   random: () => number;
   /** NOTENOUGH_RETRY_SECONDS, in ms. */
   scheduleMs: readonly number[];
-}): Reactor<InsufficientBalance> => ({
-  name: 'notenough_policy',
-  longestWaitMs: Math.max(0, ...scheduleMs),
-  decide: (recorded) => {
-    const { event } = decodeRefundEvent(recorded);
-    if (event.type !== 'RefundFailed' || event.data.stage !== 'request') return undefined;
-    if (!insufficientBalanceCodes.includes(event.data.code)) return undefined;
-    return {
-      outRefundNo: event.data.outRefundNo,
-      revision: recorded.revision,
-      failedAt: event.data.failedAt,
-      context: causedBy(recorded, 'policy'),
-    };
-  },
-  act: async ({ outRefundNo, revision, failedAt, context }) => {
-    const stream = await events.readStream(refundStreamName(outRefundNo));
-    if (stream.at(-1)?.revision !== revision) return { kind: 'done' };
-    const retries = policyRetries(stream);
-    const delayMs = scheduleMs[retries];
-    if (delayMs === undefined) {
-      log.warn(
-        { outRefundNo, retries },
-        'NOTENOUGH retries exhausted; the refund stays FAILED until someone retries it',
-      );
-      return { kind: 'done' };
-    }
-    const waitMs = Date.parse(failedAt) + delayMs - clock.now().getTime();
-    if (waitMs > 0) return { kind: 'later', delayMs: waitMs };
-    let failed: Refund;
-    try {
-      failed = stream
-        .map((recorded) => decodeRefundEvent(recorded).event)
-        .reduce(evolve, initialRefund);
-    } catch (error) {
-      if (!(error instanceof CorruptEventError)) throw error;
-      // Like the gateway: what to retry cannot be told; the projections and the audit name it.
-      log.error(
-        { outRefundNo, err: error },
-        'NOTENOUGH refund not retried: its stream cannot be read',
-      );
-      return { kind: 'done' };
-    }
-    if (failed.status !== 'FAILED') return { kind: 'done' };
-    try {
-      await handle(
-        {
-          type: 'RetryRefund',
-          data: {
-            outRefundNo,
-            requestedAt: clock.now().toISOString(),
-            failedAttempt: failed.attempt,
+}): Reactor<InsufficientBalance> => {
+  const longestWaitMs = Math.max(0, ...scheduleMs);
+  const staleAfterMs = Math.max(3_600_000, longestWaitMs);
+  return {
+    name: 'notenough_policy',
+    longestWaitMs,
+    decide: (recorded) => {
+      const { event } = decodeRefundEvent(recorded);
+      if (event.type !== 'RefundFailed' || event.data.stage !== 'request') return undefined;
+      if (!insufficientBalanceCodes.includes(event.data.code)) return undefined;
+      return {
+        outRefundNo: event.data.outRefundNo,
+        revision: recorded.revision,
+        failedAt: event.data.failedAt,
+        context: causedBy(recorded, 'policy'),
+      };
+    },
+    act: async ({ outRefundNo, revision, failedAt, context }) => {
+      const stream = await events.readStream(refundStreamName(outRefundNo));
+      if (stream.at(-1)?.revision !== revision) return { kind: 'done' };
+      const retries = policyRetries(stream);
+      const delayMs = scheduleMs[retries];
+      if (delayMs === undefined) {
+        log.warn(
+          { outRefundNo, retries },
+          'NOTENOUGH retries exhausted; the refund stays FAILED until someone retries it',
+        );
+        return { kind: 'done' };
+      }
+      const waitMs = Date.parse(failedAt) + delayMs - clock.now().getTime();
+      if (waitMs > 0) return { kind: 'later', delayMs: waitMs };
+      if (-waitMs > staleAfterMs) {
+        log.warn(
+          { outRefundNo, failedAt, overdueMs: -waitMs },
+          'NOTENOUGH refund not retried: its retry is long overdue; it stays FAILED until someone retries it',
+        );
+        return { kind: 'done' };
+      }
+      let failed: Refund;
+      try {
+        failed = stream
+          .map((recorded) => decodeRefundEvent(recorded).event)
+          .reduce(evolve, initialRefund);
+      } catch (error) {
+        if (!(error instanceof CorruptEventError)) throw error;
+        // Like the gateway: what to retry cannot be told; the projections and the audit name it.
+        log.error(
+          { outRefundNo, err: error },
+          'NOTENOUGH refund not retried: its stream cannot be read',
+        );
+        return { kind: 'done' };
+      }
+      if (failed.status !== 'FAILED') return { kind: 'done' };
+      try {
+        await handle(
+          {
+            type: 'RetryRefund',
+            data: {
+              outRefundNo,
+              requestedAt: clock.now().toISOString(),
+              failedAttempt: failed.attempt,
+            },
           },
-        },
-        context,
-      );
-      log.info({ outRefundNo, retry: retries + 1, delayMs }, 'retried a NOTENOUGH refund');
-    } catch (error) {
-      // Settled meanwhile (WeChat's SUCCESS wins over the failure): nothing to retry.
-      if (!(error instanceof RefundRuleViolation)) throw error;
-    }
-    return { kind: 'done' };
-  },
-  retryDelay: (retryCount) => backoffDelay(retryCount, { baseMs: 1000, maxMs: 5 * 60_000, random }),
-});
+          context,
+        );
+        log.info({ outRefundNo, retry: retries + 1, delayMs }, 'retried a NOTENOUGH refund');
+      } catch (error) {
+        // Settled meanwhile (WeChat's SUCCESS wins over the failure): nothing to retry.
+        if (!(error instanceof RefundRuleViolation)) throw error;
+      }
+      return { kind: 'done' };
+    },
+    retryDelay: (retryCount) =>
+      backoffDelay(retryCount, { baseMs: 1000, maxMs: 5 * 60_000, random }),
+  };
+};
