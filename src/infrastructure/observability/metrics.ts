@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { AttemptOutcome } from '../../application/webhooks/webhookDispatcher.js';
+import type { AttemptOutcome } from '../../application/webhooks/deliveryAfterAttempt.js';
 import type { WebhookAttemptResult } from '../../application/webhooks/webhookPorts.js';
 import type { ReconcileRun } from '../../application/reconciler.js';
 import type { RefundEvent } from '../../domain/index.js';
