@@ -1,5 +1,5 @@
 /** Who caused an event (DESIGN §6). */
-export type EventSource = 'api' | 'gateway' | 'notification' | 'reconciler' | 'cli';
+export type EventSource = 'api' | 'gateway' | 'notification' | 'reconciler' | 'cli' | 'bill';
 
 export const eventSources: readonly EventSource[] = [
   'api',
@@ -7,6 +7,7 @@ export const eventSources: readonly EventSource[] = [
   'notification',
   'reconciler',
   'cli',
+  'bill',
 ];
 
 /** Bump when the shape of an event's data changes; readers upcast older versions. */

@@ -20,8 +20,12 @@ export type TestApp = {
   close: () => Promise<void>;
 };
 
+/**
+ * The configuration tests run with: quiet, and without the daily bill run (a test about it turns
+ * it on with BILL_RECONCILE_TIME).
+ */
 export const testConfig = (env: NodeJS.ProcessEnv): Config => {
-  const result = loadConfig({ LOG_LEVEL: 'silent', ...env });
+  const result = loadConfig({ LOG_LEVEL: 'silent', BILL_RECONCILE_TIME: '', ...env });
   if (!result.ok) throw new Error(result.problems.join('\n'));
   return result.config;
 };

@@ -1,3 +1,4 @@
+import { writeNextVersion } from '../versionedDocuments.js';
 import { createAlarm } from '../alarm.js';
 import type { Clock } from '../ports/clock.js';
 import type { Log } from '../ports/log.js';
@@ -6,12 +7,7 @@ import { createSemaphore } from '../semaphore.js';
 import { changeDocument } from './webhookEndpoints.js';
 import type { WebhookAttemptResult, WebhookSender } from './webhookPorts.js';
 import { webhookRetryDelay } from './webhookRetrySchedule.js';
-import {
-  writeNextVersion,
-  type WebhookDelivery,
-  type WebhookEndpoint,
-  type WebhookStore,
-} from './webhookStore.js';
+import { type WebhookDelivery, type WebhookEndpoint, type WebhookStore } from './webhookStore.js';
 
 /** What an attempt came to, for metrics: `retry` waits for the next one. */
 export type AttemptOutcome = 'succeeded' | 'retry' | 'failed' | 'disabled';
