@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addDays, chinaDate, chinaDateOf } from '../../src/application/chinaDate.js';
+import { addDays, chinaDate, chinaDateOf, chinaInstant } from '../../src/application/chinaDate.js';
 import { runAudit } from '../../src/audit/runAudit.js';
 import type { WechatSandbox } from '../../src/sandbox/wechatSandbox.js';
 import { eventually } from '../support/eventually.js';
@@ -202,3 +202,50 @@ describe.each(['v2', 'v3'] as const)(
     });
   },
 );
+
+describe('the daily bill run inside the service', () => {
+  let s: TestService | undefined;
+  afterEach(() => s?.stop());
+
+  it('given BILL_RECONCILE_TIME, when the service’s clock reaches it, then yesterday’s bill is reconciled and stored; while it is not generated, again 30 minutes later', async () => {
+    // The sandbox's bills go by the real date; the service believes it is the next day, 10:29.
+    const today = chinaDateOf(new Date());
+    let offset = chinaInstant(addDays(today, 1), 10 * 60 + 29).getTime() - Date.now();
+    const clock = { now: () => new Date(Date.now() + offset) };
+    s = await startTestService(
+      { BILL_RECONCILE_TIME: '10:30' },
+      { clock, billRun: { checkIntervalMs: 20 } },
+    );
+    const service = s;
+    const sandbox = service.wechat.sandbox!;
+    const downloads = () => sandbox.requests().filter((r) => r.path === '/pay/downloadbill');
+    // At start it makes up for the run it missed: the day before (no refunds, a clean day).
+    await eventually(async () =>
+      expect((await service.call('GET', `/v1/reconciliations/${addDays(today, -1)}`)).status).toBe(
+        200,
+      ),
+    );
+    expect((await service.call('GET', `/v1/reconciliations/${today}`)).status).toBe(404);
+
+    await service.call('POST', '/v1/refunds', { outTradeNo: 'T-daily', totalFee: 100 });
+    await eventually(async () =>
+      expect((await (await service.call('GET', '/v1/refunds/T-daily')).json()).status).toBe(
+        'SUCCEEDED',
+      ),
+    );
+    sandbox.plantBillDiscrepancy({ kind: 'notReady', date: today, times: 1 });
+    const before = downloads().length;
+    offset += 60_000;
+    await eventually(() => expect(downloads().length).toBe(before + 1));
+    expect((await service.call('GET', `/v1/reconciliations/${today}`)).status).toBe(404);
+
+    offset += 30 * 60_000;
+    const stored = await eventually(async () => {
+      const answer = await service.call('GET', `/v1/reconciliations/${today}`);
+      expect(answer.status).toBe(200);
+      return answer.json();
+    });
+    expect(stored).toMatchObject({ date: today, clean: true, counts: { matched: 1 } });
+    expect(downloads()).toHaveLength(before + 2);
+  });
+});

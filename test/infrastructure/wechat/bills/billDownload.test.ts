@@ -34,14 +34,26 @@ const failureOf = (promise: Promise<unknown>): Promise<unknown> =>
 
 type Fixture = {
   sandbox: WechatSandbox;
-  client: (overrides?: { apiKey?: string }) => WechatPayClient;
+  client: () => WechatPayClient;
+  /** v2: a client whose requests are signed with another API key. */
+  wrongKeyClient?: () => WechatPayClient;
   close: () => Promise<void>;
 };
 
 const temp = makeTempDir('bill-download-');
 const fixtures: Record<'v2' | 'v3', () => Promise<Fixture>> = {
-  v2: () => startSandboxFixture(path.join(temp.dir, 'v2')),
-  v3: () => startSandboxV3Fixture(path.join(temp.dir, 'v3')),
+  v2: async () => {
+    const fixture = await startSandboxFixture(path.join(temp.dir, 'v2'));
+    return {
+      ...fixture,
+      client: () => fixture.client(),
+      wrongKeyClient: () => fixture.client({ apiKey: 'x'.repeat(32) }),
+    };
+  },
+  v3: async () => {
+    const fixture = await startSandboxV3Fixture(path.join(temp.dir, 'v3'));
+    return { ...fixture, client: () => fixture.client() };
+  },
 };
 afterAll(() => temp.remove());
 
@@ -135,9 +147,9 @@ describe.each(['v2', 'v3'] as const)('downloading the refund bill with API %s', 
   });
 
   it('given answers whose signature does not verify, or a request WeChat refuses to verify, then no bill', async () => {
-    if (api === 'v2') {
+    if (fixture.wrongKeyClient) {
       // The request signed with another key: WeChat refuses it (return_code FAIL, SIGNERROR).
-      const wrongKey = fixture.client({ apiKey: 'x'.repeat(32) });
+      const wrongKey = fixture.wrongKeyClient();
       const refused = await failureOf(wrongKey.downloadBill(today()));
       expect(refused).toBeInstanceOf(BillUnavailable);
       expect(String(refused)).toContain('SIGNERROR');
