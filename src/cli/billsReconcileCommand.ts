@@ -1,15 +1,10 @@
 import { stat } from 'node:fs/promises';
-import {
-  BillDateRefused,
-  BillUnavailable,
-  BillUnreadable,
-} from '../application/bills/billErrors.js';
+import { BillDateRefused } from '../application/bills/billErrors.js';
 import { checkBillDate, createBillReconciliation } from '../application/bills/reconcileBills.js';
 import { openReconciliations } from '../application/bills/reconciliationStore.js';
 import { errorMessage } from '../application/errorMessage.js';
 import { createRefundCommandHandler } from '../application/handleRefundCommand.js';
 import { systemClock } from '../application/ports/clock.js';
-import { StoreUnavailable } from '../application/ports/storeHealth.js';
 import type { Config } from '../infrastructure/config/config.js';
 import { createLogger } from '../infrastructure/observability/logger.js';
 import { openStores } from '../infrastructure/stores/openStores.js';
@@ -111,15 +106,16 @@ export const billsReconcileCommand = defineCommand({
       wechat = file === undefined ? wechatClientOf(config, logger) : undefined;
       projection = await startProjection(billExpectationProjection, deps);
       const running = projection;
+      const client = wechat?.client;
       const bills = createBillReconciliation({
         log: billLogOf({ events: stores.events, collection: running.collection }),
         handle: createRefundCommandHandler({ events: stores.events }),
         reconciliations: openReconciliations(stores.documents),
         clock: systemClock,
         caughtUp: () => untilCaughtUp(running.status),
-        ...(wechat && {
-          queryRefund: wechat.client.queryRefund,
-          fetchBill: wechat.client.downloadBill,
+        ...(client && {
+          queryRefund: (outRefundNo: string) => client.queryRefund(outRefundNo),
+          fetchBill: (billDate: string) => client.downloadBill(billDate),
         }),
       });
       const result =
@@ -129,14 +125,9 @@ export const billsReconcileCommand = defineCommand({
       ]);
       return result.clean ? billsExit.clean : billsExit.discrepancies;
     } catch (error) {
-      if (
-        error instanceof BillUnavailable ||
-        error instanceof BillUnreadable ||
-        error instanceof StoreUnavailable
-      ) {
-        return refuse(error.message);
-      }
-      throw error;
+      // Exit 1 says discrepancies: whatever else stops the reconciliation (no bill yet, a file
+      // that is no bill, a store or a certificate that cannot be read) is exit 2.
+      return refuse(errorMessage(error));
     } finally {
       await projection?.stop();
       await wechat?.close();

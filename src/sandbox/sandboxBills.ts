@@ -97,15 +97,12 @@ export const createSandboxBills = ({
 
   const plant = (input: BillPlan): void => {
     const plan = billPlanSchema.parse(input);
-    switch (plan.kind) {
-      case 'summary':
-        summaryDeltas.set(plan.date, (summaryDeltas.get(plan.date) ?? 0) + plan.refundTotalDelta);
-        return;
-      case 'notReady':
-        holds.set(plan.date, (holds.get(plan.date) ?? 0) + plan.times);
-        return;
-      default:
-        rowPlans.set(plan.outRefundNo, [...(rowPlans.get(plan.outRefundNo) ?? []), plan]);
+    if (plan.kind === 'summary') {
+      summaryDeltas.set(plan.date, (summaryDeltas.get(plan.date) ?? 0) + plan.refundTotalDelta);
+    } else if (plan.kind === 'notReady') {
+      holds.set(plan.date, (holds.get(plan.date) ?? 0) + plan.times);
+    } else {
+      rowPlans.set(plan.outRefundNo, [...(rowPlans.get(plan.outRefundNo) ?? []), plan]);
     }
   };
 

@@ -73,15 +73,10 @@ export const startDailyBillRun = ({
   let stopped = false;
 
   /** The latest run time that has come, and the bill date it is for (the day before). */
-  const dueNow = (now: Date): { date: string; dueAt: Date; nextDueAt: Date } => {
+  const dueNow = (now: Date): { date: string; nextDueAt: Date } => {
     const today = chinaDateOf(now);
-    const todayAt = chinaInstant(today, minutesIntoDay);
-    const day = now >= todayAt ? today : addDays(today, -1);
-    return {
-      date: addDays(day, -1),
-      dueAt: chinaInstant(day, minutesIntoDay),
-      nextDueAt: chinaInstant(addDays(day, 1), minutesIntoDay),
-    };
+    const day = now >= chinaInstant(today, minutesIntoDay) ? today : addDays(today, -1);
+    return { date: addDays(day, -1), nextDueAt: chinaInstant(addDays(day, 1), minutesIntoDay) };
   };
 
   /** Claims the date's run when it is this instance's to do now; the claimed document. */
