@@ -5,7 +5,6 @@
 // writer: BOM, CRLF, backquotes, summary; gzip) with a few discrepancies planted, then measures in
 // fresh processes (a) reading the bill alone and (b) `refunds bills reconcile --file`, at two
 // sizes, and writes bench/results/bills-<date>.md.
-import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +23,7 @@ import { billExpectationProjection } from '../src/projections/billExpectation.js
 import { rebuildProjection } from '../src/projections/rebuildProjection.js';
 import { billLines, type SandboxBillRow } from '../src/sandbox/sandboxBills.js';
 import { chinaTimeOf } from '../src/sandbox/sandboxLedger.js';
+import { measureInChild } from './support/processes.js';
 
 const { values } = parseArgs({
   options: {
@@ -169,20 +169,12 @@ const measure = (
   file: string,
   nodeFlags: string[] = [],
 ) =>
-  new Promise<Measurement>((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [...nodeFlags, '--import', 'tsx', 'bench/support/measureBills.ts', mode, dataDir, date, file],
-      { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`${mode} measurement exited with ${code}`));
-      else resolve(measurementSchema.parse(JSON.parse(out)));
-    });
-  });
+  measureInChild(
+    'bench/support/measureBills.ts',
+    [mode, dataDir, date, file],
+    measurementSchema,
+    nodeFlags,
+  );
 
 const temp = mkdtempSync(path.join(os.tmpdir(), 'refunds-bills-bench-'));
 log(`working in ${temp}`);
