@@ -4,6 +4,7 @@ import type { Config } from '../infrastructure/config/config.js';
 import {
   openReadOnlyDocumentStore,
   openReadOnlyEventStore,
+  openReadOnlyRefundLog,
 } from '../infrastructure/stores/openReadOnlyStores.js';
 import { errorMessage } from '../application/errorMessage.js';
 import { defineCommand } from './command.js';
@@ -79,6 +80,7 @@ export const auditCommand = defineCommand({
         ...stores,
         now: new Date(),
         staleAfterSeconds,
+        openLog: (head) => openReadOnlyRefundLog(config, stores.events, head),
         ...(bar && { onProgress: showProgress(bar) }),
       });
       bar?.clear();
