@@ -90,7 +90,7 @@ export const createAudit = ({ now, staleAfterSeconds, maxAnomalies = 10_000 }: A
         revision: recorded.revision,
         position: recorded.position,
       };
-      const decoded = decodeOrCorrupt(recorded);
+      const decoded = decodeOrCorrupt(recorded, { shared: false });
       const judged = judgeRefundEvent(trail, recorded, decoded, at);
       if (scope.judge) {
         events += 1;

@@ -39,7 +39,8 @@ export const refundLogInMemory = async (
   const groups = new Map<string | null, StreamEvents[]>();
   for (const streamName of [...byStream.keys()].sort(compareCodePoints)) {
     const streamEvents = byStream.get(streamName) ?? [];
-    const order = named(streamEvents[0]?.data['outTradeNo']);
+    const first = streamEvents.reduce((a, b) => (b.revision < a.revision ? b : a));
+    const order = named(first.data['outTradeNo']);
     orderOf.set(streamName, order);
     const group = groups.get(order);
     if (group) group.push({ streamName, events: streamEvents });

@@ -4,7 +4,7 @@ import type { RecordedEvent } from './eventStore.js';
 export type StreamEvents = { streamName: string; events: RecordedEvent[] };
 
 /**
- * One order's share of the refund log: every stream whose first event (lowest position) names
+ * One order's share of the refund log: every stream whose first event (lowest revision) names
  * the order as `data.outTradeNo`, whole. `order` null: streams whose first event names no order
  * (as a string).
  */

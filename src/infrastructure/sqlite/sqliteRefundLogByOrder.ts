@@ -35,15 +35,15 @@ export const sqliteRefundLogByOrder = (
   db.exec(
     'CREATE TEMP TABLE audit_streams (seq INTEGER PRIMARY KEY, stream TEXT NOT NULL, order_key TEXT)',
   );
-  const first = (column: string) =>
-    `(SELECT ${column} FROM events e WHERE e.stream = s.stream AND e.position <= :head ORDER BY e.position LIMIT 1)`;
+  // Each stream's first event (by revision: the (stream, revision) index's order) names its order.
   db.prepare(
     `INSERT INTO audit_streams (stream, order_key)
-     SELECT stream, order_key FROM (
-       SELECT s.stream AS stream, ${first('e.position')} AS first, ${first(named('outTradeNo'))} AS order_key
-       FROM (SELECT DISTINCT stream FROM events WHERE ${refundStreams}) s
-     ) WHERE first IS NOT NULL ORDER BY order_key, stream`,
-  ).run({ head: upTo });
+     SELECT s.stream, ${named('outTradeNo')} AS order_key
+     FROM (SELECT DISTINCT stream FROM events WHERE ${refundStreams}) s
+     JOIN events e ON e.position = (
+       SELECT position FROM events WHERE stream = s.stream AND position <= ? ORDER BY revision LIMIT 1)
+     ORDER BY order_key, s.stream`,
+  ).run(upTo);
   db.exec('CREATE INDEX temp.audit_streams_by_stream ON audit_streams (stream)');
   const events = Number(
     db
