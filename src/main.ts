@@ -4,6 +4,9 @@ import { gatewayReactor } from './application/gatewayReactor.js';
 import { createRefundCommandHandler } from './application/handleRefundCommand.js';
 import { handleRefundNotification } from './application/handleRefundNotification.js';
 import { loadRefund } from './application/loadRefund.js';
+import { notEnoughPolicy } from './application/notEnoughPolicy.js';
+import { orderPacing } from './application/orderPacing.js';
+import { orderSequence } from './application/orderSequence.js';
 import { systemClock } from './application/ports/clock.js';
 import { createReconciler } from './application/reconciler.js';
 import { refundCategory } from './application/refundEventCodec.js';
@@ -17,6 +20,7 @@ import * as metric from './infrastructure/observability/metrics.js';
 import { watchReadiness } from './infrastructure/observability/readiness.js';
 import { openStores } from './infrastructure/stores/openStores.js';
 import { reactorRunner } from './infrastructure/stores/reactorRunner.js';
+import { withFailureCeiling } from './infrastructure/wechat/failureCeiling.js';
 import { createRefundNotificationDecoder } from './infrastructure/wechat/refundNotificationDecoder.js';
 import { setUpLiveWechat } from './infrastructure/wechat/wechatSetup.js';
 import { corruptEvents } from './projections/corruptEvents.js';
@@ -81,10 +85,20 @@ export const buildService = async (
   const recentWrites = createRecentWrites();
   const handle = withMiddleware(
     createRefundCommandHandler({ events }),
-    countingEvents((event) => metrics.refundEvents.inc({ type: event.type })),
+    countingEvents((event) => metric.countEvent(metrics, event)),
     notingWrites(recentWrites),
   );
   const readModel = createRefundReadModel({ events, projections, recentWrites });
+  const refunds = createRefundApi({
+    events,
+    clock,
+    handle,
+    readModel,
+    sequence: orderSequence({ projected: projections.orderLedger.reached, log }),
+    defaults: {
+      ...(config.refundAccount !== undefined && { refundAccount: config.refundAccount }),
+    },
+  });
 
   // Webhooks and the event feed (DESIGN §5, WEBHOOKS.md).
   const webhookStore = openWebhookStore(documents);
@@ -109,13 +123,16 @@ export const buildService = async (
   const app = await buildHttpApp({
     logger: log,
     apiTokens: config.apiTokens,
-    refunds: createRefundApi({ events, clock, handle, readModel }),
+    refunds,
     metrics,
     readiness,
     v1Plugins: [eventFeedRoute({ feed }), webhookRoutes({ endpoints })],
     plugins: [
       refundNotifyRoute({
-        decode: createRefundNotificationDecoder(wechat.merchant),
+        decode: createRefundNotificationDecoder({
+          ...wechat.merchant,
+          onPreviousKey: () => metrics.notificationsWithPreviousKey.inc(),
+        }),
         ...(wechat.v3 !== undefined && { decodeV3: wechat.v3.decode }),
         handle: handleRefundNotification({ handle, guard: readModel.guard, clock }),
         onResult: (result) => metrics.notifications.inc({ result }),
@@ -132,11 +149,30 @@ export const buildService = async (
         ? wechat.v3.createClient(`${publicBaseUrl}/wechat/v3/refund-notify`)
         : wechat.createClient(`${publicBaseUrl}/wechat/refund-notify`);
     background.push({ stop: async () => client.close() });
-    const gateway = instrumentedGateway(client, metrics);
-    const send = sendRefund({ gateway, handle, load: loadRefund(events), clock, log });
+    // WeChat's pacing rules (WECHAT.md "Limits"): 6 failing calls a second, refunds of one order
+    // a minute apart; WECHAT_MAX_RPS is the client's own limiter.
+    const ceiling = withFailureCeiling(client);
+    const gateway = instrumentedGateway(ceiling, metrics);
+    const pacing = orderPacing({
+      spacingMs: config.orderRefundSpacingSeconds * 1000,
+      clock,
+      lastSent: readModel.lastSend,
+    });
+    const send = sendRefund({ gateway, handle, load: loadRefund(events), clock, log, pacing });
     const retryBaseMs = config.gatewayRetryBaseMs;
-    const reactor = runReactor(gatewayReactor({ send, log, random, retryBaseMs }));
+    const { longestWaitMs } = pacing;
+    const reactor = runReactor(gatewayReactor({ send, log, random, retryBaseMs, longestWaitMs }));
     metric.observeGatewayBacklog(metrics, reactor.pending);
+    metric.observeGatewayWaits(metrics, {
+      order_spacing: pacing.waiting,
+      error_rate: ceiling.waiting,
+    });
+    if (config.notEnoughRetryMs.length > 0) {
+      const scheduleMs = config.notEnoughRetryMs;
+      background.push(
+        runReactor(notEnoughPolicy({ events, handle, clock, log, random, scheduleMs })),
+      );
+    }
     const reconciler = createReconciler({
       findStale: readModel.findStale,
       gateway,

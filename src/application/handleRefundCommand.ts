@@ -25,6 +25,8 @@ export type HandledCommand = {
   appended: RefundEvent[];
   /** Revision of the stream's last event after the command; undefined when the stream is empty. */
   revision: bigint | undefined;
+  /** Log position of what the command appended; undefined when it appended nothing. */
+  position: bigint | undefined;
 };
 
 /**
@@ -67,7 +69,9 @@ export const createRefundCommandHandler =
       const revision = lastRevision(stored);
       await precondition?.(state);
       const decided = decide(command, state);
-      if (decided.length === 0) return { state, history, appended: [], revision };
+      if (decided.length === 0) {
+        return { state, history, appended: [], revision, position: undefined };
+      }
 
       const expected = revision ?? 'no_stream';
       const commandId = commandIdOf({ streamName, expected, command, context });
@@ -82,6 +86,7 @@ export const createRefundCommandHandler =
           history: [...history, ...decided],
           appended: decided,
           revision: result.nextExpectedRevision,
+          position: result.position,
         };
       }
     }

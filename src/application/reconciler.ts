@@ -18,6 +18,8 @@ export type StaleRefund = {
 };
 
 export type ReconcileRun = {
+  /** Refunds found stale in the pass, those it let wait for their next turn included. */
+  stale: number;
   checked: number;
   settled: number;
   resent: number;
@@ -92,7 +94,14 @@ export const createReconciler = ({
   const runOnce = async (): Promise<ReconcileRun> => {
     const now = clock.now().getTime();
     const stale = await findStale(new Date(now - afterMs).toISOString());
-    const run: ReconcileRun = { checked: 0, settled: 0, resent: 0, unchanged: 0, failed: 0 };
+    const run: ReconcileRun = {
+      stale: stale.length,
+      checked: 0,
+      settled: 0,
+      resent: 0,
+      unchanged: 0,
+      failed: 0,
+    };
     const runId = randomUUID();
     for (const refund of stale) {
       if (stopped) break;

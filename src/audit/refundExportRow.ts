@@ -23,6 +23,8 @@ export const exportColumns = [
   'failureCode',
   'failureMessage',
   'events',
+  // Added after the others, so that readers of the earlier columns by position are unaffected.
+  'refundAccount',
 ] as const;
 
 export type ExportColumn = (typeof exportColumns)[number];
@@ -52,6 +54,7 @@ export const refundExportRow = (view: RefundView): RefundExportRow => ({
   failureCode: view.failure?.code ?? null,
   failureMessage: view.failure?.message ?? null,
   events: view.version,
+  refundAccount: view.refundAccount ?? null,
 });
 
 /** Dates YYYY-MM-DD, both inclusive, in China time (UTC+8); either may be open. */

@@ -1,5 +1,6 @@
 import type { DocumentCollection } from '../application/ports/documentStore.js';
 import type { EventStore } from '../application/ports/eventStore.js';
+import type { OrderSend } from '../application/orderPacing.js';
 import type { IdempotencyGuard } from '../application/ports/idempotencyGuard.js';
 import type { StaleRefund } from '../application/reconciler.js';
 import { assertOrderAllows, type RefundTerms } from '../domain/index.js';
@@ -94,6 +95,25 @@ export const createRefundReadModel = ({
         : [],
     );
 
+  /**
+   * When WeChat last heard of one of the order's refunds other than the one given, as the views
+   * tell it (the gateway's spacing after a restart): the time of a refund's last change once
+   * WeChat answered it, at or after the call; a first request not answered yet tells nothing.
+   */
+  const lastSend = async (
+    outTradeNo: string,
+    exceptOutRefundNo: string,
+  ): Promise<OrderSend | undefined> => {
+    let last: OrderSend | undefined;
+    for (const view of await views().findBy('outTradeNo', outTradeNo)) {
+      if (view.outRefundNo === exceptOutRefundNo) continue;
+      if (view.status === 'REQUESTED' && view.attempt === 1) continue;
+      const at = Date.parse(view.updatedAt);
+      if (!last || at > last.at) last = { at, outRefundNo: view.outRefundNo };
+    }
+    return last;
+  };
+
   /** A page of refunds from the view, as fresh as its projection. */
   const listRefunds = async (query: RefundListQuery): Promise<RefundList> => {
     const page = await views().query({
@@ -114,7 +134,7 @@ export const createRefundReadModel = ({
     return { data: page.documents, nextCursor: page.next ?? null };
   };
 
-  return { getRefund, getOrder, checkOrder, guard, findStale, listRefunds };
+  return { getRefund, getOrder, checkOrder, guard, findStale, listRefunds, lastSend };
 };
 
 export type RefundReadModel = ReturnType<typeof createRefundReadModel>;

@@ -1,5 +1,10 @@
 import { randomInt } from 'node:crypto';
-import type { SandboxApi, SandboxLedger, SandboxRefund } from './sandboxLedger.js';
+import {
+  fromRechargeFunds,
+  type SandboxApi,
+  type SandboxLedger,
+  type SandboxRefund,
+} from './sandboxLedger.js';
 import type { SandboxNotifier } from './sandboxNotifier.js';
 import { scenarioInDescription, settledStatusOf, type SandboxScenario } from './sandboxScenario.js';
 
@@ -52,17 +57,45 @@ export type SandboxRefundFlowOptions = {
   notificationDelayMs: number;
 };
 
-const firstRequestFailures: Partial<Record<SandboxScenario, FlowAnswer>> = {
-  NOTENOUGH: {
-    kind: 'refused',
-    errCode: 'NOTENOUGH',
-    errCodeDes: '基本账户余额不足，请充值后重新发起',
-  },
-  SYSTEMERROR: {
-    kind: 'refused',
-    errCode: 'SYSTEMERROR',
-    errCodeDes: '系统超时，请使用相同参数再次调用',
-  },
+const notEnough: FlowAnswer = {
+  kind: 'refused',
+  errCode: 'NOTENOUGH',
+  errCodeDes: '基本账户余额不足，请充值后重新发起',
+};
+
+const systemError: FlowAnswer = {
+  kind: 'refused',
+  errCode: 'SYSTEMERROR',
+  errCodeDes: '系统超时，请使用相同参数再次调用',
+};
+
+/**
+ * How a scenario fails a request for a refund WeChat has not taken yet, if it does. NOTENOUGH is
+ * about the unsettled balance: a refund drawn from the recharge (available) balance is taken.
+ */
+const requestFailure = (
+  scenario: SandboxScenario,
+  request: FlowRefundRequest,
+  failedBefore: boolean,
+): FlowAnswer | undefined => {
+  switch (scenario) {
+    case 'NOTENOUGH':
+      // The merchant tops up after the first failure (or waits) and retries the same refund.
+      return failedBefore || fromRechargeFunds(request) ? undefined : notEnough;
+    case 'NOTENOUGH_UNSETTLED':
+      // Automatic withdrawal keeps the unsettled balance empty, top-up or not.
+      return fromRechargeFunds(request) ? undefined : notEnough;
+    case 'SYSTEMERROR':
+      return failedBefore ? undefined : systemError;
+    case 'SUCCESS':
+    case 'REFUNDCLOSE':
+    case 'CHANGE':
+    case 'NOTIFY_FIRST':
+    case 'LOST_NOTIFICATION':
+    case 'DUPLICATE_NOTIFICATIONS':
+    case 'FREQUENCY_LIMITED':
+      return undefined;
+  }
 };
 
 /**
@@ -106,11 +139,13 @@ export const createSandboxRefundFlow = ({
     }
     const known = ledger.query({ outRefundNo: request.outRefundNo })[0];
     const scenario = known?.scenario ?? scenarios.get(request.outRefundNo) ?? named ?? 'SUCCESS';
-    const firstFailure = firstRequestFailures[scenario];
-    if (known === undefined && firstFailure && !failedOnce.has(request.outRefundNo)) {
-      // The first request fails; the merchant tops up (or waits) and retries the same refund.
+    const failure =
+      known === undefined
+        ? requestFailure(scenario, request, failedOnce.has(request.outRefundNo))
+        : undefined;
+    if (failure) {
       failedOnce.add(request.outRefundNo);
-      return firstFailure;
+      return failure;
     }
     const answer = ledger.apply({
       outRefundNo: request.outRefundNo,

@@ -20,8 +20,12 @@ export type TestApp = {
   close: () => Promise<void>;
 };
 
+/**
+ * The configuration of a test service. Refunds of one order go out at once (WeChat's spacing of
+ * ORDER_REFUND_SPACING_SECONDS is off) unless a test about spacing sets it.
+ */
 export const testConfig = (env: NodeJS.ProcessEnv): Config => {
-  const result = loadConfig({ LOG_LEVEL: 'silent', ...env });
+  const result = loadConfig({ LOG_LEVEL: 'silent', ORDER_REFUND_SPACING_SECONDS: '0', ...env });
   if (!result.ok) throw new Error(result.problems.join('\n'));
   return result.config;
 };
@@ -43,9 +47,10 @@ export const sharedSandboxCertDir = (): string => {
 /** The whole service as main.ts composes it, on real SQLite stores in a temp dir, not listening. */
 export const createTestApp = async ({
   apiTokens = [],
-}: { apiTokens?: string[] } = {}): Promise<TestApp> => {
+  env = {},
+}: { apiTokens?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<TestApp> => {
   const temp = makeTempDir();
-  const config = testConfig({ DATA_DIR: temp.dir, API_TOKENS: apiTokens.join(',') });
+  const config = testConfig({ DATA_DIR: temp.dir, API_TOKENS: apiTokens.join(','), ...env });
   const service = await buildService(config, {
     logger: pino({ level: 'silent' }),
     sandbox: { certDir: sharedSandboxCertDir() },

@@ -95,17 +95,27 @@ export const readOnlyStoresOf = ({ dataDir }: { dataDir: string }) => {
 };
 
 /**
- * Resolves once the service's gateway reactor is done with every event up to the position: its
- * checkpoint moves past an event only once the event is fully handled.
+ * Resolves once the service's reactor of that name is done with every event up to the position:
+ * its checkpoint moves past an event only once the event is fully handled.
  */
-export const gatewayPassed = async (s: { dataDir: string }, position: bigint): Promise<void> => {
+export const reactorPassed = async (
+  s: { dataDir: string },
+  reactor: string,
+  position: bigint,
+  { timeoutMs }: { timeoutMs?: number } = {},
+): Promise<void> => {
   const beside = readOnlyStoresOf(s);
   try {
     const checkpoints = documentCheckpoints(beside.documents);
-    await eventually(async () =>
-      expect((await checkpoints.load('gateway_reactor'))! >= position).toBe(true),
+    await eventually(
+      async () => expect((await checkpoints.load(`${reactor}_reactor`))! >= position).toBe(true),
+      { ...(timeoutMs !== undefined && { timeoutMs }) },
     );
   } finally {
     await beside.close();
   }
 };
+
+/** Resolves once the gateway reactor is done with every event up to the position. */
+export const gatewayPassed = (s: { dataDir: string }, position: bigint): Promise<void> =>
+  reactorPassed(s, 'gateway', position);

@@ -1,6 +1,6 @@
 import type { Fen } from '../money.js';
 import type { FailureStage } from './refundEvents.js';
-import type { RefundTerms } from './refundTerms.js';
+import type { AttemptChoices, RefundTerms } from './refundTerms.js';
 
 /**
  * The order as WeChat describes it in a notification. With it, a notification for a refund
@@ -67,7 +67,15 @@ export type FailRefund = {
 
 export type RetryRefund = {
   type: 'RetryRefund';
-  data: { outRefundNo: string; requestedAt: string };
+  data: AttemptChoices & {
+    outRefundNo: string;
+    requestedAt: string;
+    /**
+     * The failed attempt this retry follows, when the caller acts on that failure (the NOTENOUGH
+     * policy): a refund already past it has been retried, and the retry is a no-op.
+     */
+    failedAttempt?: number;
+  };
 };
 
 export type RefundCommand =

@@ -7,6 +7,7 @@ import { WebhookRuleViolation } from '../../application/webhooks/webhookRuleViol
 import {
   OrderRuleViolation,
   RefundRuleViolation,
+  type OrderRuleCode,
   type RefundRuleCode,
   assertNever,
 } from '../../domain/index.js';
@@ -20,11 +21,7 @@ export const problemFromError = (error: unknown): Problem => {
     });
   }
   if (error instanceof OrderRuleViolation) {
-    const title =
-      error.code === 'TOTAL_FEE_MISMATCH'
-        ? "totalFee differs from the order's earlier refunds"
-        : 'The refund would exceed what the order can still refund';
-    return problem(422, error.code, title, { detail: error.message });
+    return problem(422, error.code, titleOfOrderRule(error.code), { detail: error.message });
   }
   if (error instanceof ConcurrencyConflict) {
     return problem(503, error.code, 'Too many concurrent changes to this refund', {
@@ -79,6 +76,19 @@ const statusOfRule = (code: RefundRuleCode): number => {
     case 'REFUND_ID_MISMATCH':
     case 'REFUND_AMOUNT_MISMATCH':
       return 409;
+    default:
+      return assertNever(code);
+  }
+};
+
+const titleOfOrderRule = (code: OrderRuleCode): string => {
+  switch (code) {
+    case 'TOTAL_FEE_MISMATCH':
+      return "totalFee differs from the order's earlier refunds";
+    case 'REFUND_EXCEEDS_ORDER':
+      return 'The refund would exceed what the order can still refund';
+    case 'TOO_MANY_REFUNDS':
+      return 'The order already has as many refunds as WeChat Pay allows (50)';
     default:
       return assertNever(code);
   }

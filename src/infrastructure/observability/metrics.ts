@@ -1,7 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { AttemptOutcome } from '../../application/webhooks/webhookDispatcher.js';
+import type { AttemptOutcome } from '../../application/webhooks/deliveryAfterAttempt.js';
 import type { WebhookAttemptResult } from '../../application/webhooks/webhookPorts.js';
 import type { ReconcileRun } from '../../application/reconciler.js';
+import type { RefundEvent } from '../../domain/index.js';
 
 /** Every metric of the service, in a registry of its own (no global state between instances). */
 export const createMetrics = () => {
@@ -45,6 +46,17 @@ export const createMetrics = () => {
     labelNames: ['result'] as const,
     registers: [registry],
   });
+  const refundFailures = new Counter({
+    name: 'wechat_refund_failures_total',
+    help: 'Refund failures this instance recorded, by stage (request: WeChat refused it; settlement: it failed after acceptance) and code (err_code or refund status)',
+    labelNames: ['stage', 'code'] as const,
+    registers: [registry],
+  });
+  const notificationsWithPreviousKey = new Counter({
+    name: 'wechat_notifications_previous_key_total',
+    help: 'Refund notifications that decrypted only with WECHAT_API_KEY_PREVIOUS (0 for long: the old key is no longer needed)',
+    registers: [registry],
+  });
   const reconcilerRuns = new Counter({
     name: 'reconciler_runs_total',
     help: 'Reconciler passes over stale refunds',
@@ -54,6 +66,11 @@ export const createMetrics = () => {
     name: 'reconciler_refunds_total',
     help: 'Stale refunds the reconciler checked, by result',
     labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const staleRefunds = new Gauge({
+    name: 'reconciler_stale_refunds',
+    help: 'Refunds REQUESTED or ACCEPTED whose last change is older than RECONCILE_AFTER_SECONDS, at the reconciler’s last pass',
     registers: [registry],
   });
   const webhookDeliveries = new Counter({
@@ -78,12 +95,23 @@ export const createMetrics = () => {
     gatewayCalls,
     gatewayDuration,
     notifications,
+    refundFailures,
+    notificationsWithPreviousKey,
     reconcilerRuns,
     reconciledRefunds,
+    staleRefunds,
   };
 };
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Counts an event this instance appended: by type, and a failure by stage and code too. */
+export const countEvent = (metrics: Metrics, event: RefundEvent): void => {
+  metrics.refundEvents.inc({ type: event.type });
+  if (event.type === 'RefundFailed') {
+    metrics.refundFailures.inc({ stage: event.data.stage, code: event.data.code });
+  }
+};
 
 /** Projection lag, read when Prometheus scrapes. */
 export const observeProjections = (
@@ -134,6 +162,26 @@ export const observeGatewayBacklog = (metrics: Metrics, pending: () => number): 
   });
 };
 
+/**
+ * Refunds the gateway holds back for WeChat's rules, by rule: `order_spacing` (another refund of
+ * the order went out less than ORDER_REFUND_SPACING_SECONDS ago) and `error_rate` (calls waiting
+ * because WeChat answered 6 errors within a second).
+ */
+export const observeGatewayWaits = (
+  metrics: Metrics,
+  waiting: { order_spacing: () => number; error_rate: () => number },
+): void => {
+  new Gauge({
+    name: 'gateway_waiting_refunds',
+    help: "Refunds the gateway holds back for WeChat's rules, by rule (order_spacing, error_rate)",
+    labelNames: ['rule'] as const,
+    registers: [metrics.registry],
+    collect() {
+      for (const [rule, count] of Object.entries(waiting)) this.set({ rule }, count());
+    },
+  });
+};
+
 /** Counts a webhook attempt by its result, and the delivery when the attempt ended it. */
 export const countWebhookAttempt =
   (metrics: Metrics) =>
@@ -169,6 +217,7 @@ export const countReconcilerRun =
   (metrics: Metrics) =>
   (run: ReconcileRun): void => {
     metrics.reconcilerRuns.inc();
+    metrics.staleRefunds.set(run.stale);
     for (const result of ['settled', 'resent', 'unchanged', 'failed'] as const) {
       metrics.reconciledRefunds.inc({ result }, run[result]);
     }

@@ -80,6 +80,7 @@ export const createWechatPayClient = (options: WechatPayClientOptions): WechatPa
       refund_fee: String(request.refundFee),
       refund_fee_type: 'CNY',
       ...(request.reason !== undefined && { refund_desc: refundDesc(request.reason) }),
+      ...(request.refundAccount !== undefined && { refund_account: request.refundAccount }),
       notify_url: options.notifyUrl,
     });
     const outcome =
