@@ -160,7 +160,6 @@ const measurementSchema = z.object({
   peakRss: z.number(),
   counts: z.record(z.string(), z.number()).optional(),
 });
-type Measurement = z.infer<typeof measurementSchema>;
 
 const measure = (
   mode: 'parse' | 'reconcile',

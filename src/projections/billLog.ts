@@ -38,7 +38,7 @@ export const billLogOf = ({
     if (first === undefined) return undefined;
     // An event that cannot be read is skipped, as the projections skip it.
     const refundEvents = recorded
-      .map(decodeOrCorrupt)
+      .map((event) => decodeOrCorrupt(event))
       .filter((event): event is RefundEvent => !(event instanceof Error));
     const refund = refundEvents.reduce<BillExpectation | null>(evolveBillExpectation, null);
     if (refund === null) return undefined;

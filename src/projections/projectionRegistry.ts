@@ -9,7 +9,7 @@ import { launchProjection, type ProjectionDeps, type ProjectionStatus } from './
 /**
  * Every read model of the service. main.ts runs each one (launchProjections), `refunds
  * projections rebuild` rebuilds them by name and the audit replays the audited ones, all from
- * here: a new read model is one more entry (the compiler then asks for it in the two lists below),
+ * here: a new read model is one more entry (the compiler then asks for it in the three lists below),
  * plus the queries that read it.
  */
 export const projectionRegistry = {
@@ -36,15 +36,29 @@ export const eachProjection = <R>(
 
 export const projectionNames: readonly string[] = eachProjection((projection) => projection.name);
 
+/** What an audited read model's documents belong to: a refund (data.outRefundNo) or an order (data.outTradeNo). */
+export type AuditKey = 'refund' | 'order';
+
 /**
- * Whether the audit replays the read model and compares it with the stored one: the ones the API
- * answers from (the README's audit compares the refund view and the order ledger), not the
- * indexes that serve one job: the idempotency guard only answers duplicates, and the bill
- * reconciliation reads the stream of any refund its bill_expectation index cannot settle.
+ * Runs a step on each read model the audit replays and compares with the stored one, with what
+ * its documents belong to: the audit reads the log one order at a time, so each document must
+ * belong to one refund or one order. The ones the API answers from (the README's audit compares
+ * the refund view and the order ledger), not the indexes that serve one job: the idempotency
+ * guard only answers duplicates, and the bill reconciliation reads the stream of any refund its
+ * bill_expectation index cannot settle.
  */
-export const isAudited = (projection: { name: string }): boolean =>
-  projection.name !== idempotencyGuardProjection.name &&
-  projection.name !== billExpectationProjection.name;
+export const eachAudited = <R>(
+  step: <D extends JsonObject>(projection: Projection<D>, keyedBy: AuditKey) => R,
+): R[] => {
+  const { refundView, orderLedger } = projectionRegistry;
+  const audited = {
+    refundView: step(refundView, 'refund'),
+    orderLedger: step(orderLedger, 'order'),
+    idempotencyGuard: undefined,
+    billExpectation: undefined,
+  } satisfies Registered<R | undefined>;
+  return Object.values(audited).filter((result) => result !== undefined);
+};
 
 /** Every projection running, each with its read model's document type; one status and stop. */
 export const launchProjections = (deps: ProjectionDeps) => {

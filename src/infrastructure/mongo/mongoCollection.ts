@@ -10,6 +10,7 @@ import type { JsonObject } from '../../application/ports/eventStore.js';
 import { checkDocumentName, checkDocumentPath } from '../stores/documentNames.js';
 import { readOnlyRefusal } from '../stores/readOnlyRefusal.js';
 import {
+  decodePosition,
   decodeStored,
   findByFilter,
   guardedWrite,
@@ -93,6 +94,21 @@ export const mongoCollection = <T extends JsonObject>(
       const stored = await getStored(id);
       return stored && { body: stored.body, position: stored.position };
     },
+    getMany: async (ids) => {
+      const found = new Map<string, { body: T | undefined; position: bigint }>();
+      if (ids.length === 0) return found;
+      const raws = await onCollection((db) =>
+        db
+          .collection<Keyed>(name)
+          .find({ _id: { $in: [...ids] } })
+          .toArray(),
+      );
+      for (const raw of raws) {
+        const { id, body, position } = decodeStored(raw, decode);
+        found.set(id, { body, position });
+      }
+      return found;
+    },
     put: (id, body, position) => write(id, position, body),
     delete: (id, position) => write(id, position, null),
     // Guarded upserts of different documents are independent: sent together, without a
@@ -158,6 +174,25 @@ export const mongoCollection = <T extends JsonObject>(
           if (stored.body !== undefined) {
             yield { id: stored.id, body: stored.body, position: stored.position };
           }
+        }
+        if (page.length < pageSize) return;
+      }
+    },
+    positions: async function* () {
+      for (let after: string | undefined; ;) {
+        const from = after;
+        const page = await onCollection((db) =>
+          db
+            .collection<Keyed>(name)
+            .find(pageFilter(from), { projection: { _id: 1, position: 1 } })
+            .sort({ _id: 1 })
+            .limit(pageSize)
+            .toArray(),
+        );
+        for (const raw of page) {
+          const stored = decodePosition(raw);
+          after = stored.id;
+          yield stored;
         }
         if (page.length < pageSize) return;
       }
