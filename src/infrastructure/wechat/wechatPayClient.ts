@@ -11,7 +11,7 @@ import { createRateLimiter, type RateLimiter } from './rateLimiter.js';
 import { refundOutcomeOf } from './refundAnswer.js';
 import { reportGatewayOutcome } from './reportGatewayOutcome.js';
 import { refundQueryOutcomeOf } from './refundQueryAnswer.js';
-import { createSignedXmlCall } from './signedXmlCall.js';
+import { createSignedXmlCall, refundQueryPath } from './signedXmlCall.js';
 import type { SignType } from './sign.js';
 
 export type WechatPayClientOptions = {
@@ -91,7 +91,7 @@ export const createWechatPayClient = (options: WechatPayClientOptions): WechatPa
 
   const queryRefund = async (outRefundNo: string): Promise<RefundQueryOutcome> => {
     // No client certificate is needed here; the shared agent sends it anyway, which WeChat allows.
-    const result = await call('/pay/refundquery', {
+    const result = await call(refundQueryPath, {
       appid,
       mch_id: mchId,
       out_refund_no: outRefundNo,
