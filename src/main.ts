@@ -9,6 +9,8 @@ import { orderPacing } from './application/orderPacing.js';
 import { orderSequence } from './application/orderSequence.js';
 import { systemClock } from './application/ports/clock.js';
 import { createReconciler } from './application/reconciler.js';
+import { documentSendAttempts } from './application/sendAttempts.js';
+import { sendNotes } from './application/sendNotes.js';
 import { refundCategory } from './application/refundEventCodec.js';
 import { sendRefund } from './application/sendRefund.js';
 import type { Config } from './infrastructure/config/config.js';
@@ -158,7 +160,10 @@ export const buildService = async (
       clock,
       lastSent: readModel.lastSend,
     });
-    const send = sendRefund({ gateway, handle, load: loadRefund(events), clock, log, pacing });
+    const attempts = documentSendAttempts(documents, clock);
+    const notes = sendNotes(attempts, log);
+    const load = loadRefund(events);
+    const send = sendRefund({ gateway, handle, load, clock, log, pacing, notes });
     const retryBaseMs = config.gatewayRetryBaseMs;
     const { longestWaitMs } = pacing;
     const reactor = runReactor(gatewayReactor({ send, log, random, retryBaseMs, longestWaitMs }));
@@ -174,10 +179,12 @@ export const buildService = async (
       );
     }
     const reconciler = createReconciler({
-      findStale: readModel.findStale,
+      findAcceptedBefore: readModel.findAcceptedBefore,
+      attempts,
+      getRefund: readModel.getRefund,
       gateway,
       handle,
-      send,
+      handOff: notes.handOff(send),
       clock,
       log,
       random,

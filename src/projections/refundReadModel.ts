@@ -87,11 +87,14 @@ export const createRefundReadModel = ({
       (await guardEntries().get(notificationKey(refundId, refundStatus))) !== undefined,
   };
 
-  /** REQUESTED or ACCEPTED refunds whose last change is older than the instant (the reconciler's). */
-  const findStale = async (changedBefore: string): Promise<StaleRefund[]> =>
-    (await views().findBy('status', ['REQUESTED', 'ACCEPTED'])).flatMap((view) =>
-      view.updatedAt < changedBefore && (view.status === 'REQUESTED' || view.status === 'ACCEPTED')
-        ? [{ outRefundNo: view.outRefundNo, status: view.status, attempt: view.attempt }]
+  /**
+   * ACCEPTED refunds accepted before the instant (their last change is the acceptance): the
+   * reconciler's, once their notification is overdue.
+   */
+  const findAcceptedBefore = async (instant: string): Promise<StaleRefund[]> =>
+    (await views().findBy('status', 'ACCEPTED')).flatMap((view) =>
+      view.updatedAt < instant
+        ? [{ outRefundNo: view.outRefundNo, status: 'ACCEPTED' as const, attempt: view.attempt }]
         : [],
     );
 
@@ -134,7 +137,7 @@ export const createRefundReadModel = ({
     return { data: page.documents, nextCursor: page.next ?? null };
   };
 
-  return { getRefund, getOrder, checkOrder, guard, findStale, listRefunds, lastSend };
+  return { getRefund, getOrder, checkOrder, guard, findAcceptedBefore, listRefunds, lastSend };
 };
 
 export type RefundReadModel = ReturnType<typeof createRefundReadModel>;
