@@ -11,6 +11,7 @@ import { systemClock } from './application/ports/clock.js';
 import { createReconciler } from './application/reconciler.js';
 import { documentSendAttempts } from './application/sendAttempts.js';
 import { sendNotes } from './application/sendNotes.js';
+import { createSendBacklog } from './application/sendBacklog.js';
 import { refundCategory } from './application/refundEventCodec.js';
 import { sendRefund } from './application/sendRefund.js';
 import type { Config } from './infrastructure/config/config.js';
@@ -51,6 +52,9 @@ import { refundEventObjects } from './projections/refundEventObjects.js';
  * waits for a store: a store that is down at start leaves the service listening and not ready
  * (one log line says which store), and everything catches up once the store answers.
  */
+/** How often the refunds waiting to be sent are counted (a read of every REQUESTED view). */
+const sendBacklogIntervalMs = 15_000;
+
 export const buildService = async (
   config: Config,
   {
@@ -192,7 +196,17 @@ export const buildService = async (
       intervalMs: config.reconcileIntervalSeconds * 1000,
     });
     reconciler.start(metric.countReconcilerRun(metrics));
-    background.push(reactor, reconciler);
+    const backlog = createSendBacklog({
+      requested: readModel.findRequested,
+      attempts,
+      clock,
+      log,
+      perSecond: config.wechatMaxRps,
+      intervalMs: sendBacklogIntervalMs,
+    });
+    backlog.start();
+    metric.observeSendBacklog(metrics, backlog.last);
+    background.push(reactor, reconciler, backlog);
 
     const sender = createWebhookHttpSender({
       policy: urlPolicy.check,

@@ -3,6 +3,7 @@ import type { EventStore } from '../application/ports/eventStore.js';
 import type { OrderSend } from '../application/orderPacing.js';
 import type { IdempotencyGuard } from '../application/ports/idempotencyGuard.js';
 import type { StaleRefund } from '../application/reconciler.js';
+import type { RequestedRefund } from '../application/sendBacklog.js';
 import { assertOrderAllows, type RefundTerms } from '../domain/index.js';
 import { notificationKey, requestKey, type GuardEntry } from './idempotencyGuard.js';
 import type { OrderLedger } from './orderLedger.js';
@@ -98,6 +99,14 @@ export const createRefundReadModel = ({
         : [],
     );
 
+  /** Every REQUESTED refund (the gateway's backlog, and the sends waiting for an answer). */
+  const findRequested = async (): Promise<RequestedRefund[]> =>
+    (await views().findBy('status', 'REQUESTED')).map((view) => ({
+      outRefundNo: view.outRefundNo,
+      attempt: view.attempt,
+      since: view.updatedAt,
+    }));
+
   /**
    * When WeChat last heard of one of the order's refunds other than the one given, as the views
    * tell it (the gateway's spacing after a restart): the time of a refund's last change once
@@ -137,7 +146,16 @@ export const createRefundReadModel = ({
     return { data: page.documents, nextCursor: page.next ?? null };
   };
 
-  return { getRefund, getOrder, checkOrder, guard, findAcceptedBefore, listRefunds, lastSend };
+  return {
+    getRefund,
+    getOrder,
+    checkOrder,
+    guard,
+    findAcceptedBefore,
+    findRequested,
+    listRefunds,
+    lastSend,
+  };
 };
 
 export type RefundReadModel = ReturnType<typeof createRefundReadModel>;
