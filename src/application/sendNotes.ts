@@ -1,7 +1,6 @@
 import type { CommandContext } from './eventMetadata.js';
 import type { Log } from './ports/log.js';
 import type { SendAttempts } from './sendAttempts.js';
-import type { SendResult } from './sendRefund.js';
 
 /**
  * The gateway's notes of its sends (see SendAttempts): a send is noted before this process's
