@@ -32,20 +32,21 @@ export const sendNotes = (attempts: SendAttempts, log: Log) => {
      * it) it goes through `send`, with the gateway's pacing and budget.
      */
     handOff:
+      // sendRefund, told by its result's kind (its own type would make an import cycle).
       (
-        send: (
-          outRefundNo: string,
-          attempt: number,
-          context: CommandContext,
-        ) => Promise<SendResult>,
-      ) =>
-      async (outRefundNo: string, attempt: number, context: CommandContext): Promise<boolean> => {
-        if (open.has(key(outRefundNo, attempt))) {
-          await attempts.started(outRefundNo, attempt);
-          return true;
-        }
-        return (await send(outRefundNo, attempt, context)).kind === 'recorded';
-      },
+          send: (
+            outRefundNo: string,
+            attempt: number,
+            context: CommandContext,
+          ) => Promise<{ kind: string }>,
+        ) =>
+        async (outRefundNo: string, attempt: number, context: CommandContext): Promise<boolean> => {
+          if (open.has(key(outRefundNo, attempt))) {
+            await attempts.started(outRefundNo, attempt);
+            return true;
+          }
+          return (await send(outRefundNo, attempt, context)).kind === 'recorded';
+        },
   };
 };
 
