@@ -9,6 +9,9 @@ import { orderPacing } from './application/orderPacing.js';
 import { orderSequence } from './application/orderSequence.js';
 import { systemClock } from './application/ports/clock.js';
 import { createReconciler } from './application/reconciler.js';
+import { documentSendAttempts } from './application/sendAttempts.js';
+import { sendNotes } from './application/sendNotes.js';
+import { createSendBacklog } from './application/sendBacklog.js';
 import { refundCategory } from './application/refundEventCodec.js';
 import { sendRefund } from './application/sendRefund.js';
 import type { Config } from './infrastructure/config/config.js';
@@ -57,6 +60,9 @@ import { refundEventObjects } from './projections/refundEventObjects.js';
  * waits for a store: a store that is down at start leaves the service listening and not ready
  * (one log line says which store), and everything catches up once the store answers.
  */
+/** How often the refunds waiting to be sent are counted (a read of every REQUESTED view). */
+const sendBacklogIntervalMs = 15_000;
+
 export const buildService = async (
   config: Config,
   {
@@ -193,7 +199,10 @@ export const buildService = async (
       clock,
       lastSent: readModel.lastSend,
     });
-    const send = sendRefund({ gateway, handle, load: loadRefund(events), clock, log, pacing });
+    const attempts = documentSendAttempts(documents, clock);
+    const notes = sendNotes(attempts, log);
+    const load = loadRefund(events);
+    const send = sendRefund({ gateway, handle, load, clock, log, pacing, notes });
     const retryBaseMs = config.gatewayRetryBaseMs;
     const { longestWaitMs } = pacing;
     const reactor = runReactor(gatewayReactor({ send, log, random, retryBaseMs, longestWaitMs }));
@@ -209,10 +218,12 @@ export const buildService = async (
       );
     }
     const reconciler = createReconciler({
-      findStale: readModel.findStale,
+      findAcceptedBefore: readModel.findAcceptedBefore,
+      attempts,
+      getRefund: readModel.getRefund,
       gateway,
       handle,
-      send,
+      handOff: notes.handOff(send),
       clock,
       log,
       random,
@@ -220,7 +231,17 @@ export const buildService = async (
       intervalMs: config.reconcileIntervalSeconds * 1000,
     });
     reconciler.start(metric.countReconcilerRun(metrics));
-    background.push(reactor, reconciler);
+    const backlog = createSendBacklog({
+      requested: readModel.findRequested,
+      attempts,
+      clock,
+      log,
+      perSecond: config.wechatMaxRps,
+      intervalMs: sendBacklogIntervalMs,
+    });
+    backlog.start();
+    metric.observeSendBacklog(metrics, backlog.last);
+    background.push(reactor, reconciler, backlog);
 
     const sender = createWebhookHttpSender({
       policy: urlPolicy.check,

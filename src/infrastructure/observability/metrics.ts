@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { AttemptOutcome } from '../../application/webhooks/deliveryAfterAttempt.js';
 import type { WebhookAttemptResult } from '../../application/webhooks/webhookPorts.js';
 import type { ReconcileRun } from '../../application/reconciler.js';
+import type { SendBacklog } from '../../application/sendBacklog.js';
 import { discrepancyKinds, type Reconciliation } from '../../application/bills/reconciliation.js';
 import type { RefundEvent } from '../../domain/index.js';
 
@@ -71,7 +72,7 @@ export const createMetrics = () => {
   });
   const staleRefunds = new Gauge({
     name: 'reconciler_stale_refunds',
-    help: 'Refunds REQUESTED or ACCEPTED whose last change is older than RECONCILE_AFTER_SECONDS, at the reconciler’s last pass',
+    help: 'Refunds found lost at the reconciler’s last pass: sends unanswered, or acceptances without a notification, for longer than RECONCILE_AFTER_SECONDS',
     registers: [registry],
   });
   const webhookDeliveries = new Counter({
@@ -159,6 +160,26 @@ export const observeGatewayBacklog = (metrics: Metrics, pending: () => number): 
     registers: [metrics.registry],
     collect() {
       this.set(pending());
+    },
+  });
+};
+
+/** The refunds waiting for their first send, as the backlog watcher last measured them. */
+export const observeSendBacklog = (metrics: Metrics, last: () => SendBacklog): void => {
+  new Gauge({
+    name: 'refunds_waiting_to_send',
+    help: 'Refunds REQUESTED whose send the gateway has not started (the backlog drains at WECHAT_MAX_RPS)',
+    registers: [metrics.registry],
+    collect() {
+      this.set(last().waiting);
+    },
+  });
+  new Gauge({
+    name: 'refunds_oldest_wait_seconds',
+    help: 'How long the oldest refund waiting to be sent has waited; 0 when none waits',
+    registers: [metrics.registry],
+    collect() {
+      this.set(last().oldestWaitSeconds);
     },
   });
 };

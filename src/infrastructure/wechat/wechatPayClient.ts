@@ -12,7 +12,7 @@ import { createRateLimiter, type RateLimiter } from './rateLimiter.js';
 import { refundOutcomeOf } from './refundAnswer.js';
 import { reportGatewayOutcome } from './reportGatewayOutcome.js';
 import { refundQueryOutcomeOf } from './refundQueryAnswer.js';
-import { createSignedXmlCall, randomNonce } from './signedXmlCall.js';
+import { createSignedXmlCall, randomNonce, refundQueryPath } from './signedXmlCall.js';
 import { createV2BillDownload } from './bills/v2BillDownload.js';
 import type { SignType } from './sign.js';
 
@@ -101,7 +101,7 @@ export const createWechatPayClient = (options: WechatPayClientOptions): WechatPa
 
   const queryRefund = async (outRefundNo: string): Promise<RefundQueryOutcome> => {
     // No client certificate is needed here; the shared agent sends it anyway, which WeChat allows.
-    const result = await call('/pay/refundquery', {
+    const result = await call(refundQueryPath, {
       appid,
       mch_id: mchId,
       out_refund_no: outRefundNo,

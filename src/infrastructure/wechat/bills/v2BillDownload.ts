@@ -64,7 +64,7 @@ export const createV2BillDownload =
       apiKey,
       signType,
     );
-    await limiter.acquire();
+    await limiter.acquire('query'); // a read: only the rate refunds leave
     const result = await transport.stream(
       'POST',
       `${baseUrl.replace(/\/+$/, '')}/pay/downloadbill`,
