@@ -31,6 +31,14 @@ import { createRefundReadModel } from './projections/refundReadModel.js';
 import { setUpSandboxWechat } from './sandbox/sandboxWechatSetup.js';
 import type { Service, ServiceOptions } from './service.js';
 import { createAppendSignal } from './application/appendSignal.js';
+import { BillUnavailable } from './application/bills/billErrors.js';
+import { startDailyBillRun } from './application/bills/dailyBillRun.js';
+import { createBillReconciliation } from './application/bills/reconcileBills.js';
+import { openReconciliations } from './application/bills/reconciliationStore.js';
+import { reconciliationRoutes } from './infrastructure/http/reconciliationRoutes.js';
+import type { WechatPayClient } from './infrastructure/wechat/wechatPayClient.js';
+import { billLogOf } from './projections/billLog.js';
+import { untilCaughtUp } from './projections/untilCaughtUp.js';
 import {
   startWebhookDispatcher,
   type WebhookDispatcher,
@@ -59,6 +67,7 @@ export const buildService = async (
     healthIntervalMs = 2000,
     sandbox,
     webhooks: webhookTuning = {},
+    billRun: billRunTuning = {},
   }: ServiceOptions,
 ): Promise<Service> => {
   const wechat =
@@ -101,6 +110,27 @@ export const buildService = async (
     },
   });
 
+  // WeChat's refund bill against the log (DESIGN §5, BILLS.md). The WeChat client that downloads
+  // bills and queries refunds is the one startBackground makes (it needs the notify_url).
+  let client: WechatPayClient | undefined;
+  const reconciliations = openReconciliations(documents);
+  const bills = createBillReconciliation({
+    log: billLogOf({ events, collection: projections.billExpectation.collection }),
+    handle,
+    reconciliations,
+    clock,
+    caughtUp: () => untilCaughtUp(projections.billExpectation.status),
+    queryRefund: (outRefundNo) =>
+      client
+        ? client.queryRefund(outRefundNo)
+        : Promise.resolve({ kind: 'retryable', code: 'NOT_STARTED', message: 'not started' }),
+    fetchBill: (date) => {
+      if (!client) throw new BillUnavailable('the service has not started its WeChat Pay client');
+      return client.downloadBill(date);
+    },
+  });
+  metric.observeBillReconciliation(metrics, reconciliations.latest);
+
   // Webhooks and the event feed (DESIGN §5, WEBHOOKS.md).
   const webhookStore = openWebhookStore(documents);
   const urlPolicy = createWebhookUrlPolicy({
@@ -127,7 +157,11 @@ export const buildService = async (
     refunds,
     metrics,
     readiness,
-    v1Plugins: [eventFeedRoute({ feed }), webhookRoutes({ endpoints })],
+    v1Plugins: [
+      eventFeedRoute({ feed }),
+      webhookRoutes({ endpoints }),
+      reconciliationRoutes({ bills }),
+    ],
     plugins: [
       refundNotifyRoute({
         decode: createRefundNotificationDecoder({
@@ -145,14 +179,15 @@ export const buildService = async (
   const background: { stop: () => Promise<void> }[] = [];
   const startBackground = async (publicBaseUrl: string): Promise<void> => {
     // WECHAT_API_VERSION picks the API that sends and queries refunds (DESIGN §4).
-    const client =
+    const started =
       wechat.apiVersion === 'v3' && wechat.v3
         ? wechat.v3.createClient(`${publicBaseUrl}/wechat/v3/refund-notify`)
         : wechat.createClient(`${publicBaseUrl}/wechat/refund-notify`);
-    background.push({ stop: async () => client.close() });
+    client = started;
+    background.push({ stop: async () => started.close() });
     // WeChat's pacing rules (WECHAT.md "Limits"): 6 failing calls a second, refunds of one order
     // a minute apart; WECHAT_MAX_RPS is the client's own limiter.
-    const ceiling = withFailureCeiling(client);
+    const ceiling = withFailureCeiling(started);
     const gateway = instrumentedGateway(ceiling, metrics);
     const pacing = orderPacing({
       spacingMs: config.orderRefundSpacingSeconds * 1000,
@@ -217,6 +252,19 @@ export const buildService = async (
       }),
     );
     background.push({ stop: async () => sender.close() }, dispatcher, fanOut);
+
+    if (config.billReconcileMinutes !== undefined) {
+      background.push(
+        startDailyBillRun({
+          documents,
+          reconcile: bills.run,
+          clock,
+          log,
+          minutesIntoDay: config.billReconcileMinutes,
+          ...billRunTuning,
+        }),
+      );
+    }
   };
 
   const close = async (): Promise<void> => {

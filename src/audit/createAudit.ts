@@ -5,7 +5,7 @@ import { eachProjection, isAudited } from '../projections/projectionRegistry.js'
 import type { Anomaly, EventRef } from './anomaly.js';
 import { createAnomalyLog } from './anomalyLog.js';
 import type { AuditReport, ReadModelCheck } from './auditReport.js';
-import { chinaDate } from './chinaDate.js';
+import { chinaDate } from '../application/chinaDate.js';
 import {
   createReadModelReplay,
   type ExpectedDocument,

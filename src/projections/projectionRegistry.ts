@@ -1,4 +1,5 @@
 import type { JsonObject } from '../application/ports/eventStore.js';
+import { billExpectationProjection } from './billExpectation.js';
 import { idempotencyGuardProjection } from './idempotencyGuard.js';
 import { orderLedgerProjection } from './orderLedger.js';
 import type { Projection } from './projection.js';
@@ -15,6 +16,7 @@ export const projectionRegistry = {
   refundView: refundViewProjection,
   orderLedger: orderLedgerProjection,
   idempotencyGuard: idempotencyGuardProjection,
+  billExpectation: billExpectationProjection,
 };
 
 type Registered<T> = Record<keyof typeof projectionRegistry, T>;
@@ -23,31 +25,35 @@ type Registered<T> = Record<keyof typeof projectionRegistry, T>;
 export const eachProjection = <R>(
   step: <D extends JsonObject>(projection: Projection<D>) => R,
 ): R[] => {
-  const { refundView, orderLedger, idempotencyGuard } = projectionRegistry;
+  const { refundView, orderLedger, idempotencyGuard, billExpectation } = projectionRegistry;
   return Object.values({
     refundView: step(refundView),
     orderLedger: step(orderLedger),
     idempotencyGuard: step(idempotencyGuard),
+    billExpectation: step(billExpectation),
   } satisfies Registered<R>);
 };
 
 export const projectionNames: readonly string[] = eachProjection((projection) => projection.name);
 
 /**
- * Whether the audit replays the read model and compares it with the stored one: every one but
- * the idempotency guard, which only answers duplicates (the README's audit compares the refund
- * view and the order ledger).
+ * Whether the audit replays the read model and compares it with the stored one: the ones the API
+ * answers from (the README's audit compares the refund view and the order ledger), not the
+ * indexes that serve one job: the idempotency guard only answers duplicates, and the bill
+ * reconciliation reads the stream of any refund its bill_expectation index cannot settle.
  */
 export const isAudited = (projection: { name: string }): boolean =>
-  projection.name !== idempotencyGuardProjection.name;
+  projection.name !== idempotencyGuardProjection.name &&
+  projection.name !== billExpectationProjection.name;
 
 /** Every projection running, each with its read model's document type; one status and stop. */
 export const launchProjections = (deps: ProjectionDeps) => {
-  const { refundView, orderLedger, idempotencyGuard } = projectionRegistry;
+  const { refundView, orderLedger, idempotencyGuard, billExpectation } = projectionRegistry;
   const running = {
     refundView: launchProjection(refundView, deps),
     orderLedger: launchProjection(orderLedger, deps),
     idempotencyGuard: launchProjection(idempotencyGuard, deps),
+    billExpectation: launchProjection(billExpectation, deps),
   } satisfies Registered<unknown>;
   const all = Object.values(running);
   return {

@@ -96,8 +96,12 @@ describe('switching from API v2 to v3 with refunds in flight', () => {
     expect((await post('R-v3-1')).status).toBe(202);
     await eventually(async () => expect(await status('R-v3-1')).toBe('SUCCEEDED'));
     expect(sandbox.refunds().find((r) => r.outRefundNo === 'R-v3-1')?.api).toBe('v3');
-    expect(
-      sandbox.deliveries().filter((d) => d.outRefundNo === 'R-v3-1' && d.acknowledged),
-    ).toHaveLength(1);
+    // The simulator notes the acknowledgement once it has read the answer: after the refund is
+    // SUCCEEDED here.
+    await eventually(() =>
+      expect(
+        sandbox.deliveries().filter((d) => d.outRefundNo === 'R-v3-1' && d.acknowledged),
+      ).toHaveLength(1),
+    );
   }, 60_000);
 });

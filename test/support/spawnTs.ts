@@ -3,7 +3,10 @@ import path from 'node:path';
 
 export const projectRoot = path.resolve(import.meta.dirname, '../..');
 
-/** Runs a TypeScript file of this project in its own Node process (through tsx). */
+/**
+ * Runs a TypeScript file of this project in its own Node process (through tsx); a service it
+ * starts runs without the daily bill run unless `env` sets BILL_RECONCILE_TIME.
+ */
 export const spawnTs = (
   file: string,
   args: string[],
@@ -11,7 +14,7 @@ export const spawnTs = (
 ): ChildProcessWithoutNullStreams =>
   spawn(process.execPath, ['--import', 'tsx', file, ...args], {
     cwd: projectRoot,
-    env: { ...process.env, ...env },
+    env: { ...process.env, BILL_RECONCILE_TIME: '', ...env },
   });
 
 export type ProcessOutput = { code: number | null; stdout: string; stderr: string };

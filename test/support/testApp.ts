@@ -22,10 +22,16 @@ export type TestApp = {
 
 /**
  * The configuration of a test service. Refunds of one order go out at once (WeChat's spacing of
- * ORDER_REFUND_SPACING_SECONDS is off) unless a test about spacing sets it.
+ * ORDER_REFUND_SPACING_SECONDS is off) unless a test about spacing sets it, and there is no daily
+ * bill run unless a test about it sets BILL_RECONCILE_TIME.
  */
 export const testConfig = (env: NodeJS.ProcessEnv): Config => {
-  const result = loadConfig({ LOG_LEVEL: 'silent', ORDER_REFUND_SPACING_SECONDS: '0', ...env });
+  const result = loadConfig({
+    LOG_LEVEL: 'silent',
+    ORDER_REFUND_SPACING_SECONDS: '0',
+    BILL_RECONCILE_TIME: '',
+    ...env,
+  });
   if (!result.ok) throw new Error(result.problems.join('\n'));
   return result.config;
 };

@@ -1,7 +1,8 @@
 import { pino, type Logger } from 'pino';
 import { expect } from 'vitest';
 import { documentCheckpoints } from '../../src/application/documentCheckpoints.js';
-import type { ListeningService, WebhookTuning } from '../../src/service.js';
+import type { Clock } from '../../src/application/ports/clock.js';
+import type { BillRunTuning, ListeningService, WebhookTuning } from '../../src/service.js';
 import { startService } from '../../src/startService.js';
 import {
   openReadOnlyDocumentStore,
@@ -39,7 +40,9 @@ export const startTestService = async (
   {
     logger = pino({ level: 'silent' }),
     webhooks,
-  }: { logger?: Logger; webhooks?: WebhookTuning } = {},
+    clock,
+    billRun,
+  }: { logger?: Logger; webhooks?: WebhookTuning; clock?: Clock; billRun?: BillRunTuning } = {},
 ): Promise<TestService> => {
   const temp = makeTempDir();
   const config = testConfig({
@@ -56,6 +59,8 @@ export const startTestService = async (
     healthIntervalMs: 200,
     sandbox: { notificationDelayMs: 20, retryTimeScale: 0.001, certDir: sharedSandboxCertDir() },
     ...(webhooks && { webhooks }),
+    ...(clock && { clock }),
+    ...(billRun && { billRun }),
   });
   return {
     ...service,

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { AttemptOutcome } from '../../application/webhooks/deliveryAfterAttempt.js';
 import type { WebhookAttemptResult } from '../../application/webhooks/webhookPorts.js';
 import type { ReconcileRun } from '../../application/reconciler.js';
+import { discrepancyKinds, type Reconciliation } from '../../application/bills/reconciliation.js';
 import type { RefundEvent } from '../../domain/index.js';
 
 /** Every metric of the service, in a registry of its own (no global state between instances). */
@@ -235,6 +236,28 @@ export const observeCorruptEvents = (metrics: Metrics, list: () => Promise<unkno
     async collect() {
       const entries = await list().catch(() => undefined);
       if (entries) this.set(entries.length);
+    },
+  });
+};
+
+/**
+ * The discrepancies of the last bill reconciliation (whichever instance or command ran it, read
+ * from the store when Prometheus scrapes), by kind; none before the first. While the store is away
+ * the last values stay.
+ */
+export const observeBillReconciliation = (
+  metrics: Metrics,
+  latest: () => Promise<Reconciliation | undefined>,
+): void => {
+  new Gauge({
+    name: 'bill_reconciliation_discrepancies',
+    help: "Discrepancies between WeChat Pay's refund bill and the log in the last reconciliation, by kind",
+    labelNames: ['kind'] as const,
+    registers: [metrics.registry],
+    async collect() {
+      const last = await latest().catch(() => null);
+      if (last === null) return;
+      for (const kind of discrepancyKinds) this.set({ kind }, last?.counts[kind] ?? 0);
     },
   });
 };

@@ -61,6 +61,14 @@ describe('WeChat Pay v3 client: creating refunds', () => {
     expect(byNo(plain.outRefundNo).fundsAccount).toBeUndefined();
   });
 
+  it('given [sandbox:NOTENOUGH] drawn from the available funds, then it is accepted at once', async () => {
+    const input = {
+      ...withScenario('NOTENOUGH'),
+      refundAccount: 'REFUND_SOURCE_RECHARGE_FUNDS',
+    } as const;
+    expect(await fixture.client().refund(input)).toMatchObject({ kind: 'accepted' });
+  });
+
   it('given NOTENOUGH_UNSETTLED (automatic withdrawal), then NOT_ENOUGH from the unsettled funds every time, and accepted from the available funds, reported as AVAILABLE', async () => {
     const client = fixture.client();
     const input = withScenario('NOTENOUGH_UNSETTLED');
