@@ -4,6 +4,7 @@ import { gatewayReactor } from './application/gatewayReactor.js';
 import { createRefundCommandHandler } from './application/handleRefundCommand.js';
 import { handleRefundNotification } from './application/handleRefundNotification.js';
 import { loadRefund } from './application/loadRefund.js';
+import { createStreamStateCache } from './application/streamStateCache.js';
 import { notEnoughPolicy } from './application/notEnoughPolicy.js';
 import { orderPacing } from './application/orderPacing.js';
 import { orderSequence } from './application/orderSequence.js';
@@ -99,7 +100,7 @@ export const buildService = async (
 
   const recentWrites = createRecentWrites();
   const handle = withMiddleware(
-    createRefundCommandHandler({ events }),
+    createRefundCommandHandler({ events, cache: createStreamStateCache() }),
     countingEvents((event) => metric.countEvent(metrics, event)),
     notingWrites(recentWrites),
   );
