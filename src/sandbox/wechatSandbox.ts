@@ -5,8 +5,8 @@ import { TLSSocket } from 'node:tls';
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import type { MerchantCertificate } from '../infrastructure/wechat/merchantCertificate.js';
-import { ensureSandboxCertificates } from './sandboxCertificates.js';
-import { ensureSandboxIdentity, type SandboxIdentity } from './sandboxIdentity.js';
+import { ensureSandboxCredentials } from './sandboxCredentials.js';
+import type { SandboxIdentity } from './sandboxIdentity.js';
 import {
   createSandboxLedger,
   type ListedSandboxRefund,
@@ -25,7 +25,6 @@ import { billPlanSchema, createSandboxBills, type BillPlan } from './sandboxBill
 import { answerRefundQuery } from './sandboxRefundQuery.js';
 import { answerV2Refund } from './sandboxV2Refund.js';
 import { createSandboxV3Api } from './sandboxV3Api.js';
-import { ensureSandboxV3Keys } from './sandboxV3Keys.js';
 import { sandboxScenarioSchema, type SandboxScenario } from './sandboxScenario.js';
 
 export type WechatSandboxOptions = {
@@ -121,12 +120,7 @@ const scenarioRequestSchema = z.object({
  */
 export const startWechatSandbox = async (options: WechatSandboxOptions): Promise<WechatSandbox> => {
   const logger = options.logger ?? pino({ level: 'silent' });
-  const identity = ensureSandboxIdentity(options.certDir);
-  const certificates = ensureSandboxCertificates(options.certDir, identity.mchId);
-  const v3Keys = ensureSandboxV3Keys(options.certDir, {
-    clientCertPem: certificates.clientCertPem,
-    publicKeyId: identity.platformPublicKeyId,
-  });
+  const { identity, certificates, v3Keys } = await ensureSandboxCredentials(options.certDir);
   const now = options.now ?? (() => new Date());
   const ledger = createSandboxLedger({ now });
   let notificationSigning: V3NotificationSigning = 'alternate';
