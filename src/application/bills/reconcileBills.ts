@@ -1,6 +1,6 @@
 import { chinaDateOf, isCalendarDate } from '../chinaDate.js';
 import type { Clock } from '../ports/clock.js';
-import { BillDateRefused } from './billErrors.js';
+import { BillDateRefused, BillUnavailable } from './billErrors.js';
 import type { BillLog } from './billLog.js';
 import type { Bill, BillItem } from './billRecords.js';
 import { compareBill } from './compareBill.js';
@@ -67,7 +67,9 @@ export const createBillReconciliation = (deps: BillReconciliationDeps) => {
     /** Downloads the date's bill and reconciles it; BillUnavailable when WeChat has none yet. */
     run: async (date: string): Promise<Reconciliation> => {
       checkBillDate(date, deps.clock.now());
-      if (deps.fetchBill === undefined) throw new Error('no WeChat Pay client to download bills');
+      if (deps.fetchBill === undefined) {
+        throw new BillUnavailable('there is no WeChat Pay client to download the bill with');
+      }
       return reconcile(date, await deps.fetchBill(date));
     },
     get: (date: string): Promise<Reconciliation | undefined> => deps.reconciliations.get(date),
