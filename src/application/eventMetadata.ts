@@ -1,5 +1,6 @@
 /** Who caused an event (DESIGN §6). */
-export type EventSource = 'api' | 'gateway' | 'notification' | 'reconciler' | 'cli';
+export type EventSource =
+  'api' | 'gateway' | 'notification' | 'reconciler' | 'cli' | 'policy' | 'bill';
 
 export const eventSources: readonly EventSource[] = [
   'api',
@@ -7,6 +8,8 @@ export const eventSources: readonly EventSource[] = [
   'notification',
   'reconciler',
   'cli',
+  'policy',
+  'bill',
 ];
 
 /** Bump when the shape of an event's data changes; readers upcast older versions. */
@@ -21,3 +24,19 @@ export type EventMetadata = {
 
 /** What a caller says about a command; the schema version is added when its events are stored. */
 export type CommandContext = Omit<EventMetadata, 'schemaVersion'>;
+
+/**
+ * The context of a command a recorded event causes (a reactor's): the event's correlation,
+ * the event itself as the cause.
+ */
+export const causedBy = (
+  recorded: { id: string; metadata: Record<string, unknown> },
+  source: EventSource,
+): CommandContext => {
+  const correlationId = recorded.metadata['correlationId'];
+  return {
+    correlationId: typeof correlationId === 'string' ? correlationId : recorded.id,
+    causationId: recorded.id,
+    source,
+  };
+};

@@ -10,6 +10,8 @@ export type GatewayReactorDeps = {
   random: () => number;
   retryBaseMs: number;
   retryMaxMs?: number;
+  /** The longest a refund is held back before it is sent (WeChat's spacing of an order's). */
+  longestWaitMs?: number;
 };
 
 /**
@@ -25,11 +27,15 @@ export const gatewayReactor = ({
   random,
   retryBaseMs,
   retryMaxMs = 5 * 60_000,
+  longestWaitMs = 0,
 }: GatewayReactorDeps): Reactor<GatewayRequest> => ({
   name: 'gateway',
+  longestWaitMs,
   decide: gatewayRequestOf,
   act: async ({ request: { outRefundNo, attempt }, context }, { retryCount }) => {
     const result = await send(outRefundNo, attempt, context);
+    // Held back by WeChat's spacing of an order's refunds: not a failure, and no slot is held.
+    if (result.kind === 'paced') return { kind: 'later', delayMs: result.waitMs };
     if (result.kind !== 'retry') return { kind: 'done' };
     log.warn(
       { outRefundNo, attempt, code: result.code, correlationId: context.correlationId, retryCount },

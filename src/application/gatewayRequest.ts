@@ -1,5 +1,5 @@
 import type { RefundRequestedData } from '../domain/index.js';
-import type { CommandContext } from './eventMetadata.js';
+import { causedBy, type CommandContext } from './eventMetadata.js';
 import type { RecordedEvent } from './ports/eventStore.js';
 import { decodeRefundEvent } from './refundEventCodec.js';
 
@@ -13,13 +13,5 @@ export type GatewayRequest = { request: RefundRequestedData; context: CommandCon
 export const gatewayRequestOf = (recorded: RecordedEvent): GatewayRequest | undefined => {
   const { event } = decodeRefundEvent(recorded);
   if (event.type !== 'RefundRequested') return undefined;
-  const correlationId = recorded.metadata['correlationId'];
-  return {
-    request: event.data,
-    context: {
-      correlationId: typeof correlationId === 'string' ? correlationId : recorded.id,
-      causationId: recorded.id,
-      source: 'gateway',
-    },
-  };
+  return { request: event.data, context: causedBy(recorded, 'gateway') };
 };

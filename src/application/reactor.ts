@@ -3,8 +3,17 @@ import type { RecordedEvent } from './ports/eventStore.js';
 import type { Log } from './ports/log.js';
 import { retryLogLevel } from './retryLogLevel.js';
 
-/** What one try of an effect came to: done (whatever the world answered), or try again later. */
-export type ReactorOutcome = { kind: 'done' } | { kind: 'retry'; reason: string };
+/**
+ * What one try of an effect came to: done (whatever the world answered); try again after the
+ * retry schedule's delay (a failure); or not due yet, act again after delayMs (no failure: a
+ * retry that is scheduled for later, or a rule that says wait, like WeChat's spacing of an
+ * order's refunds).
+ */
+export type ReactorOutcome =
+  { kind: 'done' } | { kind: 'retry'; reason: string } | { kind: 'later'; delayMs: number };
+
+/** setTimeout waits at most 2^31 − 1 ms; a longer wait is taken in turns (the effect re-checks). */
+export const maxPauseMs = 2 ** 31 - 1;
 
 /**
  * A consumer of the log that acts on the world (the gateway; webhook delivery and NOTENOUGH
@@ -29,6 +38,11 @@ export type Reactor<W> = {
   act: (work: W, tries: { retryCount: number }) => Promise<ReactorOutcome>;
   /** The wait before the next try after `retryCount + 1` failed ones; undefined: give up. */
   retryDelay: (retryCount: number) => number | undefined;
+  /**
+   * The longest `later` its effect asks for (0 or absent: it never does). A runner that takes a
+   * long wait in turns (on EventStoreDB, hand-backs that the server counts) allows for them.
+   */
+  longestWaitMs?: number;
 };
 
 /** A reactor at work, wherever it runs. */

@@ -82,10 +82,17 @@ export const decodeRefundEvent = (recorded: RecordedEvent): StoredRefundEvent =>
   return stored;
 };
 
-/** The event, or the error that says why it cannot be read: for readers that skip such events. */
-export const decodeOrCorrupt = (recorded: RecordedEvent): RefundEvent | CorruptEventError => {
+/**
+ * The event, or the error that says why it cannot be read: for readers that skip such events.
+ * `shared: false`: the reader shares its events with no other (the audit), so remembering the
+ * decoded event would only make work for the garbage collector.
+ */
+export const decodeOrCorrupt = (
+  recorded: RecordedEvent,
+  { shared = true }: { shared?: boolean } = {},
+): RefundEvent | CorruptEventError => {
   try {
-    return decodeRefundEvent(recorded).event;
+    return (shared ? decodeRefundEvent(recorded) : validate(recorded)).event;
   } catch (error) {
     if (error instanceof CorruptEventError) return error;
     throw error;

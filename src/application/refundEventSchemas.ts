@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   maxFen,
+  refundAccounts,
   refundTermFields,
   refundTermKinds,
   type RefundEvent,
@@ -13,7 +14,12 @@ const fen = z.number().int().positive().max(maxFen);
 const settlementFen = z.number().int().nonnegative().max(maxFen);
 const text = z.string();
 
-const termKindSchemas = { text, 'text?': text.exactOptional(), fen };
+const termKindSchemas = {
+  text,
+  'text?': text.exactOptional(),
+  fen,
+  'account?': z.enum(refundAccounts).exactOptional(),
+};
 
 type TermsShape = {
   [F in RefundTermField]: (typeof termKindSchemas)[(typeof refundTermKinds)[F]];

@@ -7,15 +7,19 @@ import {
 import type { CommandContext } from './eventMetadata.js';
 import type { RefundCommandHandler } from './handleRefundCommand.js';
 import type { loadRefund } from './loadRefund.js';
+import type { OrderPacing } from './orderPacing.js';
 import type { Clock } from './ports/clock.js';
 import type { Log } from './ports/log.js';
-import type { RefundGateway } from './ports/refundGateway.js';
+import type { RefundGateway, RefundOutcome } from './ports/refundGateway.js';
 import { CorruptEventError } from './refundEventCodec.js';
+import type { SendNotes } from './sendNotes.js';
 
 export type SendResult =
   | { kind: 'recorded' }
   /** Nothing to send: the attempt was already answered, superseded, or is not ours to send. */
   | { kind: 'skipped' }
+  /** Not yet: another refund of the order was sent too recently (WeChat's spacing). */
+  | { kind: 'paced'; waitMs: number }
   /** WeChat gave no answer worth recording; send again later with the same parameters. */
   | { kind: 'retry'; code: string; message: string };
 
@@ -30,12 +34,17 @@ export const sendRefund =
     load,
     clock,
     log,
+    pacing,
+    notes,
   }: {
     gateway: RefundGateway;
     handle: RefundCommandHandler;
     load: ReturnType<typeof loadRefund>;
     clock: Clock;
     log: Log;
+    pacing?: OrderPacing;
+    /** Where the reconciler learns which sends went unanswered (absent: it is not told). */
+    notes?: SendNotes;
   }) =>
   async (outRefundNo: string, attempt: number, context: CommandContext): Promise<SendResult> => {
     let state: Refund;
@@ -51,7 +60,16 @@ export const sendRefund =
     if (state.status !== 'REQUESTED' || state.attempt !== attempt || state.origin !== 'api') {
       return { kind: 'skipped' };
     }
-    const outcome = await gateway.refund(state.terms);
+    const { outTradeNo } = state.terms;
+    const waitMs = (await pacing?.turn(outTradeNo, outRefundNo)) ?? 0;
+    if (waitMs > 0) return { kind: 'paced', waitMs };
+    let outcome: RefundOutcome;
+    try {
+      await notes?.starting(outRefundNo, attempt);
+      outcome = await gateway.refund(state.attemptTerms);
+    } finally {
+      pacing?.answered(outTradeNo, outRefundNo);
+    }
     const at = clock.now().toISOString();
     let command: RefundCommand;
     switch (outcome.kind) {
@@ -84,6 +102,7 @@ export const sendRefund =
         'answer from WeChat contradicts the refund',
       );
     }
+    await notes?.answered(outRefundNo, attempt);
     return { kind: 'recorded' };
   };
 

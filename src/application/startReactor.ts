@@ -1,7 +1,13 @@
 import type { Checkpoints } from './documentCheckpoints.js';
 import type { EventStore, RecordedEvent } from './ports/eventStore.js';
 import type { Log } from './ports/log.js';
-import { nextRetryDelay, tryEffect, type Reactor, type RunningReactor } from './reactor.js';
+import {
+  maxPauseMs,
+  nextRetryDelay,
+  tryEffect,
+  type Reactor,
+  type RunningReactor,
+} from './reactor.js';
 import { refundCategory } from './refundEventCodec.js';
 import { retryLogLevel } from './retryLogLevel.js';
 import { createWakeup } from './wakeup.js';
@@ -10,7 +16,11 @@ export type ReactorRuntime = {
   events: EventStore;
   checkpoints: Checkpoints;
   log: Log;
-  /** Work in flight (acting or waiting to retry) at once. */
+  /**
+   * Work acting or waiting to retry at once. Work that is not due yet (a `later` outcome) holds
+   * no slot while it waits: an order's refunds held apart by WeChat's spacing, or NOTENOUGH
+   * retries due in hours, never keep the rest of the log waiting.
+   */
   concurrency?: number;
   batchSize?: number;
   pollIntervalMs?: number;
@@ -41,6 +51,8 @@ export const startReactor = <W>(
   /** Events read, in log order, until everything before them is done. */
   const queue: { position: bigint; done: boolean }[] = [];
   const inFlight = new Set<Promise<void>>();
+  /** Work in flight that holds a slot: all of it but what waits until it is due. */
+  let busy = 0;
   // Woken when a task ends. (Promise.race over every task in flight would add a reaction to each
   // of them on every wait: quadratic work and memory with a backlog.)
   let slotFreed: (() => void) | undefined;
@@ -70,12 +82,21 @@ export const startReactor = <W>(
 
   /** True once the work is done or given up; false when stopped before. */
   const work = async (recorded: RecordedEvent, item: W): Promise<boolean> => {
-    for (let retryCount = 0; !stopped; retryCount++) {
+    let retryCount = 0;
+    while (!stopped) {
       const outcome = await tryEffect(reactor, item, recorded, retryCount, log);
       if (outcome.kind === 'done') return true;
+      if (outcome.kind === 'later') {
+        busy -= 1;
+        slotFreed?.();
+        await wakeup.pause(Math.min(outcome.delayMs, maxPauseMs));
+        busy += 1;
+        continue;
+      }
       const delay = nextRetryDelay(reactor, recorded, { retryCount, reason: outcome.reason }, log);
       if (delay === undefined) return true;
       await wakeup.pause(delay);
+      retryCount += 1;
     }
     return false;
   };
@@ -107,10 +128,12 @@ export const startReactor = <W>(
       entry.done = true;
       return;
     }
+    busy += 1;
     const task = work(recorded, item).then((finished) => {
       // Stopped before it finished: not done, so the checkpoint stays before it.
       entry.done = finished;
       inFlight.delete(task);
+      busy -= 1;
       slotFreed?.();
     });
     inFlight.add(task);
@@ -123,13 +146,13 @@ export const startReactor = <W>(
           readPosition = savedPosition = await checkpoints.load(checkpointName);
           checkpointLoaded = true;
         }
-        if (inFlight.size >= concurrency) {
+        if (busy >= concurrency) {
           await freeSlot();
           continue;
         }
         const page = await events.readCategory(refundCategory, {
           ...(readPosition !== undefined && { after: readPosition }),
-          limit: Math.min(batchSize, concurrency - inFlight.size),
+          limit: Math.min(batchSize, concurrency - busy),
         });
         for (const recorded of page) track(recorded);
         readPosition = page.at(-1)?.position ?? readPosition;

@@ -1,8 +1,8 @@
 import {
+  agreedTermFields,
   assertNever,
-  refundTermFields,
   refundTermKinds,
-  refundTerms,
+  restatedTerms,
   type RefundEvent,
   type RefundTermField,
   type RefundTerms,
@@ -31,15 +31,16 @@ const compare = (
 
 /**
  * The terms an event states differently from the agreed ones (those of the first request). A
- * retry restates them all; the later events state the order and the amount. A transactionId
- * WeChat reports on acceptance may fill in one the request lacked, but not replace it.
+ * retry restates them all but may choose its own funds account (DESIGN §2); the later events
+ * state the order and the amount. A transactionId WeChat reports on acceptance may fill in one
+ * the request lacked, but not replace it.
  */
 export const termChanges = (agreed: RefundTerms, event: RefundEvent): TermChange[] => {
   const changes: TermChange[] = [];
   compare(changes, 'outTradeNo', agreed.outTradeNo, event.data.outTradeNo);
   switch (event.type) {
     case 'RefundRequested':
-      for (const field of refundTermFields) {
+      for (const field of agreedTermFields) {
         if (field === 'outRefundNo' || field === 'outTradeNo') continue;
         compare(changes, field, agreed[field], event.data[field]);
       }
@@ -73,7 +74,7 @@ export const withAgreedTerms = (event: RefundEvent, agreed: RefundTerms): Refund
       const { requestedAt, attempt, origin } = event.data;
       return {
         type: event.type,
-        data: { ...refundTerms(agreed), requestedAt, attempt, origin },
+        data: { ...restatedTerms(agreed, event.data), requestedAt, attempt, origin },
       };
     }
     case 'RefundAccepted': {

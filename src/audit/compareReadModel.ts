@@ -1,6 +1,8 @@
+import { compareCodePoints } from '../application/compareCodePoints.js';
 import type { DocumentCollection } from '../application/ports/documentStore.js';
 import type { JsonObject } from '../application/ports/eventStore.js';
 import type { Anomaly, AnomalyKind } from './anomaly.js';
+import type { AnomalyKey } from './anomalyLog.js';
 import { differingFields, jsonEqual } from './jsonEqual.js';
 import type { ExpectedDocument } from './readModelReplay.js';
 
@@ -20,6 +22,7 @@ export type ReadModelComparison = {
   newerThanAudit: number;
 };
 
+type Expected = ExpectedDocument<JsonObject> | undefined;
 type Stored = { body: JsonObject | undefined; position: bigint } | undefined;
 
 type Verdict = 'same' | 'none' | 'lag' | 'newer' | AnomalyKind;
@@ -29,11 +32,7 @@ type Verdict = 'same' | 'none' | 'lag' | 'newer' | AnomalyKind;
  * the read model claims to have applied the event in question: a document at or past the
  * replay's last event for it, or a checkpoint past that event.
  */
-const verdict = (
-  expected: ExpectedDocument<JsonObject> | undefined,
-  stored: Stored,
-  bounds: ReadModelBounds,
-): Verdict => {
+const verdict = (expected: Expected, stored: Stored, bounds: ReadModelBounds): Verdict => {
   if (expected && stored?.body && jsonEqual(expected.document, stored.body)) return 'same';
   if (stored && stored.position > bounds.head) return 'newer';
   if (!expected) return stored?.body ? 'READ_MODEL_EXTRA' : 'none';
@@ -48,7 +47,7 @@ const anomaly = (
   kind: AnomalyKind,
   readModel: string,
   id: string,
-  expected: ExpectedDocument<JsonObject> | undefined,
+  expected: Expected,
   stored: Stored,
 ): Anomaly => {
   const where = { readModel, documentId: id };
@@ -84,47 +83,114 @@ const anomaly = (
   };
 };
 
+/** Ids in code point order, checked: a merge of two lists in different orders would misjudge. */
+const ascending = (what: string) => {
+  let previous: string | undefined;
+  return (id: string): string => {
+    if (previous !== undefined && compareCodePoints(previous, id) >= 0) {
+      throw new Error(`${what} are not in code point order (${previous} before ${id})`);
+    }
+    previous = id;
+    return id;
+  };
+};
+
 /**
- * Compares the stored documents of a read model with the replay's, document by document, and
- * reports the missing, extra and differing ones. Consumes the replay's documents (it forgets each
- * once compared, so memory shrinks as it goes). Documents are read as stored JSON, not through
- * the read model's schema, so that a field the schema would drop is still seen.
+ * Compares a read model with the replay of the log, page by page, in two steps. `check` is told
+ * each document the replay has an answer for (its document, or none) and looks the stored ones
+ * up in batches; `checkTheRest` then goes through the stored ids, in id order, for the documents
+ * no replay was about (extra ones). Memory: one batch.
+ *
+ * Findings are reported with their place in the report: by id for documents the read model has,
+ * then the missing ones by where the replay first produced them (`section` says which read
+ * model they are of). Documents are read as stored JSON, not through the read model's schema,
+ * so that a field the schema would drop is still seen.
  */
-export const compareReadModel = async (
-  replay: { name: string; documents: Map<string, ExpectedDocument<JsonObject>> },
+export const createReadModelComparison = (
+  { name, section }: { name: string; section: number },
   stored: DocumentCollection<JsonObject>,
   {
     bounds,
     report,
-    onProgress,
+    batchSize = 500,
   }: {
     bounds: ReadModelBounds;
-    report: (anomaly: Anomaly) => void;
-    onProgress?: (documents: number) => void;
+    report: (anomaly: Anomaly, key: AnomalyKey) => void;
+    batchSize?: number;
   },
-): Promise<ReadModelComparison> => {
+) => {
   const counts: ReadModelComparison = { compared: 0, notYetProjected: 0, newerThanAudit: 0 };
-  const remaining = replay.documents;
-  const judge = (id: string, expected: ExpectedDocument<JsonObject> | undefined, found: Stored) => {
+  const judge = (id: string, expected: Expected, found: Stored, key: AnomalyKey) => {
     const result = verdict(expected, found, bounds);
     if (result === 'same') counts.compared += 1;
     else if (result === 'lag') counts.notYetProjected += 1;
     else if (result === 'newer') counts.newerThanAudit += 1;
-    else if (result !== 'none') report(anomaly(result, replay.name, id, expected, found));
+    else if (result !== 'none') report(anomaly(result, name, id, expected, found), key);
   };
 
-  let seen = 0;
-  for await (const { id, body, position } of stored.entries()) {
-    seen += 1;
-    if (seen % 1000 === 0) onProgress?.(seen);
-    const expected = remaining.get(id);
-    remaining.delete(id);
-    if (expected && jsonEqual(expected.document, body)) counts.compared += 1;
-    else judge(id, expected, { body, position });
-  }
-  // Not met while paging: missing, or written behind the paging cursor meanwhile.
-  for (const [id, expected] of remaining) judge(id, expected, await stored.getWithPosition(id));
-  remaining.clear();
-  onProgress?.(seen);
-  return counts;
+  let batch: { id: string; expected: Expected }[] = [];
+  let checks = 0;
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const looked = batch;
+    batch = [];
+    const found = await stored.getMany(looked.map(({ id }) => id));
+    for (const { id, expected } of looked) {
+      const document = found.get(id);
+      if (document?.body !== undefined) {
+        if (expected && jsonEqual(expected.document, document.body)) counts.compared += 1;
+        else judge(id, expected, document, [section, 0, id]);
+      } else if (expected) {
+        judge(id, expected, document, [section, 1, expected.since]);
+      }
+    }
+  };
+
+  /** The replay's answer for a document: what it should be, or undefined (none). */
+  const check = async (id: string, expected: Expected): Promise<void> => {
+    checks += 1;
+    batch.push({ id, expected });
+    if (batch.length >= batchSize) await flush();
+  };
+
+  /**
+   * Every stored document whose id is not in `checked` (ascending, as the ids are listed) was
+   * produced by no event up to the head.
+   */
+  const checkTheRest = async (
+    checked: AsyncIterable<string>,
+    onProgress?: (documents: number) => void,
+  ): Promise<ReadModelComparison> => {
+    await flush();
+    const keys = checked[Symbol.asyncIterator]();
+    const checkedId = ascending(`the ids the audit checked in ${name}`);
+    const storedId = ascending(`the ids the store lists for ${name}`);
+    const advance = async () => {
+      const next = await keys.next();
+      if (!next.done) checkedId(next.value);
+      return next;
+    };
+    let next = await advance();
+    let seen = 0;
+    for await (const { id, position } of stored.positions()) {
+      storedId(id);
+      seen += 1;
+      if (seen % 1000 === 0) onProgress?.(seen);
+      while (!next.done && compareCodePoints(next.value, id) < 0) next = await advance();
+      if (!next.done && next.value === id) continue;
+      if (position > bounds.head) counts.newerThanAudit += 1;
+      else {
+        const extra = anomaly('READ_MODEL_EXTRA', name, id, undefined, {
+          body: undefined,
+          position,
+        });
+        report(extra, [section, 0, id]);
+      }
+    }
+    onProgress?.(seen);
+    return counts;
+  };
+
+  /** How many documents `check` was told about: about as many as the read model holds. */
+  return { check, checkTheRest, checked: () => checks };
 };

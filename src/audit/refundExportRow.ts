@@ -1,5 +1,5 @@
 import type { RefundView } from '../projections/refundView.js';
-import { chinaDate } from './chinaDate.js';
+import { chinaDate } from '../application/chinaDate.js';
 
 /** The columns of `refunds export`, in order. Amounts are integer fen; times ISO 8601 as recorded. */
 export const exportColumns = [
@@ -23,6 +23,8 @@ export const exportColumns = [
   'failureCode',
   'failureMessage',
   'events',
+  // Added after the others, so that readers of the earlier columns by position are unaffected.
+  'refundAccount',
 ] as const;
 
 export type ExportColumn = (typeof exportColumns)[number];
@@ -52,6 +54,7 @@ export const refundExportRow = (view: RefundView): RefundExportRow => ({
   failureCode: view.failure?.code ?? null,
   failureMessage: view.failure?.message ?? null,
   events: view.version,
+  refundAccount: view.refundAccount ?? null,
 });
 
 /** Dates YYYY-MM-DD, both inclusive, in China time (UTC+8); either may be open. */

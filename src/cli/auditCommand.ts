@@ -4,6 +4,7 @@ import type { Config } from '../infrastructure/config/config.js';
 import {
   openReadOnlyDocumentStore,
   openReadOnlyEventStore,
+  openReadOnlyRefundLog,
 } from '../infrastructure/stores/openReadOnlyStores.js';
 import { errorMessage } from '../application/errorMessage.js';
 import { defineCommand } from './command.js';
@@ -29,11 +30,12 @@ const staleAfterSecondsOf = (staleAfter: string | undefined, config: Config): nu
 
 const showProgress = (bar: ProgressBar) => (progress: AuditProgress) => {
   if (progress.phase === 'replay') {
-    const span = Number(progress.head - progress.first) + 1;
-    const fraction = (Number(progress.position - progress.first) + 1) / span;
+    const fraction = progress.total === 0 ? 1 : progress.events / progress.total;
     bar.update('replaying the log', fraction, progress.events, 'events');
   } else {
-    const fraction = progress.expected === 0 ? 1 : progress.documents / progress.expected;
+    // `expected` is the documents the replay had: the read model may hold a few more.
+    const fraction =
+      progress.expected === 0 ? 1 : Math.min(1, progress.documents / progress.expected);
     bar.update(`comparing ${progress.readModel}`, fraction, progress.documents, 'documents');
   }
 };
@@ -78,6 +80,7 @@ export const auditCommand = defineCommand({
         ...stores,
         now: new Date(),
         staleAfterSeconds,
+        openLog: (head) => openReadOnlyRefundLog(config, stores.events, head),
         ...(bar && { onProgress: showProgress(bar) }),
       });
       bar?.clear();

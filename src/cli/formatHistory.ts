@@ -18,6 +18,7 @@ const essentials = (event: RefundEvent): string[] => {
         `attempt ${d.attempt}, origin ${d.origin}, requested at ${d.requestedAt}`,
         ...optional('transactionId', d.transactionId),
         ...optional('reason', d.reason === undefined ? undefined : JSON.stringify(d.reason)),
+        ...optional('from', d.refundAccount),
       ];
     }
     case 'RefundAccepted': {

@@ -5,6 +5,7 @@ export * from './order/orderRuleViolation.js';
 export * from './refund/decide.js';
 export * from './refund/evolve.js';
 export * from './refund/illegalTransition.js';
+export * from './refund/refundAccount.js';
 export * from './refund/refundCommands.js';
 export * from './refund/refundEvents.js';
 export * from './refund/refundRuleViolation.js';

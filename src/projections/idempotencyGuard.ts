@@ -77,7 +77,8 @@ const guardEntrySchema = z.discriminatedUnion('kind', [
 
 export const idempotencyGuardProjection: Projection<GuardEntry> = {
   name: 'idempotency_guard',
-  version: 1,
+  // 2: fingerprints include refundAccount.
+  version: 2,
   indexes: [],
   decode: (value) => guardEntrySchema.parse(value),
   documentId,

@@ -3,12 +3,19 @@ import {
   addFen,
   assertNever,
   refundStatuses,
+  type FailureStage,
   type RefundEvent,
   type RefundStatus,
 } from '../domain/index.js';
 import type { Projection } from './projection.js';
 
-export type LedgerEntry = { outRefundNo: string; status: RefundStatus; refundFee: number };
+export type LedgerEntry = {
+  outRefundNo: string;
+  status: RefundStatus;
+  refundFee: number;
+  /** Where a FAILED refund failed: one that failed at request does not count to WeChat's 50. */
+  stage?: FailureStage;
+};
 
 /** Per order: what is refunded, what is on its way, and the refunds behind the sums. */
 export type OrderLedger = {
@@ -35,12 +42,19 @@ const withSums = (ledger: Omit<OrderLedger, 'refundedFee' | 'pendingFee'>): Orde
   };
 };
 
-const withStatus = (ledger: OrderLedger, outRefundNo: string, status: RefundStatus): OrderLedger =>
+const withStatus = (
+  ledger: OrderLedger,
+  outRefundNo: string,
+  status: RefundStatus,
+  stage?: FailureStage,
+): OrderLedger =>
   withSums({
     ...ledger,
-    refunds: ledger.refunds.map((entry) =>
-      entry.outRefundNo === outRefundNo ? { ...entry, status } : entry,
-    ),
+    refunds: ledger.refunds.map((entry) => {
+      if (entry.outRefundNo !== outRefundNo) return entry;
+      const { stage: _previous, ...rest } = entry;
+      return { ...rest, status, ...(stage !== undefined && { stage }) };
+    }),
   });
 
 export const evolveOrderLedger = (
@@ -65,7 +79,7 @@ export const evolveOrderLedger = (
     case 'RefundSucceeded':
       return withStatus(ledger, event.data.outRefundNo, 'SUCCEEDED');
     case 'RefundFailed':
-      return withStatus(ledger, event.data.outRefundNo, 'FAILED');
+      return withStatus(ledger, event.data.outRefundNo, 'FAILED', event.data.stage);
     default:
       return assertNever(event);
   }
@@ -77,12 +91,20 @@ const orderLedgerSchema = z.object({
   totalFee: z.number().int(),
   refundedFee: z.number().int(),
   pendingFee: z.number().int(),
-  refunds: z.array(z.object({ outRefundNo: z.string(), status, refundFee: z.number().int() })),
+  refunds: z.array(
+    z.object({
+      outRefundNo: z.string(),
+      status,
+      refundFee: z.number().int(),
+      stage: z.enum(['request', 'settlement']).exactOptional(),
+    }),
+  ),
 }) satisfies z.ZodType<OrderLedger>;
 
 export const orderLedgerProjection: Projection<OrderLedger> = {
   name: 'order_ledger',
-  version: 1,
+  // 2: entries of FAILED refunds say at which stage (TOO_MANY_REFUNDS).
+  version: 2,
   indexes: [],
   decode: (value) => orderLedgerSchema.parse(value),
   documentId: (event) => event.data.outTradeNo,

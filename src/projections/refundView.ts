@@ -8,7 +8,10 @@ import {
   type RefundTerms,
 } from '../domain/index.js';
 
-/** The refund resource of DESIGN §5: the refund's terms and what became of them. */
+/**
+ * The refund resource of DESIGN §5: the refund's terms and what became of them. Its
+ * refundAccount is the current attempt's (a retry may name another).
+ */
 export type RefundView = RefundTerms & {
   status: RefundStatus;
   origin: RefundOrigin;
@@ -33,10 +36,12 @@ export const evolveRefundView = (
   if (event.type === 'RefundRequested') {
     const { data } = event;
     if (view) {
-      // A retry: a new attempt of the same refund; the old failure no longer describes it.
-      const { failure: _previous, ...rest } = view;
+      // A retry: a new attempt of the same refund; the old failure no longer describes it, and
+      // the funds account shown is the one this attempt draws from.
+      const { failure: _previous, refundAccount: _previousAccount, ...rest } = view;
       return {
         ...rest,
+        ...(data.refundAccount !== undefined && { refundAccount: data.refundAccount }),
         status: 'REQUESTED',
         attempt: data.attempt,
         ...touched(view, data.requestedAt),

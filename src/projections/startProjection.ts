@@ -33,6 +33,8 @@ export type RunningProjection<D extends JsonObject> = {
   /** The generation readers use now (it changes when a rebuild switches). */
   collection: () => DocumentCollection<D>;
   status: () => Promise<ProjectionStatus>;
+  /** Resolves once the read model has applied the log up to the position (or it stops). */
+  reached: (position: bigint) => Promise<void>;
   stop: () => Promise<void>;
 };
 
@@ -75,6 +77,15 @@ export const launchProjection = <D extends JsonObject>(
   let lastError: string | undefined;
   let stopped = false;
   const wakeup = createWakeup(events, pollIntervalMs);
+  /** Callers of reached(), until the projection passes their position. */
+  let waiters: { position: bigint; resolve: () => void }[] = [];
+  const passed = (): void => {
+    waiters = waiters.filter((waiter) => {
+      const done = stopped || (position !== undefined && position >= waiter.position);
+      if (done) waiter.resolve();
+      return !done;
+    });
+  };
   let markOpened: () => void = () => undefined;
   const openedOrStopped = new Promise<void>((resolve) => (markOpened = resolve));
 
@@ -120,6 +131,7 @@ export const launchProjection = <D extends JsonObject>(
   const step = async (): Promise<void> => {
     if (!opened) await open();
     await followSwitch();
+    passed();
     const page = await events.readCategory(refundCategory, {
       ...(position !== undefined && { after: position }),
       limit: batchSize,
@@ -137,6 +149,7 @@ export const launchProjection = <D extends JsonObject>(
     await storage.saveCheckpoint(generationCollectionName(projection, generation), last.position);
     position = last.position;
     lastAppliedAt = last.recordedAt;
+    passed();
   };
 
   const loop = (async () => {
@@ -163,6 +176,7 @@ export const launchProjection = <D extends JsonObject>(
       }
     }
     markOpened();
+    passed();
   })();
 
   const head = async (): Promise<bigint | undefined> => {
@@ -190,6 +204,11 @@ export const launchProjection = <D extends JsonObject>(
           : Math.max(0, (clock.now().getTime() - Date.parse(lastAppliedAt)) / 1000),
       ...(lastError !== undefined && { lastError }),
     }),
+    reached: (target) =>
+      new Promise<void>((resolve) => {
+        waiters.push({ position: target, resolve });
+        passed();
+      }),
     stop: async () => {
       stopped = true;
       wakeup.stop();

@@ -15,6 +15,7 @@ export const unopenedCollection = <T extends JsonObject>(
   return {
     get: fail,
     getWithPosition: fail,
+    getMany: fail,
     put: fail,
     delete: fail,
     writeMany: fail,
@@ -22,6 +23,7 @@ export const unopenedCollection = <T extends JsonObject>(
     query: fail,
     all: () => ({ [Symbol.asyncIterator]: () => ({ next: fail }) }),
     entries: () => ({ [Symbol.asyncIterator]: () => ({ next: fail }) }),
+    positions: () => ({ [Symbol.asyncIterator]: () => ({ next: fail }) }),
     drop: fail,
   };
 };

@@ -27,6 +27,17 @@ export type SandboxRefund = {
 
 export type SandboxApi = 'v2' | 'v3';
 
+/**
+ * Whether a refund draws on the available (recharge) balance: v2's refund_account
+ * REFUND_SOURCE_RECHARGE_FUNDS, v3's funds_account AVAILABLE; otherwise the unsettled balance.
+ */
+export const fromRechargeFunds = ({ fundsAccount }: { fundsAccount?: string }): boolean =>
+  fundsAccount === 'REFUND_SOURCE_RECHARGE_FUNDS' || fundsAccount === 'AVAILABLE';
+
+/** A refund's funds account as v2 reports it (refund_account). */
+export const v2RefundAccountOf = (refund: { fundsAccount?: string }): string =>
+  fromRechargeFunds(refund) ? 'REFUND_SOURCE_RECHARGE_FUNDS' : 'REFUND_SOURCE_UNSETTLED_FUNDS';
+
 /** A refund as the sandbox lists it: with the secapi/pay/refund calls made for its out_refund_no. */
 export type ListedSandboxRefund = SandboxRefund & {
   /** Every refund request naming it, refused ones included (a NOTENOUGH first try counts). */

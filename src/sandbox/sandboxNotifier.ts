@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { encryptReqInfo } from '../infrastructure/wechat/reqInfoCipher.js';
 import { buildWechatXml, parseWechatXml } from '../infrastructure/wechat/xmlCodec.js';
 import { postNotification, type NotificationReply } from './notificationPost.js';
-import type { SandboxApi, SandboxRefund } from './sandboxLedger.js';
+import { v2RefundAccountOf, type SandboxApi, type SandboxRefund } from './sandboxLedger.js';
 import { v3Notification, type WechatpaySigningKey } from './sandboxV3Protocol.js';
 
 /** WeChat's retry delays after a reply that is not SUCCESS (WECHAT.md), in milliseconds. */
@@ -51,7 +51,7 @@ export const sandboxNotificationBody = (
       refund_status: refund.status,
       ...(refund.successTime !== undefined && { success_time: refund.successTime }),
       refund_recv_accout: '支付用户零钱',
-      refund_account: 'REFUND_SOURCE_UNSETTLED_FUNDS',
+      refund_account: v2RefundAccountOf(refund),
       refund_request_source: refund.source,
     },
     'root',

@@ -1,5 +1,10 @@
 import { randomInt } from 'node:crypto';
-import type { SandboxApi, SandboxLedger, SandboxRefund } from './sandboxLedger.js';
+import {
+  fromRechargeFunds,
+  type SandboxApi,
+  type SandboxLedger,
+  type SandboxRefund,
+} from './sandboxLedger.js';
 import type { SandboxNotifier } from './sandboxNotifier.js';
 import { scenarioInDescription, settledStatusOf, type SandboxScenario } from './sandboxScenario.js';
 
@@ -8,10 +13,13 @@ export type MerchantPlatformRefund = {
   transactionId?: string;
   totalFee: number;
   refundFee: number;
-  notifyUrl: string;
   /** Which notification WeChat sends: the API the merchant's notify_url speaks (default v2). */
   api?: SandboxApi;
-};
+} & (
+  | { notifyUrl: string; notify?: true }
+  /** Settled and never notified: the merchant learns of it from the bill alone. */
+  | { notifyUrl?: string; notify: false }
+);
 
 /** A refund request that passed its API's checks, in the terms both APIs share. */
 export type FlowRefundRequest = {
@@ -52,17 +60,45 @@ export type SandboxRefundFlowOptions = {
   notificationDelayMs: number;
 };
 
-const firstRequestFailures: Partial<Record<SandboxScenario, FlowAnswer>> = {
-  NOTENOUGH: {
-    kind: 'refused',
-    errCode: 'NOTENOUGH',
-    errCodeDes: '基本账户余额不足，请充值后重新发起',
-  },
-  SYSTEMERROR: {
-    kind: 'refused',
-    errCode: 'SYSTEMERROR',
-    errCodeDes: '系统超时，请使用相同参数再次调用',
-  },
+const notEnough: FlowAnswer = {
+  kind: 'refused',
+  errCode: 'NOTENOUGH',
+  errCodeDes: '基本账户余额不足，请充值后重新发起',
+};
+
+const systemError: FlowAnswer = {
+  kind: 'refused',
+  errCode: 'SYSTEMERROR',
+  errCodeDes: '系统超时，请使用相同参数再次调用',
+};
+
+/**
+ * How a scenario fails a request for a refund WeChat has not taken yet, if it does. NOTENOUGH is
+ * about the unsettled balance: a refund drawn from the recharge (available) balance is taken.
+ */
+const requestFailure = (
+  scenario: SandboxScenario,
+  request: FlowRefundRequest,
+  failedBefore: boolean,
+): FlowAnswer | undefined => {
+  switch (scenario) {
+    case 'NOTENOUGH':
+      // The merchant tops up after the first failure (or waits) and retries the same refund.
+      return failedBefore || fromRechargeFunds(request) ? undefined : notEnough;
+    case 'NOTENOUGH_UNSETTLED':
+      // Automatic withdrawal keeps the unsettled balance empty, top-up or not.
+      return fromRechargeFunds(request) ? undefined : notEnough;
+    case 'SYSTEMERROR':
+      return failedBefore ? undefined : systemError;
+    case 'SUCCESS':
+    case 'REFUNDCLOSE':
+    case 'CHANGE':
+    case 'NOTIFY_FIRST':
+    case 'LOST_NOTIFICATION':
+    case 'DUPLICATE_NOTIFICATIONS':
+    case 'FREQUENCY_LIMITED':
+      return undefined;
+  }
 };
 
 /**
@@ -106,11 +142,13 @@ export const createSandboxRefundFlow = ({
     }
     const known = ledger.query({ outRefundNo: request.outRefundNo })[0];
     const scenario = known?.scenario ?? scenarios.get(request.outRefundNo) ?? named ?? 'SUCCESS';
-    const firstFailure = firstRequestFailures[scenario];
-    if (known === undefined && firstFailure && !failedOnce.has(request.outRefundNo)) {
-      // The first request fails; the merchant tops up (or waits) and retries the same refund.
+    const failure =
+      known === undefined
+        ? requestFailure(scenario, request, failedOnce.has(request.outRefundNo))
+        : undefined;
+    if (failure) {
       failedOnce.add(request.outRefundNo);
-      return firstFailure;
+      return failure;
     }
     const answer = ledger.apply({
       outRefundNo: request.outRefundNo,
@@ -143,7 +181,8 @@ export const createSandboxRefundFlow = ({
 
   /**
    * A refund made by hand on the merchant platform: never requested through the API, WeChat
-   * only tells the merchant by a SUCCESS notification with refund_request_source VENDOR_PLATFORM.
+   * only tells the merchant by a SUCCESS notification with refund_request_source VENDOR_PLATFORM
+   * (or, with `notify: false`, by the bill alone).
    */
   const merchantPlatformRefund = async (input: MerchantPlatformRefund): Promise<SandboxRefund> => {
     const answer = ledger.apply({
@@ -155,10 +194,11 @@ export const createSandboxRefundFlow = ({
       scenario: 'SUCCESS',
       source: 'VENDOR_PLATFORM',
       api: input.api ?? 'v2',
-      notifyUrl: input.notifyUrl,
+      ...(input.notifyUrl !== undefined && { notifyUrl: input.notifyUrl }),
     });
     if (answer.kind === 'refused') throw new SandboxRefusal(answer.errCode, answer.errCodeDes);
-    await settleAndNotify(answer.refund);
+    if (input.notify === false) ledger.settle(answer.refund.outRefundNo, 'SUCCESS');
+    else await settleAndNotify(answer.refund);
     return ledger.query({ outRefundNo: answer.refund.outRefundNo })[0] ?? answer.refund;
   };
 

@@ -1,4 +1,4 @@
-import type { SandboxLedger } from './sandboxLedger.js';
+import { v2RefundAccountOf, type SandboxLedger } from './sandboxLedger.js';
 import { resultFail } from './sandboxProtocol.js';
 
 /**
@@ -33,7 +33,7 @@ export const answerRefundQuery = (
       refund_fee: String(refund.refundFee),
       settlement_refund_fee: String(refund.refundFee),
       refund_status: refund.status,
-      refund_account: 'REFUND_SOURCE_UNSETTLED_FUNDS',
+      refund_account: v2RefundAccountOf(refund),
       refund_recv_accout: '支付用户零钱',
       ...(refund.successTime !== undefined && { refund_success_time: refund.successTime }),
     }).map(([name, value]) => [`${name}_${n}`, value] as const),

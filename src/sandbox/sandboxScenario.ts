@@ -4,6 +4,7 @@ import { z } from 'zod';
 export const sandboxScenarios = [
   'SUCCESS',
   'NOTENOUGH',
+  'NOTENOUGH_UNSETTLED',
   'SYSTEMERROR',
   'REFUNDCLOSE',
   'CHANGE',

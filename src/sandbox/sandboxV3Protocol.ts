@@ -3,7 +3,12 @@ import { encryptAead } from '../infrastructure/wechat/v3/aeadCipher.js';
 import { answerMessage } from '../infrastructure/wechat/v3/authorization.js';
 import type { RsaSigner } from '../infrastructure/wechat/v3/rsaSigner.js';
 import { chinaTimeToIso } from '../infrastructure/wechat/wechatFieldSchemas.js';
-import { chinaTimeOf, type SandboxRefund, type SandboxRefundStatus } from './sandboxLedger.js';
+import {
+  chinaTimeOf,
+  fromRechargeFunds,
+  type SandboxRefund,
+  type SandboxRefundStatus,
+} from './sandboxLedger.js';
 
 /** A key WeChat signs with, and the serial that names it in Wechatpay-Serial. */
 export type WechatpaySigningKey = { serial: string; sign: RsaSigner };
@@ -23,7 +28,7 @@ export const v3RefundObject = (refund: SandboxRefund) => ({
   ...(refund.successTime !== undefined && { success_time: chinaTimeToIso(refund.successTime) }),
   create_time: chinaTimeToIso(chinaTimeOf(new Date(refund.createdAt))),
   status: v3StatusOf(refund.status),
-  funds_account: refund.fundsAccount ?? 'UNSETTLED',
+  funds_account: fromRechargeFunds(refund) ? 'AVAILABLE' : 'UNSETTLED',
   amount: {
     total: refund.totalFee,
     refund: refund.refundFee,

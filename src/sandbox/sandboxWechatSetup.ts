@@ -3,7 +3,11 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../infrastructure/config/config.js';
 import { createWechatPayClient } from '../infrastructure/wechat/wechatPayClient.js';
-import { clientOptions, type WechatSetup } from '../infrastructure/wechat/wechatSetup.js';
+import {
+  clientOptions,
+  merchantOf,
+  type WechatSetup,
+} from '../infrastructure/wechat/wechatSetup.js';
 import { platformCertificateCacheFile } from '../infrastructure/wechat/v3/wechatV3Credentials.js';
 import { setUpWechatV3, type WechatV3 } from '../infrastructure/wechat/v3/wechatV3Setup.js';
 import { startWechatSandbox, type WechatSandbox } from './wechatSandbox.js';
@@ -37,7 +41,7 @@ export const setUpSandboxWechat = async (
     { baseUrl: sandbox.baseUrl },
     'WeChat Pay sandbox running in-process (no money moves)',
   );
-  const merchant = { appid: sandbox.appid, mchId: sandbox.mchId, apiKey: sandbox.apiKey };
+  const identity = { appid: sandbox.appid, mchId: sandbox.mchId, apiKey: sandbox.apiKey };
   // v3 as a merchant in the middle of the move to WeChat Pay's public key configures it: the
   // public key and downloaded platform certificates, so that both verification paths run.
   const v3 = setUpWechatV3(
@@ -58,7 +62,7 @@ export const setUpSandboxWechat = async (
     { logger, clock },
   );
   return {
-    merchant,
+    merchant: merchantOf(identity, config.wechat),
     baseUrl: sandbox.baseUrl,
     apiVersion: config.wechat.apiVersion,
     v3,
@@ -66,7 +70,7 @@ export const setUpSandboxWechat = async (
     createClient: (notifyUrl) =>
       createWechatPayClient({
         ...clientOptions(config, logger),
-        ...merchant,
+        ...identity,
         baseUrl: sandbox.baseUrl,
         notifyUrl,
         certificate: sandbox.clientCertificate,

@@ -6,12 +6,15 @@ import {
 } from '../../src/application/handleRefundCommand.js';
 import type { EventStore } from '../../src/application/ports/eventStore.js';
 import { UnreadableEventError } from '../../src/application/refundEventCodec.js';
+import { createStreamStateCache } from '../../src/application/streamStateCache.js';
 import { createSqliteEventStore } from '../../src/infrastructure/sqlite/sqliteEventStore.js';
 import {
   acceptRefund,
+  failRefund,
   markSucceeded,
   refundAccepted,
   requestRefund,
+  retryRefund,
 } from '../domain/refund/refundFixtures.js';
 import { makeTempDir } from '../support/tempDir.js';
 
@@ -107,5 +110,105 @@ describe('refund command handling on the SQLite store', () => {
     await expect(
       createRefundCommandHandler({ events: racing, maxAttempts: 3 })(markSucceeded(), api),
     ).rejects.toBeInstanceOf(ConcurrencyConflict);
+  });
+
+  describe('with a stream state cache', () => {
+    /** The real store, counting the streams it is asked to read. */
+    const counting = (store: EventStore) => {
+      const reads = { count: 0 };
+      return {
+        reads,
+        store: {
+          ...store,
+          readStream: (name: string) => {
+            reads.count++;
+            return store.readStream(name);
+          },
+        } satisfies EventStore,
+      };
+    };
+    const typesOf = async () => (await events.readStream('refund-R1')).map((e) => e.type);
+
+    it('given a refund this process just wrote, when the next command comes, then it decides without reading the stream', async () => {
+      const { reads, store } = counting(events);
+      const handle = createRefundCommandHandler({ events: store, cache: createStreamStateCache() });
+      await handle(requestRefund(), api);
+      const readsAfterRequest = reads.count;
+
+      const result = await handle(acceptRefund(), { ...api, source: 'gateway' });
+
+      expect(reads.count).toBe(readsAfterRequest);
+      expect(result.appended.map((e) => e.type)).toEqual(['RefundAccepted']);
+      expect(result.revision).toBe(1n);
+      expect(await typesOf()).toEqual(['RefundRequested', 'RefundAccepted']);
+    });
+
+    it('given another writer appended, when a cached decision is appended, then the conflict evicts, reloads and decides on the stored stream', async () => {
+      const cache = createStreamStateCache();
+      const handle = createRefundCommandHandler({ events, cache });
+      const elsewhere = createRefundCommandHandler({ events });
+      await handle(requestRefund(), api);
+      await elsewhere(acceptRefund(), { ...api, source: 'gateway' });
+
+      const result = await handle(markSucceeded(), { ...api, source: 'notification' });
+
+      expect(result.revision).toBe(2n);
+      expect(result.history.map((e) => e.type)).toEqual([
+        'RefundRequested',
+        'RefundAccepted',
+        'RefundSucceeded',
+      ]);
+      expect(await typesOf()).toEqual(['RefundRequested', 'RefundAccepted', 'RefundSucceeded']);
+      expect(cache.get('refund-R1')?.revision).toBe(2n);
+    });
+
+    it('given another writer appended, when the cached state calls the command a no-op, then the stored stream decides', async () => {
+      const handle = createRefundCommandHandler({ events, cache: createStreamStateCache() });
+      const elsewhere = createRefundCommandHandler({ events });
+      await handle(requestRefund(), api);
+      await handle(failRefund('request', 'NOTENOUGH'), api);
+      await elsewhere(retryRefund(), api);
+
+      // Cached: FAILED with NOTENOUGH, so the same failure would be "already reflected".
+      const result = await handle(failRefund('request', 'NOTENOUGH'), api);
+
+      expect(result.appended.map((e) => e.type)).toEqual(['RefundFailed']);
+      expect(await typesOf()).toEqual([
+        'RefundRequested',
+        'RefundFailed',
+        'RefundRequested',
+        'RefundFailed',
+      ]);
+    });
+
+    it('given another writer appended, when the cached state refuses the command, then the stored stream decides', async () => {
+      const handle = createRefundCommandHandler({ events, cache: createStreamStateCache() });
+      const elsewhere = createRefundCommandHandler({ events });
+      await handle(requestRefund(), api);
+      await handle(failRefund('request', 'NOTENOUGH'), api);
+      await elsewhere(retryRefund(), api);
+
+      // Cached: FAILED at request, which refuses an acceptance.
+      const result = await handle(acceptRefund(), { ...api, source: 'gateway' });
+
+      expect(result.appended.map((e) => e.type)).toEqual(['RefundAccepted']);
+      expect(await typesOf()).toEqual([
+        'RefundRequested',
+        'RefundFailed',
+        'RefundRequested',
+        'RefundAccepted',
+      ]);
+    });
+
+    it('given a refusal on the stored stream, then it is refused as without a cache', async () => {
+      const handle = createRefundCommandHandler({ events, cache: createStreamStateCache() });
+      await handle(requestRefund(), api);
+      await handle(failRefund('request', 'NOTENOUGH'), api);
+
+      await expect(handle(acceptRefund(), api)).rejects.toMatchObject({
+        code: 'REFUND_ALREADY_FAILED',
+      });
+      expect(await typesOf()).toEqual(['RefundRequested', 'RefundFailed']);
+    });
   });
 });

@@ -181,6 +181,26 @@ describe('a reactor running from a durable checkpoint', () => {
     expect(second.tries.map((t) => t.n).sort()).toEqual([2, 3]);
   });
 
+  it('given work not due yet, then it holds no slot while it waits: later work is done, the checkpoint waits for it, and it is acted on again when due, without counting a failure', async () => {
+    const positions = await append(1, 2, 3, 4, 5);
+    const due = gate();
+    let isDue = false;
+    void due.opened.then(() => (isDue = true));
+    const { reactor, tries, acted } = numbered((n) =>
+      Promise.resolve(n <= 2 && !isDue ? { kind: 'later', delayMs: 50 } : done),
+    );
+
+    const started = start(reactor, 2);
+
+    await eventually(() => expect([3, 4, 5].map(acted)).toEqual([1, 1, 1]));
+    expect(await checkpoint()).toBeUndefined();
+    expect(started.pending()).toBe(2);
+    due.open();
+    await eventually(async () => expect(await checkpoint()).toBe(positions.at(-1)));
+    expect(tries.filter((t) => t.n <= 2).every((t) => t.retryCount === 0)).toBe(true);
+    expect(acted(1)).toBeGreaterThanOrEqual(2);
+  });
+
   it('given more work than its concurrency, then no more than that is in flight at once, and all of it is done', async () => {
     const positions = await append(1, 2, 3, 4, 5);
     const release = gate();

@@ -87,6 +87,23 @@ describe('the audit of a log', () => {
     expect(found(audit(retried({})))).toEqual([]);
   });
 
+  it('given a retry from another funds account, then no anomaly (DESIGN §2); with another reason too, TERMS_CHANGED for the reason alone', () => {
+    const retried = (overrides: Parameters<typeof refundRequested>[0]) =>
+      recordedLog()
+        .add(refundRequested({ refundAccount: 'REFUND_SOURCE_UNSETTLED_FUNDS' }))
+        .add(refundFailed('request', 'NOTENOUGH'))
+        .add(refundRequested({ attempt: 2, ...overrides })).events;
+    const recharge = { refundAccount: 'REFUND_SOURCE_RECHARGE_FUNDS' } as const;
+
+    expect(found(audit(retried(recharge)))).toEqual([]);
+    expect(found(audit(retried({})))).toEqual([]);
+    const report = audit(retried({ ...recharge, reason: 'changed' }));
+    expect(found(report)).toEqual(['TERMS_CHANGED@refund-R1#2']);
+    expect(report.anomalies.listed[0]?.details).toEqual({
+      changes: [{ field: 'reason', agreed: '商品已退货', stated: 'changed' }],
+    });
+  });
+
   it('given events of a stream naming another order, then TERMS_CHANGED at each', () => {
     const log = recordedLog()
       .add(refundRequested())

@@ -182,6 +182,7 @@ describe('refunds export', () => {
         failureCode: null,
         failureMessage: null,
         events: 4,
+        refundAccount: null,
       },
       expect.objectContaining({
         outRefundNo: 'R2',
@@ -194,6 +195,21 @@ describe('refunds export', () => {
         successTime: null,
       }),
     ]);
+  });
+
+  it('given a refund retried from the recharge funds, then its row names the funds of that attempt, in the last column', async () => {
+    const handle = createRefundCommandHandler({ events });
+    await request(1, { refundAccount: 'REFUND_SOURCE_UNSETTLED_FUNDS' });
+    await handle(failRefund('request', 'NOTENOUGH', { outRefundNo: 'R1' }), context);
+    await handle(
+      retryRefund('2026-11-28T09:00:00.000Z', { refundAccount: 'REFUND_SOURCE_RECHARGE_FUNDS' }),
+      context,
+    );
+
+    const [header, row] = parseCsv((await exported(['--format', 'csv'])).stdout);
+
+    expect(header?.at(-1)).toBe('refundAccount');
+    expect(row?.at(-1)).toBe('REFUND_SOURCE_RECHARGE_FUNDS');
   });
 
   it('given --from and --to, then refunds are chosen by the China-time date of requestedAt, both ends included', async () => {

@@ -78,6 +78,17 @@ describe('refunds history', () => {
     expect(run.stderr).toBe('');
   });
 
+  it('given a refund requested from the recharge funds, then its request line names them', async () => {
+    await createRefundCommandHandler({ events })(
+      requestRefund({ outRefundNo: 'R2', refundAccount: 'REFUND_SOURCE_RECHARGE_FUNDS' }),
+      api,
+    );
+
+    const run = await history(['R2']);
+
+    expect(run.stdout).toContain('from REFUND_SOURCE_RECHARGE_FUNDS');
+  });
+
   it('given an event of the refund that does not decode, then it is shown as stored, not a crash', async () => {
     await events.append(
       'refund-R1',

@@ -70,6 +70,22 @@ describe('refunds serve', () => {
     ]);
   });
 
+  it('given a malformed NOTENOUGH_RETRY_SECONDS and ORDER_REFUND_SPACING_SECONDS, then it refuses to start with one clear line for each', async () => {
+    const exited = await collect(
+      spawnTs('src/cli/refunds.ts', ['serve'], {
+        NOTENOUGH_RETRY_SECONDS: '600;3600',
+        ORDER_REFUND_SPACING_SECONDS: 'one minute',
+        DATA_DIR: temp.dir,
+      }),
+    ).completion;
+
+    expect(exited.code).toBe(78);
+    expect(exited.stderr.trim().split('\n')).toEqual([
+      'Configuration error: NOTENOUGH_RETRY_SECONDS: must be comma-separated delays in seconds, e.g. 600,3600,21600 (got "600;3600")',
+      'Configuration error: ORDER_REFUND_SPACING_SECONDS: must be a whole number (got "one minute")',
+    ]);
+  });
+
   it('given a non-loopback HOST without tokens, then it refuses to start', async () => {
     const { completion } = collect(
       spawnTs('src/cli/refunds.ts', ['serve'], { HOST: '0.0.0.0', DATA_DIR: temp.dir }),

@@ -104,8 +104,8 @@ describe('switching from API v2 to v3 with refunds in flight', () => {
       timeoutMs: notificationDelayMs + 60_000,
     });
     expect(sandbox.refunds().find((r) => r.outRefundNo === 'R-v3-1')?.api).toBe('v3');
-    // The sandbox notes the acknowledgement once it has read the answer, after the service stored
-    // the result.
+    // The simulator notes the acknowledgement once it has read the answer: after the refund is
+    // SUCCEEDED here.
     await eventually(() =>
       expect(
         sandbox.deliveries().filter((d) => d.outRefundNo === 'R-v3-1' && d.acknowledged),

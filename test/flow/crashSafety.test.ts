@@ -75,6 +75,7 @@ describe('crash safety', () => {
         GATEWAY_RETRY_BASE_MS: '50',
         RECONCILE_AFTER_SECONDS: '1',
         RECONCILE_INTERVAL_SECONDS: '1',
+        ORDER_REFUND_SPACING_SECONDS: '0',
       };
       const url = `http://127.0.0.1:${port}`;
       const up = () =>

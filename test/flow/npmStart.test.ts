@@ -20,7 +20,14 @@ describe('npm start', () => {
       // Its own process group, so that npm and the service it starts stop together.
       const child = spawn('npm', ['start'], {
         cwd: projectRoot,
-        env: { ...process.env, PORT: String(port), DATA_DIR: temp.dir, LOG_LEVEL: 'warn', ...api },
+        env: {
+          ...process.env,
+          PORT: String(port),
+          DATA_DIR: temp.dir,
+          LOG_LEVEL: 'warn',
+          BILL_RECONCILE_TIME: '',
+          ...api,
+        },
         detached: true,
         stdio: ['ignore', 'ignore', 'pipe'],
       });

@@ -128,7 +128,7 @@ describe('an event in the log the service cannot read', () => {
       expect(body).toMatchObject({ ready: true, corruptStreams: ['refund-R-bad'] });
       return body;
     });
-    expect(Object.values(readiness.checks)).toEqual(Array(5).fill('ok'));
+    expect(Object.values(readiness.checks)).toEqual(Array(6).fill('ok'));
     // What is wrong with the event is the log's to say, not the answer's.
     expect(JSON.stringify(readiness)).not.toContain('settlementRefundFee');
 

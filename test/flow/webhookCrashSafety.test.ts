@@ -42,6 +42,7 @@ describe('webhook delivery across a crash', () => {
         GATEWAY_RETRY_BASE_MS: '50',
         RECONCILE_AFTER_SECONDS: '1',
         RECONCILE_INTERVAL_SECONDS: '1',
+        ORDER_REFUND_SPACING_SECONDS: '0',
         // Long enough that no attempt times out on a busy machine: a timeout the receiver did see
         // is a repeat too (at least once), and this test counts the crash's repeats alone. The
         // attempts in flight at the kill are made again when their claims end, 9 s later.

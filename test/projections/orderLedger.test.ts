@@ -63,6 +63,23 @@ describe('order ledger', () => {
     });
   });
 
+  it('given failed refunds, then each says at which stage (only request-stage failures leave WeChat’s 50 a place); a retry clears it', () => {
+    const failedAtRequest = [refundRequested(), refundFailed('request', 'NOTENOUGH')];
+    expect(
+      fold([
+        ...failedAtRequest,
+        second,
+        refundFailed('settlement', 'REFUNDCLOSE', { outRefundNo: 'R2' }),
+      ])?.refunds,
+    ).toEqual([
+      { outRefundNo: 'R1', status: 'FAILED', refundFee: 1990, stage: 'request' },
+      { outRefundNo: 'R2', status: 'FAILED', refundFee: 1000, stage: 'settlement' },
+    ]);
+    expect(fold([...failedAtRequest, refundRequested({ attempt: 2 })])?.refunds).toEqual([
+      { outRefundNo: 'R1', status: 'REQUESTED', refundFee: 1990 },
+    ]);
+  });
+
   it('given two refunds of one order, then the sums add up per status', () => {
     expect(fold([refundRequested(), second, refundSucceeded()])).toMatchObject({
       totalFee: 3960,

@@ -71,6 +71,23 @@ describe('refund view', () => {
     ).toEqual({ ...requestedView, attempt: 2, updatedAt: retriedAt, version: 3 });
   });
 
+  it('given a refund retried from the recharge funds, then the resource names the funds of the attempt at hand', () => {
+    const unsettled = { refundAccount: 'REFUND_SOURCE_UNSETTLED_FUNDS' } as const;
+    const recharge = { refundAccount: 'REFUND_SOURCE_RECHARGE_FUNDS' } as const;
+    const failed = refundFailed('request', 'NOTENOUGH');
+    expect(foldRefundView([refundRequested(unsettled)])).toMatchObject(unsettled);
+    expect(
+      foldRefundView([
+        refundRequested(unsettled),
+        failed,
+        refundRequested({ attempt: 2, ...recharge }),
+      ]),
+    ).toMatchObject({ ...recharge, attempt: 2 });
+    expect(
+      foldRefundView([refundRequested(), failed, refundRequested({ attempt: 2 })]),
+    ).not.toHaveProperty('refundAccount');
+  });
+
   it('given a failed refund, when WeChat reports SUCCESS, then SUCCEEDED without the failure', () => {
     const view = foldRefundView([
       refundRequested(),

@@ -240,6 +240,31 @@ describe('WeChat sandbox: scenarios', () => {
     expect((await client.refund(input)).kind).toBe('accepted');
   });
 
+  it('given [sandbox:NOTENOUGH] drawn from the recharge funds, when refunding, then it is accepted at once and the notification names those funds', async () => {
+    const input = request({
+      reason: '[sandbox:NOTENOUGH]',
+      refundAccount: 'REFUND_SOURCE_RECHARGE_FUNDS',
+    });
+    expect((await fixture.client().refund(input)).kind).toBe('accepted');
+    await eventually(() => expect(notificationsOf(input.outRefundNo)).toHaveLength(1));
+    expect(notificationsOf(input.outRefundNo)[0]!.notification).toMatchObject({
+      refundStatus: 'SUCCESS',
+      refundAccount: 'REFUND_SOURCE_RECHARGE_FUNDS',
+    });
+  });
+
+  it('given NOTENOUGH_UNSETTLED (automatic withdrawal), when requested again from the unsettled funds, then NOTENOUGH every time; from the recharge funds, accepted', async () => {
+    const client = fixture.client();
+    const input = request({ reason: '[sandbox:NOTENOUGH_UNSETTLED]' });
+    const unsettled = { ...input, refundAccount: 'REFUND_SOURCE_UNSETTLED_FUNDS' } as const;
+    for (const sent of [input, unsettled, input]) {
+      expect(await client.refund(sent)).toMatchObject({ kind: 'rejected', code: 'NOTENOUGH' });
+    }
+    const recharge = { ...input, refundAccount: 'REFUND_SOURCE_RECHARGE_FUNDS' } as const;
+    expect((await client.refund(recharge)).kind).toBe('accepted');
+    await eventually(() => expect(notificationsOf(input.outRefundNo)).toHaveLength(1));
+  });
+
   it('given several requests for one out_refund_no, refused ones included, then the ledger counts each call, also in GET /sandbox/refunds', async () => {
     const input = request({ reason: '[sandbox:NOTENOUGH]' });
     const other = request();

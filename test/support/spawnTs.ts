@@ -13,7 +13,10 @@ export const childStartMs = 90_000;
 export const spawningTestMs = (starts: number, moreMs = 30_000): number =>
   starts * childStartMs + moreMs;
 
-/** Runs a TypeScript file of this project in its own Node process (through tsx). */
+/**
+ * Runs a TypeScript file of this project in its own Node process (through tsx); a service it
+ * starts runs without the daily bill run unless `env` sets BILL_RECONCILE_TIME.
+ */
 export const spawnTs = (
   file: string,
   args: string[],
@@ -21,7 +24,7 @@ export const spawnTs = (
 ): ChildProcessWithoutNullStreams =>
   spawn(process.execPath, ['--import', 'tsx', file, ...args], {
     cwd: projectRoot,
-    env: { ...process.env, ...env },
+    env: { ...process.env, BILL_RECONCILE_TIME: '', ...env },
   });
 
 export type ProcessOutput = { code: number | null; stdout: string; stderr: string };

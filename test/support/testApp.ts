@@ -21,8 +21,18 @@ export type TestApp = {
   close: () => Promise<void>;
 };
 
+/**
+ * The configuration of a test service. Refunds of one order go out at once (WeChat's spacing of
+ * ORDER_REFUND_SPACING_SECONDS is off) unless a test about spacing sets it, and there is no daily
+ * bill run unless a test about it sets BILL_RECONCILE_TIME.
+ */
 export const testConfig = (env: NodeJS.ProcessEnv): Config => {
-  const result = loadConfig({ LOG_LEVEL: 'silent', ...env });
+  const result = loadConfig({
+    LOG_LEVEL: 'silent',
+    ORDER_REFUND_SPACING_SECONDS: '0',
+    BILL_RECONCILE_TIME: '',
+    ...env,
+  });
   if (!result.ok) throw new Error(result.problems.join('\n'));
   return result.config;
 };
@@ -60,9 +70,10 @@ export const untilProjected = async (
 /** The whole service as main.ts composes it, on real SQLite stores in a temp dir, not listening. */
 export const createTestApp = async ({
   apiTokens = [],
-}: { apiTokens?: string[] } = {}): Promise<TestApp> => {
+  env = {},
+}: { apiTokens?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<TestApp> => {
   const temp = makeTempDir();
-  const config = testConfig({ DATA_DIR: temp.dir, API_TOKENS: apiTokens.join(',') });
+  const config = testConfig({ DATA_DIR: temp.dir, API_TOKENS: apiTokens.join(','), ...env });
   const service = await buildService(config, {
     logger: pino({ level: 'silent' }),
     sandbox: { certDir: sharedSandboxCertDir() },

@@ -1,8 +1,8 @@
 import { pino, type Logger } from 'pino';
 import { expect } from 'vitest';
-import type { Clock } from '../../src/application/ports/clock.js';
 import { documentCheckpoints } from '../../src/application/documentCheckpoints.js';
-import type { ListeningService, WebhookTuning } from '../../src/service.js';
+import type { Clock } from '../../src/application/ports/clock.js';
+import type { BillRunTuning, ListeningService, WebhookTuning } from '../../src/service.js';
 import { startService } from '../../src/startService.js';
 import {
   openReadOnlyDocumentStore,
@@ -43,7 +43,8 @@ export const startTestService = async (
     logger = pino({ level: 'silent' }),
     webhooks,
     clock,
-  }: { logger?: Logger; webhooks?: WebhookTuning; clock?: Clock } = {},
+    billRun,
+  }: { logger?: Logger; webhooks?: WebhookTuning; clock?: Clock; billRun?: BillRunTuning } = {},
 ): Promise<TestService> => {
   const temp = makeTempDir();
   const config = testConfig({
@@ -61,6 +62,7 @@ export const startTestService = async (
     sandbox: { notificationDelayMs: 20, retryTimeScale: 0.001, certDir: sharedSandboxCertDir() },
     ...(webhooks && { webhooks }),
     ...(clock && { clock }),
+    ...(billRun && { billRun }),
   });
   return {
     ...service,
@@ -101,17 +103,27 @@ export const readOnlyStoresOf = ({ dataDir }: { dataDir: string }) => {
 };
 
 /**
- * Resolves once the service's gateway reactor is done with every event up to the position: its
- * checkpoint moves past an event only once the event is fully handled.
+ * Resolves once the service's reactor of that name is done with every event up to the position:
+ * its checkpoint moves past an event only once the event is fully handled.
  */
-export const gatewayPassed = async (s: { dataDir: string }, position: bigint): Promise<void> => {
+export const reactorPassed = async (
+  s: { dataDir: string },
+  reactor: string,
+  position: bigint,
+  { timeoutMs }: { timeoutMs?: number } = {},
+): Promise<void> => {
   const beside = readOnlyStoresOf(s);
   try {
     const checkpoints = documentCheckpoints(beside.documents);
-    await eventually(async () =>
-      expect((await checkpoints.load('gateway_reactor'))! >= position).toBe(true),
+    await eventually(
+      async () => expect((await checkpoints.load(`${reactor}_reactor`))! >= position).toBe(true),
+      { ...(timeoutMs !== undefined && { timeoutMs }) },
     );
   } finally {
     await beside.close();
   }
 };
+
+/** Resolves once the gateway reactor is done with every event up to the position. */
+export const gatewayPassed = (s: { dataDir: string }, position: bigint): Promise<void> =>
+  reactorPassed(s, 'gateway', position);

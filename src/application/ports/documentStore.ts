@@ -50,6 +50,11 @@ export interface DocumentCollection<T extends JsonObject> {
   get(id: string): Promise<T | undefined>;
   /** The document with the position it was written at; a deleted one has body undefined. */
   getWithPosition(id: string): Promise<{ body: T | undefined; position: bigint } | undefined>;
+  /**
+   * The documents with these ids, each as getWithPosition gives it (a deleted one with body
+   * undefined), in one round trip; an id the collection has nothing for is absent from the map.
+   */
+  getMany(ids: readonly string[]): Promise<Map<string, { body: T | undefined; position: bigint }>>;
   /** Writes unless the stored document is at this position or later. True when written. */
   put(id: string, body: T, position: bigint): Promise<boolean>;
   /** Deletes unless the stored document is at this position or later (a tombstone keeps it). */
@@ -70,6 +75,11 @@ export interface DocumentCollection<T extends JsonObject> {
    * which document is which by its id, not by what the body says, and lag from drift by position.
    */
   entries(): AsyncIterable<{ id: string; body: T; position: bigint }>;
+  /**
+   * Every document's id and the position it was written at, in id order, without reading the
+   * bodies (deleted ones left out): what an audit needs of the documents it has no replay for.
+   */
+  positions(): AsyncIterable<{ id: string; position: bigint }>;
   /** Removes the collection and everything in it. */
   drop(): Promise<void>;
 }

@@ -2,10 +2,10 @@ import type { Fen, RefundTerms } from '../../domain/index.js';
 import type { RefundReport } from '../refundReport.js';
 
 /**
- * What the gateway reactor asks WeChat to refund: the refund's terms, the same on every try, and
- * the funds account to draw on (REFUND_SOURCE_RECHARGE_FUNDS, …; absent: WeChat's default).
+ * What the gateway reactor asks WeChat to refund: one attempt's terms (the refund's, with the
+ * attempt's funds account), the same on every try of that attempt.
  */
-export type GatewayRefundRequest = RefundTerms & { refundAccount?: string };
+export type GatewayRefundRequest = RefundTerms;
 
 /** An outcome that did not give an answer about the refund itself. */
 export type GatewayProblem =

@@ -3,18 +3,16 @@ import type { Clock } from '../ports/clock.js';
 import type { Log } from '../ports/log.js';
 import { retryLogLevel } from '../retryLogLevel.js';
 import { createSemaphore } from '../semaphore.js';
-import { changeDocument } from './webhookEndpoints.js';
-import type { WebhookAttemptResult, WebhookSender } from './webhookPorts.js';
-import { webhookRetryDelay } from './webhookRetrySchedule.js';
+import { writeNextVersion } from '../versionedDocuments.js';
 import {
-  writeNextVersion,
-  type WebhookDelivery,
-  type WebhookEndpoint,
-  type WebhookStore,
-} from './webhookStore.js';
-
-/** What an attempt came to, for metrics: `retry` waits for the next one. */
-export type AttemptOutcome = 'succeeded' | 'retry' | 'failed' | 'disabled';
+  deliveryAfterAttempt,
+  signingSecrets,
+  type AttemptOutcome,
+} from './deliveryAfterAttempt.js';
+import { changeDocument } from './webhookEndpoints.js';
+import { startWebhookLane, type WebhookLane } from './webhookLane.js';
+import type { WebhookAttemptResult, WebhookSender } from './webhookPorts.js';
+import type { WebhookDelivery, WebhookStore } from './webhookStore.js';
 
 export type WebhookDispatcherOptions = {
   store: WebhookStore;
@@ -35,21 +33,9 @@ export type WebhookDispatcherOptions = {
   onAttempt?: (endpointId: string, outcome: AttemptOutcome, result: WebhookAttemptResult) => void;
 };
 
-const isSuccess = (status: number) => status >= 200 && status < 300;
-
-/** The secrets an attempt is signed with now: the new one, and the old one during a rotation. */
-const signingSecrets = (endpoint: WebhookEndpoint, now: string): string[] =>
-  endpoint.previousSecret !== undefined &&
-  endpoint.previousSecretExpiresAt !== undefined &&
-  now < endpoint.previousSecretExpiresAt
-    ? [endpoint.secret, endpoint.previousSecret]
-    : [endpoint.secret];
-
 /**
  * Makes the attempts of pending deliveries (the fan-out reactor creates them from the log). Each
- * enabled endpoint has a lane of its own that takes its due deliveries from the store, at most
- * `perEndpoint` at a time, so a slow or dead endpoint fills its own lane and no other; nothing
- * more is buffered (what waits stays in the store, due). Before an attempt a lane claims the
+ * enabled endpoint has a lane of its own (`webhookLane.ts`). Before an attempt a lane claims the
  * delivery with a compare-and-set that moves its due time to the end of a lease: another
  * instance on the same store neither sees it due nor wins the write, until the lease ends
  * unreported (a crash), when the delivery is due again. At least once: an attempt the endpoint
@@ -70,7 +56,7 @@ export const startWebhookDispatcher = ({
   onAttempt = () => undefined,
 }: WebhookDispatcherOptions) => {
   const slots = createSemaphore(maxInFlight);
-  const lanes = new Map<string, ReturnType<typeof startLane>>();
+  const lanes = new Map<string, WebhookLane>();
   const attempts = new Set<Promise<void>>();
   const mainAlarm = createAlarm();
   let stopped = false;
@@ -96,48 +82,6 @@ export const startWebhookDispatcher = ({
     );
   };
 
-  /** The delivery after an attempt; `retryInMs` when another one is scheduled. */
-  const afterAttempt = (
-    delivery: WebhookDelivery,
-    result: WebhookAttemptResult,
-  ): { next: WebhookDelivery; outcome: AttemptOutcome; retryInMs?: number } => {
-    const now = clock.now().toISOString();
-    const tried = {
-      ...delivery,
-      attempts: delivery.attempts + 1,
-      roundAttempts: delivery.roundAttempts + 1,
-      lastAttemptAt: now,
-      lastStatusCode: result.kind === 'answered' ? result.status : null,
-      version: delivery.version + 1,
-    };
-    const ended = (status: 'succeeded' | 'failed') => ({
-      ...tried,
-      status,
-      nextAttemptAt: null,
-      dueAt: now,
-    });
-    if (result.kind === 'answered' && isSuccess(result.status)) {
-      return { next: ended('succeeded'), outcome: 'succeeded' };
-    }
-    if (result.kind === 'answered' && result.status === 410) {
-      return { next: ended('failed'), outcome: 'disabled' };
-    }
-    const delay = webhookRetryDelay({
-      scheduleMs,
-      failedInRound: tried.roundAttempts,
-      random,
-      ...(result.kind === 'answered' &&
-        result.retryAfterMs !== undefined && { retryAfterMs: result.retryAfterMs }),
-    });
-    if (delay === undefined) return { next: ended('failed'), outcome: 'failed' };
-    const at = isoIn(delay);
-    return {
-      next: { ...tried, nextAttemptAt: at, dueAt: at },
-      outcome: 'retry',
-      retryInMs: delay,
-    };
-  };
-
   const attempt = async (
     delivery: WebhookDelivery,
     retryAt: (ms: number) => void,
@@ -151,7 +95,11 @@ export const startWebhookDispatcher = ({
       body: delivery.payload,
       secrets: signingSecrets(endpoint, clock.now().toISOString()),
     });
-    const { next, outcome, retryInMs } = afterAttempt(delivery, result);
+    const { next, outcome, retryInMs } = deliveryAfterAttempt(delivery, result, {
+      now: clock.now(),
+      scheduleMs,
+      random,
+    });
     if (outcome !== 'succeeded') {
       log.warn(
         {
@@ -181,79 +129,6 @@ export const startWebhookDispatcher = ({
     onAttempt(endpoint.id, outcome, result);
   };
 
-  const startLane = (endpointId: string) => {
-    const inFlight = new Set<string>();
-    const alarm = createAlarm();
-    const signal = alarm.ring;
-    let laneStopped = false;
-    // The earliest retry this lane scheduled: it looks again then, not only at the next poll.
-    let nextRetryAt = Number.POSITIVE_INFINITY;
-    const retryAt = (ms: number) => {
-      nextRetryAt = Math.min(nextRetryAt, Date.now() + ms);
-      signal();
-    };
-
-    /** Claims and starts what is due, while the lane has room; true when it filled up. */
-    const takeDue = async (): Promise<boolean> => {
-      const page = await (
-        await store.deliveries()
-      ).query({
-        where: { endpointId, status: 'pending' },
-        orderBy: 'dueAt',
-        direction: 'asc',
-        range: { max: clock.now().toISOString() },
-        limit: perEndpoint,
-      });
-      for (const due of page.documents) {
-        if (inFlight.size >= perEndpoint || laneStopped) return true;
-        if (inFlight.has(due.id)) continue;
-        await slots.acquire();
-        const claimed = laneStopped ? undefined : await claim(due).catch(() => undefined);
-        if (!claimed) {
-          slots.release();
-          continue;
-        }
-        inFlight.add(due.id);
-        const task: Promise<void> = attempt(claimed, retryAt)
-          .catch((error: unknown) =>
-            log[retryLogLevel(error)](
-              { err: error, deliveryId: due.id, endpointId },
-              'webhook attempt could not be recorded; it is made again when its claim ends',
-            ),
-          )
-          .finally(() => {
-            inFlight.delete(due.id);
-            attempts.delete(task);
-            slots.release();
-            signal();
-          });
-        attempts.add(task);
-      }
-      return page.next !== undefined && inFlight.size < perEndpoint;
-    };
-
-    const loop = (async () => {
-      while (!laneStopped) {
-        if (nextRetryAt <= Date.now()) nextRetryAt = Number.POSITIVE_INFINITY;
-        try {
-          if (inFlight.size < perEndpoint && (await takeDue())) continue;
-        } catch (error) {
-          log[retryLogLevel(error)]({ err: error, endpointId }, 'webhook lane failed; retrying');
-        }
-        await alarm.sleep(Math.min(pollIntervalMs, nextRetryAt - Date.now()));
-      }
-    })();
-
-    return {
-      wake: signal,
-      stop: async () => {
-        laneStopped = true;
-        signal();
-        await loop;
-      },
-    };
-  };
-
   const refresh = async (): Promise<void> => {
     const enabled = await (await store.endpoints()).findBy('status', 'enabled');
     const ids = new Set(enabled.map((endpoint) => endpoint.id));
@@ -263,7 +138,23 @@ export const startWebhookDispatcher = ({
         await lane.stop();
       }
     }
-    for (const id of ids) if (!lanes.has(id)) lanes.set(id, startLane(id));
+    for (const id of ids)
+      if (!lanes.has(id))
+        lanes.set(
+          id,
+          startWebhookLane({
+            endpointId: id,
+            store,
+            clock,
+            log,
+            slots,
+            perEndpoint,
+            pollIntervalMs,
+            claim,
+            attempt,
+            attempts,
+          }),
+        );
   };
 
   const main = (async () => {

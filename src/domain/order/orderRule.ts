@@ -1,4 +1,6 @@
 import { addFen, type Fen } from '../money.js';
+import type { FailureStage } from '../refund/refundEvents.js';
+import type { RefundStatus } from '../refund/refundState.js';
 import type { RefundTerms } from '../refund/refundTerms.js';
 import { OrderRuleViolation } from './orderRuleViolation.js';
 
@@ -9,7 +11,12 @@ export type OrderSoFar = {
   refundedFee: Fen;
   /** Sum of its REQUESTED and ACCEPTED refunds; FAILED ones count nowhere. */
   pendingFee: Fen;
+  /** Its refunds; a FAILED one says at which stage. */
+  refunds: readonly { status: RefundStatus; stage?: FailureStage }[];
 };
+
+/** WECHAT.md "Limits": at most 50 refunds per order. */
+export const maxRefundsPerOrder = 50;
 
 /** One rule a new refund must keep; the violation when it does not. */
 type OrderRule = (order: OrderSoFar, terms: RefundTerms) => OrderRuleViolation | undefined;
@@ -32,8 +39,21 @@ const withinTotal: OrderRule = (order, terms) => {
   );
 };
 
+/** WeChat never opened a refund that failed at request: only the others count to its limit. */
+const withinCount: OrderRule = (order, terms) => {
+  const counted = order.refunds.filter(
+    (refund) => refund.status !== 'FAILED' || refund.stage !== 'request',
+  ).length;
+  return counted < maxRefundsPerOrder
+    ? undefined
+    : new OrderRuleViolation(
+        'TOO_MANY_REFUNDS',
+        `order ${terms.outTradeNo} already has ${counted} refunds; WeChat allows ${maxRefundsPerOrder}`,
+      );
+};
+
 /** DESIGN §5's rules for a new refund of an order, in the order its answers are checked. */
-const orderRules: readonly OrderRule[] = [sameTotal, withinTotal];
+const orderRules: readonly OrderRule[] = [sameTotal, withinTotal, withinCount];
 
 /**
  * Refuses a new refund its order cannot take (DESIGN §5, the 422 answers) by throwing

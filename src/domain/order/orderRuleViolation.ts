@@ -1,5 +1,5 @@
 /** A new refund that its order cannot take (DESIGN §5, the 422 answers). */
-export type OrderRuleCode = 'TOTAL_FEE_MISMATCH' | 'REFUND_EXCEEDS_ORDER';
+export type OrderRuleCode = 'TOTAL_FEE_MISMATCH' | 'REFUND_EXCEEDS_ORDER' | 'TOO_MANY_REFUNDS';
 
 export class OrderRuleViolation extends Error {
   override readonly name = 'OrderRuleViolation';

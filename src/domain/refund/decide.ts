@@ -14,6 +14,7 @@ import { RefundRuleViolation } from './refundRuleViolation.js';
 import type { Refund } from './refundState.js';
 import {
   assertValidTerms,
+  attemptTerms,
   refundNoConflict,
   refundTerms,
   sameTerms,
@@ -71,10 +72,10 @@ const acceptRefund = ({ data }: AcceptRefund, state: Refund): RefundEvent[] => {
 };
 
 const markSucceeded = ({ data }: MarkRefundSucceeded, state: Refund): RefundEvent[] => {
-  const { order, ...succeeded } = data;
+  const { order, requestedAt, ...succeeded } = data;
   if (state.status === 'NONE' && order) {
     return [
-      notifiedRequest(data.outRefundNo, order, data.refundFee, data.recordedAt),
+      notifiedRequest(data.outRefundNo, order, data.refundFee, requestedAt ?? data.recordedAt),
       { type: 'RefundSucceeded', data: { ...succeeded, outTradeNo: order.outTradeNo } },
     ];
   }
@@ -125,16 +126,18 @@ const failRefund = ({ data }: FailRefund, state: Refund): RefundEvent[] => {
 };
 
 const retryRefund = ({ data }: RetryRefund, state: Refund): RefundEvent[] => {
-  const refund = existing(state, data.outRefundNo);
+  const { outRefundNo, requestedAt, failedAttempt, ...choices } = data;
+  const refund = existing(state, outRefundNo);
+  if (failedAttempt !== undefined && refund.attempt > failedAttempt) return [];
   if (refund.status !== 'FAILED' || refund.stage !== 'request') {
     throw new RefundRuleViolation(
       'REFUND_NOT_RETRYABLE',
-      `refund ${data.outRefundNo} is ${refund.status}; only a refund that failed at request can be retried`,
+      `refund ${outRefundNo} is ${refund.status}; only a refund that failed at request can be retried`,
     );
   }
   return [
-    requested(refund.terms, {
-      requestedAt: data.requestedAt,
+    requested(attemptTerms(refund.terms, choices), {
+      requestedAt,
       attempt: refund.attempt + 1,
       origin: refund.origin,
     }),

@@ -9,13 +9,17 @@ import { refundTerms } from './refundTerms.js';
  */
 export const evolve = (state: Refund, event: RefundEvent): Refund => {
   switch (event.type) {
-    case 'RefundRequested':
+    case 'RefundRequested': {
+      const requested = refundTerms(event.data);
       return {
         status: 'REQUESTED',
-        terms: refundTerms(event.data),
+        // A retry restates the first request's terms and may name its own funds account.
+        terms: state.status === 'NONE' ? requested : state.terms,
+        attemptTerms: requested,
         origin: event.data.origin,
         attempt: event.data.attempt,
       };
+    }
     case 'RefundAccepted':
       if (state.status === 'NONE') return state;
       return { ...known(state), status: 'ACCEPTED', refundId: event.data.refundId };
@@ -38,6 +42,7 @@ export const evolve = (state: Refund, event: RefundEvent): Refund => {
 
 const known = (state: Exclude<Refund, { status: 'NONE' }>) => ({
   terms: state.terms,
+  attemptTerms: state.attemptTerms,
   origin: state.origin,
   attempt: state.attempt,
 });

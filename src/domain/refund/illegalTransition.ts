@@ -1,7 +1,7 @@
 import { assertNever } from '../assertNever.js';
 import type { RefundEvent } from './refundEvents.js';
 import type { Refund } from './refundState.js';
-import { sameTerms, refundTerms } from './refundTerms.js';
+import { refundTerms, sameAgreedTerms } from './refundTerms.js';
 
 /**
  * Why an event may not follow a state (DESIGN §2), or undefined when it may.
@@ -19,7 +19,8 @@ export const illegalTransition = (state: Refund, event: RefundEvent): string | u
       if (event.data.attempt !== state.attempt + 1) {
         return `attempt ${event.data.attempt} does not follow attempt ${state.attempt}`;
       }
-      return sameTerms(state.terms, refundTerms(event.data))
+      // A retry may draw from another funds account (DESIGN §2); the other terms stay.
+      return sameAgreedTerms(state.terms, refundTerms(event.data))
         ? undefined
         : 'a retry changed the terms of the refund';
     }

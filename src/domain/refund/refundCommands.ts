@@ -1,6 +1,6 @@
 import type { Fen } from '../money.js';
 import type { FailureStage } from './refundEvents.js';
-import type { RefundTerms } from './refundTerms.js';
+import type { AttemptChoices, RefundTerms } from './refundTerms.js';
 
 /**
  * The order as WeChat describes it in a notification. With it, a notification for a refund
@@ -43,6 +43,11 @@ export type MarkRefundSucceeded = {
     successTime: string;
     recordedAt: string;
     order?: NotifiedOrder;
+    /**
+     * When WeChat took a refund we never requested, if the report says (the bill's
+     * 退款申请时间): the request of the stream it opens is dated then, not at recordedAt.
+     */
+    requestedAt?: string;
   };
 };
 
@@ -67,7 +72,15 @@ export type FailRefund = {
 
 export type RetryRefund = {
   type: 'RetryRefund';
-  data: { outRefundNo: string; requestedAt: string };
+  data: AttemptChoices & {
+    outRefundNo: string;
+    requestedAt: string;
+    /**
+     * The failed attempt this retry follows, when the caller acts on that failure (the NOTENOUGH
+     * policy): a refund already past it has been retried, and the retry is a no-op.
+     */
+    failedAttempt?: number;
+  };
 };
 
 export type RefundCommand =

@@ -2,7 +2,10 @@ import type { RefundTerms } from './refundTerms.js';
 import type { FailureStage, RefundOrigin } from './refundEvents.js';
 
 type Known = {
+  /** The terms of the first request: what "identical" compares and every retry restates. */
   terms: RefundTerms;
+  /** What the current attempt asks WeChat for: the terms with the attempt's own funds account. */
+  attemptTerms: RefundTerms;
   origin: RefundOrigin;
   /** 1 for the first request, n+1 after each retry. */
   attempt: number;

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { refundAccounts, type RefundAccount } from '../../domain/index.js';
 import { esdbConnectionProblems } from '../esdb/esdbConnection.js';
 import { mongoUrlProblems } from '../mongo/mongoConnection.js';
 
@@ -19,12 +20,20 @@ export type WechatV3Config = {
 export type WechatApiVersion = 'v2' | 'v3';
 
 export type WechatConfig =
-  | { mode: 'sandbox'; signType: SignType; apiVersion: WechatApiVersion }
+  | {
+      mode: 'sandbox';
+      signType: SignType;
+      apiVersion: WechatApiVersion;
+      /** WECHAT_API_KEY_PREVIOUS: still decrypts notifications while the key is rotated. */
+      apiKeyPrevious?: string;
+    }
   | {
       mode: 'live';
       signType: SignType;
       /** Which API sends and queries refunds; both notification routes stay mounted. */
       apiVersion: WechatApiVersion;
+      /** WECHAT_API_KEY_PREVIOUS: still decrypts notifications while the key is rotated. */
+      apiKeyPrevious?: string;
       baseUrl: string;
       appid: string;
       mchId: string;
@@ -54,7 +63,18 @@ export type Config = {
   gatewayRetryBaseMs: number;
   reconcileAfterSeconds: number;
   reconcileIntervalSeconds: number;
+  /** WECHAT_REFUND_ACCOUNT: the funds account of refunds that name none; unset: WeChat's default. */
+  refundAccount?: RefundAccount;
+  /** NOTENOUGH_RETRY_SECONDS: the delays of the automatic retries in ms; empty: off. */
+  notEnoughRetryMs: number[];
+  /** ORDER_REFUND_SPACING_SECONDS: refunds of one order are sent at least this far apart. */
+  orderRefundSpacingSeconds: number;
   webhooks: WebhookConfig;
+  /**
+   * BILL_RECONCILE_TIME as minutes after midnight, China time: when yesterday's refund bill is
+   * reconciled each day. Undefined: the daily run is off.
+   */
+  billReconcileMinutes: number | undefined;
   logLevel: LogLevel;
 };
 
@@ -76,6 +96,7 @@ export type LogLevel = (typeof logLevels)[number];
 export const secretVariables = [
   'API_TOKENS',
   'WECHAT_API_KEY',
+  'WECHAT_API_KEY_PREVIOUS',
   'WECHAT_CERT_P12_PASSWORD',
   'WECHAT_API_V3_KEY',
   'WECHAT_API_V3_KEY_PREVIOUS',
@@ -93,6 +114,23 @@ const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
 const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .transform((url) => url.replace(/\/+$/, ''));
+
+/** Comma-separated delays in seconds, e.g. `600,3600,21600` (fractions allowed): in ms. */
+const delaySchedule = (example: string) =>
+  z
+    .string()
+    .regex(
+      /^\s*\d+(\.\d+)?\s*(,\s*\d+(\.\d+)?\s*)*$/,
+      `must be comma-separated delays in seconds, e.g. ${example}`,
+    )
+    .transform((text) => text.split(',').map((delay) => Math.round(Number(delay) * 1000)));
+
+// v3 calls the recharge funds AVAILABLE (WECHAT-V3.md §1); either name is taken.
+const refundAccountVariable = z
+  .enum([...refundAccounts, 'AVAILABLE'], { error: `must be ${refundAccounts.join(' or ')}` })
+  .transform((account): RefundAccount =>
+    account === 'AVAILABLE' ? 'REFUND_SOURCE_RECHARGE_FUNDS' : account,
+  );
 
 // The APIv3 key is 32 bytes (AES-256): WECHAT-V3.md §6.
 const apiV3Key = z
@@ -128,6 +166,10 @@ const variables = z.object({
   WECHAT_APPID: z.string().optional(),
   WECHAT_MCH_ID: z.string().regex(/^\d+$/, 'must be digits').optional(),
   WECHAT_API_KEY: z.string().length(32, 'must be the 32-character API v2 key').optional(),
+  WECHAT_API_KEY_PREVIOUS: z
+    .string()
+    .length(32, 'must be the former 32-character API v2 key')
+    .optional(),
   WECHAT_SIGN_TYPE: z.enum(['MD5', 'HMAC-SHA256']).default('MD5'),
   WECHAT_CERT_P12_PATH: z.string().optional(),
   WECHAT_CERT_P12_PASSWORD: z.string().optional(),
@@ -158,19 +200,31 @@ const variables = z.object({
   GATEWAY_RETRY_BASE_MS: integer(1).default(1000),
   RECONCILE_AFTER_SECONDS: integer(1).default(600),
   RECONCILE_INTERVAL_SECONDS: integer(1).default(60),
-  WEBHOOK_RETRY_SCHEDULE_SECONDS: z
-    .string()
-    .regex(
-      /^\s*\d+(\.\d+)?\s*(,\s*\d+(\.\d+)?\s*)*$/,
-      'must be comma-separated delays in seconds, e.g. 5,300,1800',
-    )
-    .transform((text) => text.split(',').map((delay) => Math.round(Number(delay) * 1000)))
-    .default([5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400].map((s) => s * 1000)),
+  WECHAT_REFUND_ACCOUNT: refundAccountVariable.optional(),
+  NOTENOUGH_RETRY_SECONDS: delaySchedule('600,3600,21600').optional(),
+  ORDER_REFUND_SPACING_SECONDS: integer(0, 86_400).default(60),
+  WEBHOOK_RETRY_SCHEDULE_SECONDS: delaySchedule('5,300,1800').default(
+    [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400].map((s) => s * 1000),
+  ),
   WEBHOOK_TIMEOUT_MS: integer(1, 600_000).default(15_000),
   WEBHOOK_ALLOW_PRIVATE_URLS: z
     .enum(['true', 'false'], { error: 'must be true or false' })
     .transform((value) => value === 'true')
     .optional(),
+  BILL_RECONCILE_TIME: z
+    .string()
+    .default('10:30')
+    .pipe(
+      z
+        .string()
+        .regex(
+          /^(([01]\d|2[0-3]):[0-5]\d|off)$/,
+          'must be a time HH:MM (China time), or empty for off',
+        )
+        .transform((text) =>
+          text === 'off' ? undefined : Number(text.slice(0, 2)) * 60 + Number(text.slice(3)),
+        ),
+    ),
   LOG_LEVEL: z.enum(logLevels).default('info'),
 });
 
@@ -186,6 +240,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv): ConfigResult => {
   const present = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );
+  // The one variable whose empty value means something (DESIGN §4): the daily bill run is off.
+  if (env.BILL_RECONCILE_TIME?.trim() === '') present.BILL_RECONCILE_TIME = 'off';
   const parsed = variables.safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
@@ -260,19 +316,30 @@ const crossCheck = (v: Variables): ConfigResult => {
       gatewayRetryBaseMs: v.GATEWAY_RETRY_BASE_MS,
       reconcileAfterSeconds: v.RECONCILE_AFTER_SECONDS,
       reconcileIntervalSeconds: v.RECONCILE_INTERVAL_SECONDS,
+      ...(v.WECHAT_REFUND_ACCOUNT !== undefined && { refundAccount: v.WECHAT_REFUND_ACCOUNT }),
+      notEnoughRetryMs: v.NOTENOUGH_RETRY_SECONDS ?? [],
+      orderRefundSpacingSeconds: v.ORDER_REFUND_SPACING_SECONDS,
       webhooks: {
         retryScheduleMs: v.WEBHOOK_RETRY_SCHEDULE_SECONDS,
         timeoutMs: v.WEBHOOK_TIMEOUT_MS,
         allowPrivateUrls: v.WEBHOOK_ALLOW_PRIVATE_URLS ?? v.WECHAT_MODE === 'sandbox',
       },
+      billReconcileMinutes: v.BILL_RECONCILE_TIME,
       logLevel: v.LOG_LEVEL,
     },
   };
 };
 
 const wechatConfig = (v: Variables, problems: string[]): WechatConfig | undefined => {
+  const previous = v.WECHAT_API_KEY_PREVIOUS;
+  const apiKeyPrevious = previous !== undefined && { apiKeyPrevious: previous };
   if (v.WECHAT_MODE === 'sandbox') {
-    return { mode: 'sandbox', signType: v.WECHAT_SIGN_TYPE, apiVersion: v.WECHAT_API_VERSION };
+    return {
+      mode: 'sandbox',
+      signType: v.WECHAT_SIGN_TYPE,
+      apiVersion: v.WECHAT_API_VERSION,
+      ...apiKeyPrevious,
+    };
   }
   const v3 = v3Config(v, problems);
   const missing = (['WECHAT_APPID', 'WECHAT_MCH_ID', 'WECHAT_API_KEY'] as const).filter(
@@ -285,6 +352,7 @@ const wechatConfig = (v: Variables, problems: string[]): WechatConfig | undefine
     mode: 'live',
     signType: v.WECHAT_SIGN_TYPE,
     apiVersion: v.WECHAT_API_VERSION,
+    ...apiKeyPrevious,
     baseUrl: v.WECHAT_API_BASE_URL,
     appid: v.WECHAT_APPID,
     mchId: v.WECHAT_MCH_ID,

@@ -27,11 +27,23 @@ export type EsdbReactorOptions = {
   /** Events the server hands this instance at once (its share of the concurrent work). */
   bufferSize?: number;
   messageTimeoutMs?: number;
-  /** Deliveries before the server parks an event (the reconciler still finds the refund). */
+  /**
+   * Failed deliveries before the server parks an event (the reconciler still finds the refund);
+   * the hand-backs of a reactor's waits come on top.
+   */
   maxRetryCount?: number;
   /** Longest wait before handing an event back for a retry: below the message timeout. */
   retryMaxMs?: number;
 };
+
+/**
+ * Deliveries of one event before the server parks it: the failed tries the reactor allows, and
+ * the hand-backs of its longest wait until due (each is a delivery the server counts).
+ */
+export const deliveriesAllowed = (
+  reactor: Pick<Reactor<unknown>, 'longestWaitMs'>,
+  { maxRetryCount, maxDelayMs }: { maxRetryCount: number; maxDelayMs: number },
+): number => maxRetryCount + Math.ceil((reactor.longestWaitMs ?? 0) / maxDelayMs);
 
 /** The settings of the group this reactor sets; the others keep the server's defaults. */
 const groupSettingNames = ['messageTimeout', 'maxRetryCount', 'consumerStrategyName'] as const;
@@ -71,15 +83,12 @@ export const startEsdbReactor = <W>(
   const pauser = createPauser();
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
-  const deliver = reactorDelivery(reactor, {
-    log,
-    pause: pauser.pause,
-    maxDelayMs: Math.min(retryMaxMs, messageTimeoutMs / 2),
-  });
+  const maxDelayMs = Math.min(retryMaxMs, messageTimeoutMs / 2);
+  const deliver = reactorDelivery(reactor, { log, pause: pauser.pause, maxDelayMs });
 
   const wanted: GroupSettings = {
     messageTimeout: messageTimeoutMs,
-    maxRetryCount,
+    maxRetryCount: deliveriesAllowed(reactor, { maxRetryCount, maxDelayMs }),
     consumerStrategyName: ROUND_ROBIN,
   };
   // The group is the servers': created by the first instance that starts, and brought to this

@@ -45,6 +45,13 @@ export const reactorDelivery =
 
     const outcome = await tryEffect(reactor, work, recorded, retryCount, log);
     if (outcome.kind === 'done') return { kind: 'ack' };
+    if (outcome.kind === 'later') {
+      // Not due yet: handed back for another look when due, or at the message timeout's pace.
+      // Every hand-back counts to the subscription's maxRetryCount, which allows for the
+      // reactor's longest wait (deliveriesAllowed).
+      await pause(Math.min(outcome.delayMs, maxDelayMs));
+      return { kind: 'nack', action: 'retry', reason: 'not due yet' };
+    }
     const delay = nextRetryDelay(reactor, recorded, { retryCount, reason: outcome.reason }, log);
     if (delay === undefined) return { kind: 'ack' };
     await pause(Math.min(delay, maxDelayMs));

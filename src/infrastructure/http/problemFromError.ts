@@ -1,4 +1,9 @@
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import {
+  BillDateRefused,
+  BillUnavailable,
+  BillUnreadable,
+} from '../../application/bills/billErrors.js';
 import { InvalidCursor } from '../../application/documentQuery.js';
 import { ConcurrencyConflict } from '../../application/handleRefundCommand.js';
 import { StoreUnavailable } from '../../application/ports/storeHealth.js';
@@ -7,6 +12,7 @@ import { WebhookRuleViolation } from '../../application/webhooks/webhookRuleViol
 import {
   OrderRuleViolation,
   RefundRuleViolation,
+  type OrderRuleCode,
   type RefundRuleCode,
   assertNever,
 } from '../../domain/index.js';
@@ -20,11 +26,7 @@ export const problemFromError = (error: unknown): Problem => {
     });
   }
   if (error instanceof OrderRuleViolation) {
-    const title =
-      error.code === 'TOTAL_FEE_MISMATCH'
-        ? "totalFee differs from the order's earlier refunds"
-        : 'The refund would exceed what the order can still refund';
-    return problem(422, error.code, title, { detail: error.message });
+    return problem(422, error.code, titleOfOrderRule(error.code), { detail: error.message });
   }
   if (error instanceof ConcurrencyConflict) {
     return problem(503, error.code, 'Too many concurrent changes to this refund', {
@@ -35,6 +37,19 @@ export const problemFromError = (error: unknown): Problem => {
     return error.code === 'WEBHOOK_ENDPOINT_NOT_FOUND'
       ? problem(404, error.code, 'No such webhook endpoint', { detail: error.message })
       : problem(400, error.code, 'This URL cannot receive webhooks', { detail: error.message });
+  }
+  if (error instanceof BillUnavailable) {
+    return problem(502, error.code, "WeChat Pay's refund bill is not available", {
+      detail: error.message,
+    });
+  }
+  if (error instanceof BillUnreadable) {
+    return problem(502, error.code, "WeChat Pay's refund bill cannot be read", {
+      detail: error.message,
+    });
+  }
+  if (error instanceof BillDateRefused) {
+    return problem(400, error.code, 'No bill can exist for this date', { detail: error.message });
   }
   if (error instanceof InvalidCursor) {
     return problem(400, error.code, 'The cursor is not valid', { detail: error.message });
@@ -79,6 +94,19 @@ const statusOfRule = (code: RefundRuleCode): number => {
     case 'REFUND_ID_MISMATCH':
     case 'REFUND_AMOUNT_MISMATCH':
       return 409;
+    default:
+      return assertNever(code);
+  }
+};
+
+const titleOfOrderRule = (code: OrderRuleCode): string => {
+  switch (code) {
+    case 'TOTAL_FEE_MISMATCH':
+      return "totalFee differs from the order's earlier refunds";
+    case 'REFUND_EXCEEDS_ORDER':
+      return 'The refund would exceed what the order can still refund';
+    case 'TOO_MANY_REFUNDS':
+      return 'The order already has as many refunds as WeChat Pay allows (50)';
     default:
       return assertNever(code);
   }

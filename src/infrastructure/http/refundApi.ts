@@ -2,9 +2,14 @@ import type { CommandContext } from '../../application/eventMetadata.js';
 import type { RefundCommandHandler } from '../../application/handleRefundCommand.js';
 import type { Clock } from '../../application/ports/clock.js';
 import type { EventStore, RecordedEvent } from '../../application/ports/eventStore.js';
-import { requestRefund, type RefundRequestInput } from '../../application/requestRefund.js';
+import type { OrderSequence } from '../../application/orderSequence.js';
+import {
+  requestRefund,
+  type RefundRequestInput,
+  type RequestDefaults,
+} from '../../application/requestRefund.js';
 import { retryRefund } from '../../application/retryRefund.js';
-import type { RefundEvent } from '../../domain/index.js';
+import type { AttemptChoices, RefundEvent } from '../../domain/index.js';
 import { loadRefundEvents } from '../../projections/refundQueries.js';
 import type {
   OrderRefunds,
@@ -20,7 +25,11 @@ export type RefundApi = {
     input: RefundRequestInput,
     context: CommandContext,
   ): Promise<{ created: boolean; refund: RefundView }>;
-  retryRefund(outRefundNo: string, context: CommandContext): Promise<RefundView>;
+  retryRefund(
+    outRefundNo: string,
+    choices: AttemptChoices,
+    context: CommandContext,
+  ): Promise<RefundView>;
   getRefund(outRefundNo: string): Promise<RefundView | undefined>;
   listRefunds(query: RefundListQuery): Promise<RefundList>;
   getOrderRefunds(outTradeNo: string): Promise<OrderRefunds | undefined>;
@@ -35,17 +44,23 @@ export const createRefundApi = ({
   clock,
   handle,
   readModel,
+  sequence,
+  defaults = {},
 }: {
   events: EventStore;
   clock: Clock;
   handle: RefundCommandHandler;
   readModel: RefundReadModel;
+  sequence?: OrderSequence;
+  defaults?: RequestDefaults;
 }): RefundApi => {
   const request = requestRefund({
     handle,
     clock,
     guard: readModel.guard,
     checkOrder: readModel.checkOrder,
+    ...(sequence && { sequence }),
+    defaults,
   });
   const retry = retryRefund({ handle, clock });
   /** After a successful command the stream holds at least its RefundRequested, so there is a view. */
@@ -62,7 +77,8 @@ export const createRefundApi = ({
       if (!refund) throw new Error(`refund ${result.outRefundNo} is known but cannot be read`);
       return { created: false, refund };
     },
-    retryRefund: async (outRefundNo, context) => written(await retry(outRefundNo, context)),
+    retryRefund: async (outRefundNo, choices, context) =>
+      written(await retry(outRefundNo, choices, context)),
     getRefund: readModel.getRefund,
     listRefunds: readModel.listRefunds,
     getOrderRefunds: readModel.getOrder,

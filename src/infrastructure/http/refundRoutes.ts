@@ -13,6 +13,7 @@ import {
   refundListSchema,
   refundRequestSchema,
   refundResourceSchema,
+  retryRequestSchema,
 } from './refundSchemas.js';
 import { refundEventsBody } from './refundEventsBody.js';
 
@@ -75,7 +76,7 @@ export const refundRoutes =
         schema: {
           summary: 'Retry a refund that failed at request (e.g. after NOTENOUGH)',
           params: outRefundNoParams,
-          body: z.strictObject({}).nullish().describe('No options yet; send nothing or {}'),
+          body: retryRequestSchema,
           response: {
             202: refundResourceSchema,
             400: problemSchema,
@@ -86,7 +87,12 @@ export const refundRoutes =
         },
       },
       async (request, reply) => {
-        const refund = await api.retryRefund(request.params.outRefundNo, contextOf(request));
+        const { refundAccount } = request.body ?? {};
+        const refund = await api.retryRefund(
+          request.params.outRefundNo,
+          { ...(refundAccount !== undefined && { refundAccount }) },
+          contextOf(request),
+        );
         return reply.code(202).header('location', refundLocation(refund)).send(refund);
       },
     );

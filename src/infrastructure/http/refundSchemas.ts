@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { maxFen } from '../../domain/index.js';
+import { maxFen, refundAccounts } from '../../domain/index.js';
 import { refundViewSchema } from '../../projections/refundViewProjection.js';
 import { outRefundNoField, outTradeNoField } from '../wechat/wechatFieldSchemas.js';
 
@@ -39,6 +39,11 @@ const reasonSchema = z
   .max(80, 'must be at most 80 characters')
   .refine((text) => !notXmlText.test(text), 'must not contain control or non-XML characters');
 
+/** WECHAT.md refund_account: the funds a refund (or one attempt of it) is drawn from. */
+export const refundAccountSchema = z.enum(refundAccounts, {
+  error: `must be one of ${refundAccounts.join(', ')}`,
+});
+
 export const refundRequestSchema = z
   .strictObject({
     outTradeNo: outTradeNoSchema,
@@ -50,6 +55,7 @@ export const refundRequestSchema = z
       .string()
       .regex(/^[0-9A-Za-z]{1,32}$/, 'must be WeChat’s transaction_id (up to 32 letters or digits)')
       .exactOptional(),
+    refundAccount: refundAccountSchema.exactOptional(),
   })
   .refine((body) => body.refundFee === undefined || body.refundFee <= body.totalFee, {
     path: ['refundFee'],
@@ -85,6 +91,11 @@ export const refundEventsSchema = z.object({
 
 export const outRefundNoParams = z.object({ outRefundNo: outRefundNoSchema });
 
+/** POST …/retry: nothing, or the funds account this attempt draws from. */
+export const retryRequestSchema = z
+  .strictObject({ refundAccount: refundAccountSchema.exactOptional() })
+  .nullish()
+  .describe('Optional: the funds account this attempt draws from (default: the refund’s)');
 /** ISO 8601: a date-time with an offset, or a date (UTC: from its first, to its last millisecond). */
 export const instantSchema = (endOfDay: boolean) =>
   z

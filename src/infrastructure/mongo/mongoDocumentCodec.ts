@@ -118,6 +118,14 @@ export const decodeStored = <T>(
   };
 };
 
+const positionSchema = z.object({ _id: z.string(), position: z.bigint() });
+
+/** A stored document's id and position, read without its body (a projection of both fields). */
+export const decodePosition = (raw: unknown): { id: string; position: bigint } => {
+  const stored = positionSchema.parse(raw);
+  return { id: stored._id, position: stored.position };
+};
+
 /** Outcome of a guarded write that did not throw: it changed or inserted the document. */
 export const wasWritten = (result: Pick<UpdateResult, 'matchedCount' | 'upsertedCount'>): boolean =>
   result.matchedCount > 0 || result.upsertedCount > 0;

@@ -1,29 +1,11 @@
-import type { Db, MongoClient } from 'mongodb';
-import type {
-  CollectionOptions,
-  DocumentCollection,
-  DocumentStore,
-  DocumentWrite,
-  FieldValue,
-} from '../../application/ports/documentStore.js';
+import type { MongoClient } from 'mongodb';
+import type { CollectionOptions, DocumentStore } from '../../application/ports/documentStore.js';
 import type { JsonObject } from '../../application/ports/eventStore.js';
 import { StoreUnavailable, type StoreHealth } from '../../application/ports/storeHealth.js';
-import { checkDocumentName, checkDocumentPath, isDocumentName } from '../stores/documentNames.js';
-import { readOnlyRefusal } from '../stores/readOnlyRefusal.js';
+import { checkDocumentName, isDocumentName } from '../stores/documentNames.js';
 import { TimedOut, withTimeout } from '../stores/withTimeout.js';
 import { connectWhenNeeded } from './connectWhenNeeded.js';
-import {
-  decodeStored,
-  findByFilter,
-  guardedWrite,
-  indexOn,
-  orderedIndexOn,
-  pageFilter,
-  queryFilter,
-  querySort,
-  runGuardedUpsert,
-} from './mongoDocumentCodec.js';
-import { chooseIndex, decodeCursor, pageOf } from '../../application/documentQuery.js';
+import { mongoCollection, type MongoRun } from './mongoCollection.js';
 import { mongoHealthReason, mongoStoreError } from './mongoErrors.js';
 
 export type MongoDocumentStoreOptions = {
@@ -39,13 +21,6 @@ export type MongoDocumentStoreOptions = {
    */
   readonly?: boolean;
 };
-
-type Run = <R>(operation: (db: Db) => Promise<R>) => Promise<R>;
-
-const namespaceExists = 48;
-
-/** The one field every stored document has for sure; the rest is checked by decodeStored. */
-type Keyed = { _id: string };
 
 /**
  * Read models on MongoDB: one MongoDB collection per collection of the port, documents laid out
@@ -65,7 +40,7 @@ export const createMongoDocumentStore = ({
   let closed = false;
   // useBigInt64: positions are int64 and must come back exact. ignoreUndefined: a property that is
   // undefined is left out, as JSON.stringify (and so the SQLite store) leaves it out.
-  const run: Run = async (operation) => {
+  const run: MongoRun = async (operation) => {
     try {
       return await operation(
         (await connected()).db(dbName, { useBigInt64: true, ignoreUndefined: true }),
@@ -123,145 +98,4 @@ export const createMongoDocumentStore = ({
       await client.close();
     },
   };
-};
-
-const mongoCollection = <T extends JsonObject>(
-  run: Run,
-  name: string,
-  { decode, indexes = [], orderedIndexes = [] }: CollectionOptions<T>,
-  { pageSize, readonly }: { pageSize: number; readonly: boolean },
-) => {
-  for (const field of indexes) checkDocumentName('field', field);
-  for (const index of orderedIndexes) [...index.equal, index.orderBy].forEach(checkDocumentPath);
-  const allIndexes = [...indexes.map(indexOn), ...orderedIndexes.map(orderedIndexOn)];
-  let indexed: Promise<void> | undefined;
-
-  /** Creates the collection and its indexes, once (again after a failure, or a drop). */
-  const ready = (): Promise<void> => {
-    indexed ??= run(async (db) => {
-      if (allIndexes.length > 0) {
-        await db.collection<Keyed>(name).createIndexes(allIndexes);
-        return;
-      }
-      try {
-        await db.createCollection(name);
-      } catch (error) {
-        if (!(error instanceof Error && 'code' in error && error.code === namespaceExists))
-          throw error;
-      }
-    }).catch((error: unknown) => {
-      indexed = undefined;
-      throw error;
-    });
-    return indexed;
-  };
-
-  // Read-only, nothing is created first: a collection that does not exist reads as empty.
-  const onCollection = <R>(operation: (db: Db) => Promise<R>): Promise<R> =>
-    run(async (db) => {
-      if (!readonly) await ready();
-      return operation(db);
-    });
-
-  const write = (id: string, position: bigint, body: T | null): Promise<boolean> =>
-    readonly
-      ? readOnlyRefusal('document store')
-      : onCollection((db) => {
-          const { filter, update } = guardedWrite(id, position, body);
-          return runGuardedUpsert(() =>
-            db.collection<Keyed>(name).updateOne(filter, update, { upsert: true }),
-          );
-        });
-
-  const getStored = (id: string) =>
-    onCollection(async (db) => {
-      const raw = await db.collection<Keyed>(name).findOne({ _id: id });
-      return raw === null ? undefined : decodeStored(raw, decode);
-    });
-
-  const documents: DocumentCollection<T> = {
-    get: async (id) => (await getStored(id))?.body,
-    getWithPosition: async (id) => {
-      const stored = await getStored(id);
-      return stored && { body: stored.body, position: stored.position };
-    },
-    put: (id, body, position) => write(id, position, body),
-    delete: (id, position) => write(id, position, null),
-    // Guarded upserts of different documents are independent: sent together, without a
-    // transaction. Writes to one document go one after the other, as puts in turn would.
-    writeMany: async (writes) => {
-      const byId = new Map<string, DocumentWrite<T>[]>();
-      for (const write of writes) byId.set(write.id, [...(byId.get(write.id) ?? []), write]);
-      await Promise.all(
-        [...byId.values()].map(async (sameDocument) => {
-          for (const { id, body, position } of sameDocument) await write(id, position, body);
-        }),
-      );
-    },
-    findBy: async (field, value) => {
-      if (!indexes.includes(field)) throw new Error(`${name}.${field} is not an indexed field`);
-      const values: readonly FieldValue[] = typeof value === 'object' ? value : [value];
-      if (values.length === 0) return [];
-      const found = await onCollection((db) =>
-        db.collection<Keyed>(name).find(findByFilter(field, values)).sort({ _id: 1 }).toArray(),
-      );
-      return found
-        .map((raw) => decodeStored(raw, decode).body)
-        .filter((body): body is T => body !== undefined);
-    },
-    // The index is named (hint): a query the declared indexes do not serve must not become a
-    // collection scan because the planner preferred another plan.
-    query: async (query) => {
-      const index = orderedIndexOn(chooseIndex(name, orderedIndexes, query));
-      const cursor = query.after === undefined ? undefined : decodeCursor(query.after);
-      const found = await onCollection((db) =>
-        db
-          .collection<Keyed>(name)
-          .find(queryFilter(query, cursor))
-          .sort(querySort(query))
-          .hint(index.name)
-          .limit(query.limit + 1)
-          .toArray(),
-      );
-      return pageOf(
-        found.flatMap((raw) => {
-          const stored = decodeStored(raw, decode);
-          return stored.body === undefined ? [] : [{ id: stored.id, body: stored.body }];
-        }),
-        query,
-      );
-    },
-    // Paged by _id rather than one open cursor: writes may interleave between pages, and a cursor
-    // left open across a slow consumer times out on the server.
-    entries: async function* () {
-      for (let after: string | undefined; ;) {
-        const from = after;
-        const page = await onCollection((db) =>
-          db
-            .collection<Keyed>(name)
-            .find(pageFilter(from))
-            .sort({ _id: 1 })
-            .limit(pageSize)
-            .toArray(),
-        );
-        for (const raw of page) {
-          const stored = decodeStored(raw, decode);
-          after = stored.id;
-          if (stored.body !== undefined) {
-            yield { id: stored.id, body: stored.body, position: stored.position };
-          }
-        }
-        if (page.length < pageSize) return;
-      }
-    },
-    all: async function* () {
-      for await (const { body } of documents.entries()) yield body;
-    },
-    drop: async () => {
-      if (readonly) return readOnlyRefusal('document store');
-      await run((db) => db.collection<Keyed>(name).drop());
-      indexed = undefined;
-    },
-  };
-  return { documents, ready };
 };

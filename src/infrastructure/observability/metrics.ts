@@ -1,7 +1,10 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { AttemptOutcome } from '../../application/webhooks/webhookDispatcher.js';
+import type { AttemptOutcome } from '../../application/webhooks/deliveryAfterAttempt.js';
 import type { WebhookAttemptResult } from '../../application/webhooks/webhookPorts.js';
 import type { ReconcileRun } from '../../application/reconciler.js';
+import type { SendBacklog } from '../../application/sendBacklog.js';
+import { discrepancyKinds, type Reconciliation } from '../../application/bills/reconciliation.js';
+import type { RefundEvent } from '../../domain/index.js';
 
 /** Every metric of the service, in a registry of its own (no global state between instances). */
 export const createMetrics = () => {
@@ -45,6 +48,17 @@ export const createMetrics = () => {
     labelNames: ['result'] as const,
     registers: [registry],
   });
+  const refundFailures = new Counter({
+    name: 'wechat_refund_failures_total',
+    help: 'Refund failures this instance recorded, by stage (request: WeChat refused it; settlement: it failed after acceptance) and code (err_code or refund status)',
+    labelNames: ['stage', 'code'] as const,
+    registers: [registry],
+  });
+  const notificationsWithPreviousKey = new Counter({
+    name: 'wechat_notifications_previous_key_total',
+    help: 'Refund notifications that decrypted only with WECHAT_API_KEY_PREVIOUS (0 for long: the old key is no longer needed)',
+    registers: [registry],
+  });
   const reconcilerRuns = new Counter({
     name: 'reconciler_runs_total',
     help: 'Reconciler passes over stale refunds',
@@ -54,6 +68,11 @@ export const createMetrics = () => {
     name: 'reconciler_refunds_total',
     help: 'Stale refunds the reconciler checked, by result',
     labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const staleRefunds = new Gauge({
+    name: 'reconciler_stale_refunds',
+    help: 'Refunds found lost at the reconciler’s last pass: sends unanswered, or acceptances without a notification, for longer than RECONCILE_AFTER_SECONDS',
     registers: [registry],
   });
   const webhookDeliveries = new Counter({
@@ -78,12 +97,23 @@ export const createMetrics = () => {
     gatewayCalls,
     gatewayDuration,
     notifications,
+    refundFailures,
+    notificationsWithPreviousKey,
     reconcilerRuns,
     reconciledRefunds,
+    staleRefunds,
   };
 };
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Counts an event this instance appended: by type, and a failure by stage and code too. */
+export const countEvent = (metrics: Metrics, event: RefundEvent): void => {
+  metrics.refundEvents.inc({ type: event.type });
+  if (event.type === 'RefundFailed') {
+    metrics.refundFailures.inc({ stage: event.data.stage, code: event.data.code });
+  }
+};
 
 /** Projection lag, read when Prometheus scrapes. */
 export const observeProjections = (
@@ -134,6 +164,46 @@ export const observeGatewayBacklog = (metrics: Metrics, pending: () => number): 
   });
 };
 
+/** The refunds waiting for their first send, as the backlog watcher last measured them. */
+export const observeSendBacklog = (metrics: Metrics, last: () => SendBacklog): void => {
+  new Gauge({
+    name: 'refunds_waiting_to_send',
+    help: 'Refunds REQUESTED whose send the gateway has not started (the backlog drains at WECHAT_MAX_RPS)',
+    registers: [metrics.registry],
+    collect() {
+      this.set(last().waiting);
+    },
+  });
+  new Gauge({
+    name: 'refunds_oldest_wait_seconds',
+    help: 'How long the oldest refund waiting to be sent has waited; 0 when none waits',
+    registers: [metrics.registry],
+    collect() {
+      this.set(last().oldestWaitSeconds);
+    },
+  });
+};
+
+/**
+ * Refunds the gateway holds back for WeChat's rules, by rule: `order_spacing` (another refund of
+ * the order went out less than ORDER_REFUND_SPACING_SECONDS ago) and `error_rate` (calls waiting
+ * because WeChat answered 6 errors within a second).
+ */
+export const observeGatewayWaits = (
+  metrics: Metrics,
+  waiting: { order_spacing: () => number; error_rate: () => number },
+): void => {
+  new Gauge({
+    name: 'gateway_waiting_refunds',
+    help: "Refunds the gateway holds back for WeChat's rules, by rule (order_spacing, error_rate)",
+    labelNames: ['rule'] as const,
+    registers: [metrics.registry],
+    collect() {
+      for (const [rule, count] of Object.entries(waiting)) this.set({ rule }, count());
+    },
+  });
+};
+
 /** Counts a webhook attempt by its result, and the delivery when the attempt ended it. */
 export const countWebhookAttempt =
   (metrics: Metrics) =>
@@ -169,6 +239,7 @@ export const countReconcilerRun =
   (metrics: Metrics) =>
   (run: ReconcileRun): void => {
     metrics.reconcilerRuns.inc();
+    metrics.staleRefunds.set(run.stale);
     for (const result of ['settled', 'resent', 'unchanged', 'failed'] as const) {
       metrics.reconciledRefunds.inc({ result }, run[result]);
     }
@@ -186,6 +257,28 @@ export const observeCorruptEvents = (metrics: Metrics, list: () => Promise<unkno
     async collect() {
       const entries = await list().catch(() => undefined);
       if (entries) this.set(entries.length);
+    },
+  });
+};
+
+/**
+ * The discrepancies of the last bill reconciliation (whichever instance or command ran it, read
+ * from the store when Prometheus scrapes), by kind; none before the first. While the store is away
+ * the last values stay.
+ */
+export const observeBillReconciliation = (
+  metrics: Metrics,
+  latest: () => Promise<Reconciliation | undefined>,
+): void => {
+  new Gauge({
+    name: 'bill_reconciliation_discrepancies',
+    help: "Discrepancies between WeChat Pay's refund bill and the log in the last reconciliation, by kind",
+    labelNames: ['kind'] as const,
+    registers: [metrics.registry],
+    async collect() {
+      const last = await latest().catch(() => null);
+      if (last === null) return;
+      for (const kind of discrepancyKinds) this.set({ kind }, last?.counts[kind] ?? 0);
     },
   });
 };

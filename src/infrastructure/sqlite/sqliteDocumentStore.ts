@@ -66,6 +66,7 @@ const readOnly = () => readOnlyRefusal('document store');
 const emptyCollection = <T extends JsonObject>(): DocumentCollection<T> => ({
   get: async () => undefined,
   getWithPosition: async () => undefined,
+  getMany: async () => new Map(),
   put: readOnly,
   delete: readOnly,
   writeMany: readOnly,
@@ -73,6 +74,7 @@ const emptyCollection = <T extends JsonObject>(): DocumentCollection<T> => ({
   query: async () => ({ documents: [], next: undefined }),
   all: async function* () {},
   entries: async function* () {},
+  positions: async function* () {},
   drop: readOnly,
 });
 
@@ -151,6 +153,34 @@ const sqliteCollection = <T extends JsonObject>(
     }
   };
 
+  // Bound by SQLite's limit on variables (32,766 in better-sqlite3's build): larger lists go in slices.
+  const manyStatements = new Map<number, Statement<string[], { id: string } & Row>>();
+  const selectMany = (ids: readonly string[]) => {
+    let statement = manyStatements.get(ids.length);
+    if (!statement) {
+      const placeholders = ids.map(() => '?').join(', ');
+      statement = db.prepare<string[], { id: string } & Row>(
+        `SELECT id, body, position FROM ${table} WHERE id IN (${placeholders})`,
+      );
+      manyStatements.set(ids.length, statement);
+    }
+    return statement.all(...ids);
+  };
+  const slice = 1000;
+
+  const positions = async function* () {
+    const page = db.prepare<[string], { id: string; position: bigint }>(
+      `SELECT id, position FROM ${table} WHERE id > ? AND body IS NOT NULL ORDER BY id LIMIT 1000`,
+    );
+    for (let after = ''; ;) {
+      const rows = page.all(after);
+      yield* rows;
+      const last = rows.at(-1);
+      if (!last) return;
+      after = last.id;
+    }
+  };
+
   return {
     // async so that a failure (a document that does not decode) is a rejection, not a throw.
     get: async (id) => {
@@ -160,6 +190,18 @@ const sqliteCollection = <T extends JsonObject>(
     getWithPosition: async (id) => {
       const row = select.get(id);
       return row && { body: row.body ? parse(row.body) : undefined, position: row.position };
+    },
+    getMany: async (ids) => {
+      const found = new Map<string, { body: T | undefined; position: bigint }>();
+      for (let from = 0; from < ids.length; from += slice) {
+        for (const row of selectMany(ids.slice(from, from + slice))) {
+          found.set(row.id, {
+            body: row.body ? parse(row.body) : undefined,
+            position: row.position,
+          });
+        }
+      }
+      return found;
     },
     put: async (id, body, position) => written(id, position, JSON.stringify(body)),
     delete: async (id, position) => written(id, position, null),
@@ -178,9 +220,11 @@ const sqliteCollection = <T extends JsonObject>(
       for await (const { body } of entries()) yield body;
     },
     entries,
+    positions,
     drop: async () => {
       db.exec(`DROP TABLE IF EXISTS ${table}`);
       findStatements.clear();
+      manyStatements.clear();
       query.clear();
     },
   };

@@ -15,7 +15,8 @@ import { openSqliteDatabase, requireTable } from './openSqliteDatabase.js';
 import { sqliteHealth } from './sqliteHealth.js';
 import { SqliteWriteError, startSqliteWriter } from './sqliteWriter.js';
 
-const schema = `
+/** The log's table; copiedRefundLog makes the same for a copy of another store's log. */
+export const eventsTableSchema = `
   CREATE TABLE IF NOT EXISTS events (
     position INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
@@ -31,7 +32,8 @@ const schema = `
   CREATE INDEX IF NOT EXISTS events_by_category ON events (category, position);
 `;
 
-type Row = {
+/** A row of the events table. */
+export type EventRow = {
   position: bigint;
   id: string;
   stream: string;
@@ -41,6 +43,17 @@ type Row = {
   metadata: string;
   recorded_at: string;
 };
+
+export const eventOfRow = (row: EventRow): RecordedEvent => ({
+  id: row.id,
+  streamName: row.stream,
+  type: row.type,
+  revision: row.revision,
+  position: row.position,
+  recordedAt: row.recorded_at,
+  data: parseJsonObject(row.data, `data of event ${row.position}`),
+  metadata: parseJsonObject(row.metadata, `metadata of event ${row.position}`),
+});
 
 type PendingAppend = {
   streamName: string;
@@ -77,12 +90,12 @@ export const createSqliteEventStore = ({
     readonly,
   });
   if (readonly) requireTable(db, 'events', file);
-  else db.exec(schema);
+  else db.exec(eventsTableSchema);
 
-  const selectStream = db.prepare<[string], Row>(
+  const selectStream = db.prepare<[string], EventRow>(
     'SELECT * FROM events WHERE stream = ? ORDER BY revision',
   );
-  const selectCategory = db.prepare<[string, bigint, number], Row>(
+  const selectCategory = db.prepare<[string, bigint, number], EventRow>(
     'SELECT * FROM events WHERE category = ? AND position > ? ORDER BY position LIMIT ?',
   );
   const selectHead = db
@@ -138,17 +151,6 @@ export const createSqliteEventStore = ({
     committing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(drain);
   };
 
-  const toRecorded = (row: Row): RecordedEvent => ({
-    id: row.id,
-    streamName: row.stream,
-    type: row.type,
-    revision: row.revision,
-    position: row.position,
-    recordedAt: row.recorded_at,
-    data: parseJsonObject(row.data, `data of event ${row.position}`),
-    metadata: parseJsonObject(row.metadata, `metadata of event ${row.position}`),
-  });
-
   let closed = false;
 
   return {
@@ -161,9 +163,9 @@ export const createSqliteEventStore = ({
         scheduleCommit();
       });
     },
-    readStream: (streamName) => Promise.resolve(selectStream.all(streamName).map(toRecorded)),
+    readStream: (streamName) => Promise.resolve(selectStream.all(streamName).map(eventOfRow)),
     readCategory: async (category, { after = 0n, limit }: ReadCategoryOptions) =>
-      selectCategory.all(checkCategory(category), after, limit).map(toRecorded),
+      selectCategory.all(checkCategory(category), after, limit).map(eventOfRow),
     headPosition: async (category) => selectHead.get(checkCategory(category)) ?? undefined,
     onAppended: listeners.add,
     health: () => sqliteHealth(db),

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { DocumentStore } from '../../application/ports/documentStore.js';
 import type { EventStore } from '../../application/ports/eventStore.js';
+import type { RefundLogByOrder } from '../../application/ports/refundLogByOrder.js';
 import type { Config } from '../config/config.js';
 import type { Log } from '../../application/ports/log.js';
 import { StoreUnavailable } from '../../application/ports/storeHealth.js';
@@ -9,7 +10,10 @@ import { createEsdbEventStore } from '../esdb/esdbEventStore.js';
 import { createMongoDocumentStore } from '../mongo/mongoDocumentStore.js';
 import { createLogger } from '../observability/logger.js';
 import { createSqliteDocumentStore } from '../sqlite/sqliteDocumentStore.js';
+import { copiedRefundLog } from '../sqlite/copiedRefundLog.js';
+import { openSqliteDatabase } from '../sqlite/openSqliteDatabase.js';
 import { createSqliteEventStore } from '../sqlite/sqliteEventStore.js';
+import { sqliteRefundLogByOrder } from '../sqlite/sqliteRefundLogByOrder.js';
 import { esdbEndpoint, mongoEndpoint } from './storeEndpoints.js';
 import { errorMessage } from '../../application/errorMessage.js';
 
@@ -55,5 +59,26 @@ export const openReadOnlyDocumentStore = (config: Config): DocumentStore | undef
     return createSqliteDocumentStore({ file, readonly: true });
   } catch (error) {
     throw new StoreUnavailable(`cannot read the read models ${file}: ${errorMessage(error)}`);
+  }
+};
+
+/**
+ * The configured log up to `head`, grouped by order for the audit (RefundLogByOrder): the
+ * embedded log in SQL, on a read-only connection of its own; EventStoreDB's through a copy in a
+ * temporary SQLite file (it cannot order by stream), read from `events`.
+ */
+export const openReadOnlyRefundLog = async (
+  config: Config,
+  events: EventStore,
+  head: bigint | undefined,
+): Promise<RefundLogByOrder> => {
+  if (config.eventStore.kind === 'esdb') return copiedRefundLog(events, head);
+  const file = path.join(config.dataDir, 'events.db');
+  const db = openSqliteDatabase(file, { readonly: true });
+  try {
+    return sqliteRefundLogByOrder(db, head, { onClose: () => db.close() });
+  } catch (error) {
+    db.close();
+    throw error;
   }
 };

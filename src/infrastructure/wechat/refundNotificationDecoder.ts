@@ -18,6 +18,10 @@ export type RefundNotificationDecoderOptions = {
   appid: string;
   mchId: string;
   apiKey: string;
+  /** WECHAT_API_KEY_PREVIOUS: tried when apiKey does not decrypt, while the key is rotated. */
+  apiKeyPrevious?: string;
+  /** Called for each notification only the previous key decrypted (a metric). */
+  onPreviousKey?: () => void;
   maxBytes?: number;
 };
 
@@ -81,8 +85,39 @@ export const createRefundNotificationDecoder = ({
   appid,
   mchId,
   apiKey,
+  apiKeyPrevious,
+  onPreviousKey = () => undefined,
   maxBytes = defaultMaxXmlBytes,
 }: RefundNotificationDecoderOptions): RefundNotificationDecoder => {
+  const keys = apiKeyPrevious === undefined ? [apiKey] : [apiKey, apiKeyPrevious];
+
+  /**
+   * req_info's fields, decrypted with the first key that yields XML. The current key first; the
+   * previous one while WeChat still encrypts with it (the merchant platform's key changed before
+   * ours, or notifications sent before the change are delivered again).
+   */
+  const decrypt = (ciphertext: Buffer): Record<string, string> => {
+    for (const [index, key] of keys.entries()) {
+      const plaintext = decryptReqInfo(ciphertext, key);
+      if (plaintext === undefined) continue;
+      let fields: Record<string, string>;
+      try {
+        fields = parse(plaintext, 'root', maxBytes);
+      } catch (error) {
+        const wrongKey =
+          error instanceof RefundNotificationError && error.code === 'NOTIFY_DECRYPT_FAILED';
+        if (wrongKey) continue;
+        throw error;
+      }
+      if (index > 0) onPreviousKey();
+      return fields;
+    }
+    throw new RefundNotificationError(
+      'NOTIFY_DECRYPT_FAILED',
+      `req_info does not decrypt with the merchant API key${keys.length > 1 ? ' or the previous one' : ''}`,
+    );
+  };
+
   return (body) => {
     const outerFields = parse(body, 'xml', maxBytes);
     // Checked before the other fields: a FAIL notification carries no req_info to complain about.
@@ -103,14 +138,7 @@ export const createRefundNotificationDecoder = ({
     if (ciphertext === undefined) {
       throw new RefundNotificationError('NOTIFY_BAD_BASE64', 'req_info is not valid base64');
     }
-    const plaintext = decryptReqInfo(ciphertext, apiKey);
-    if (plaintext === undefined) {
-      throw new RefundNotificationError(
-        'NOTIFY_DECRYPT_FAILED',
-        'req_info does not decrypt with the merchant API key',
-      );
-    }
-    const inner = innerSchema.safeParse(withoutEmptyFields(parse(plaintext, 'root', maxBytes)));
+    const inner = innerSchema.safeParse(withoutEmptyFields(decrypt(ciphertext)));
     if (!inner.success) {
       throw new RefundNotificationError('NOTIFY_INVALID_CONTENT', describeIssues(inner.error));
     }

@@ -12,7 +12,22 @@ import { wechatV3Credentials } from './v3/wechatV3Credentials.js';
 import { setUpWechatV3, type WechatV3 } from './v3/wechatV3Setup.js';
 import { createWechatPayClient, type WechatPayClient } from './wechatPayClient.js';
 
-export type WechatMerchant = { appid: string; mchId: string; apiKey: string };
+export type WechatMerchant = {
+  appid: string;
+  mchId: string;
+  apiKey: string;
+  /** WECHAT_API_KEY_PREVIOUS: notifications still decrypt with it while the key is rotated. */
+  apiKeyPrevious?: string;
+};
+
+/** The merchant's keys as the configuration gives them, besides its identity. */
+export const merchantOf = (
+  identity: { appid: string; mchId: string; apiKey: string },
+  wechat: { apiKeyPrevious?: string },
+): WechatMerchant => ({
+  ...identity,
+  ...(wechat.apiKeyPrevious !== undefined && { apiKeyPrevious: wechat.apiKeyPrevious }),
+});
 
 /** WeChat Pay as the service uses it: the merchant's identity, and clients to call it. */
 export type WechatSetup = {
@@ -58,7 +73,7 @@ export const setUpLiveWechat = (
     if (error instanceof MerchantCertificateError) throw new StartupError(error.message);
     throw error;
   }
-  const merchant = { appid: live.appid, mchId: live.mchId, apiKey: live.apiKey };
+  const identity = { appid: live.appid, mchId: live.mchId, apiKey: live.apiKey };
   const v3 =
     live.v3 &&
     setUpWechatV3(
@@ -73,14 +88,14 @@ export const setUpLiveWechat = (
       { logger, clock },
     );
   return {
-    merchant,
+    merchant: merchantOf(identity, live),
     baseUrl: live.baseUrl,
     apiVersion: live.apiVersion,
     ...(v3 !== undefined && { v3 }),
     createClient: (notifyUrl) =>
       createWechatPayClient({
         ...common,
-        ...merchant,
+        ...identity,
         baseUrl: live.baseUrl,
         notifyUrl,
         certificate,

@@ -82,6 +82,32 @@ describe('RequestRefund', () => {
       .when(requestRefund({ outTradeNo: 'T2' }))
       .thenRejects('REFUND_NO_CONFLICT'));
 
+  it('given a refund drawn from the recharge funds, when the identical request repeats, then nothing happens; naming other funds or none, REFUND_NO_CONFLICT', () => {
+    const recharge = { refundAccount: 'REFUND_SOURCE_RECHARGE_FUNDS' } as const;
+    spec
+      .given([refundRequested(recharge)])
+      .when(requestRefund(recharge))
+      .thenNothingHappens();
+    spec
+      .given([refundRequested(recharge)])
+      .when(requestRefund())
+      .thenRejects('REFUND_NO_CONFLICT');
+    spec
+      .given([refundRequested(recharge)])
+      .when(requestRefund({ refundAccount: 'REFUND_SOURCE_UNSETTLED_FUNDS' }))
+      .thenRejects('REFUND_NO_CONFLICT');
+  });
+
+  it('given a refund retried from other funds, when the first request repeats, then nothing happens (identical compares the first request)', () =>
+    spec
+      .given([
+        refundRequested(),
+        refundFailed('request', 'NOTENOUGH'),
+        refundRequested({ attempt: 2, refundAccount: 'REFUND_SOURCE_RECHARGE_FUNDS' }),
+      ])
+      .when(requestRefund())
+      .thenNothingHappens());
+
   it('given no refund, when refundFee exceeds totalFee, then INVALID_REFUND_TERMS', () =>
     spec
       .given([])
@@ -334,6 +360,43 @@ describe('RetryRefund', () => {
       ])
       .when(retryRefund())
       .then([refundRequested({ attempt: 3, requestedAt: later })]));
+
+  it('given a refund that failed at request, when retried from the recharge funds, then that attempt names them; a later retry naming none draws from the refund’s own again', () =>
+    spec
+      .given([
+        refundRequested(),
+        refundFailed('request', 'NOTENOUGH'),
+        refundRequested({ attempt: 2, refundAccount: 'REFUND_SOURCE_RECHARGE_FUNDS' }),
+        refundFailed('request', 'NOTENOUGH'),
+      ])
+      .when(retryRefund())
+      .then([refundRequested({ attempt: 3, requestedAt: later })]));
+
+  it('given a refund drawn from the recharge funds, when retried naming the unsettled funds, then that attempt names them', () =>
+    spec
+      .given([
+        refundRequested({ refundAccount: 'REFUND_SOURCE_RECHARGE_FUNDS' }),
+        refundFailed('request', 'NOTENOUGH'),
+      ])
+      .when(retryRefund(later, { refundAccount: 'REFUND_SOURCE_UNSETTLED_FUNDS' }))
+      .then([
+        refundRequested({
+          attempt: 2,
+          requestedAt: later,
+          refundAccount: 'REFUND_SOURCE_UNSETTLED_FUNDS',
+        }),
+      ]));
+
+  it('given a retry that names the attempt it follows, when the refund is already past that attempt, then nothing happens (a policy retry done twice)', () =>
+    spec
+      .given([
+        refundRequested(),
+        refundFailed('request', 'NOTENOUGH'),
+        refundRequested({ attempt: 2 }),
+        refundFailed('request', 'NOTENOUGH'),
+      ])
+      .when(retryRefund(later, { failedAttempt: 1 }))
+      .thenNothingHappens());
 
   it('given a refund that failed at settlement, when retried, then REFUND_NOT_RETRYABLE', () =>
     spec

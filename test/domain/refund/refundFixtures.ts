@@ -114,9 +114,12 @@ export const refundFailed = (
   },
 });
 
-export const retryRefund = (requestedAt = later): RetryRefund => ({
+export const retryRefund = (
+  requestedAt = later,
+  choices: Omit<RetryRefund['data'], 'outRefundNo' | 'requestedAt'> = {},
+): RetryRefund => ({
   type: 'RetryRefund',
-  data: { outRefundNo: 'R1', requestedAt },
+  data: { outRefundNo: 'R1', requestedAt, ...choices },
 });
 
 export const notifiedOrder = {

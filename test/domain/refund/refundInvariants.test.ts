@@ -6,6 +6,7 @@ import {
   illegalTransition,
   initialRefund,
   RefundRuleViolation,
+  refundAccounts,
   type Refund,
   type RefundCommand,
   type RefundEvent,
@@ -15,12 +16,20 @@ import { at, later, notifiedOrder, refundId, terms } from './refundFixtures.js';
 const fee = fc.constantFrom(1990, 1000);
 const anyRefundId = fc.constantFrom(refundId, '50000000000000000000000000001');
 
+const account = fc.constantFrom(undefined, ...refundAccounts);
+
 const command: fc.Arbitrary<RefundCommand> = fc.oneof(
   fc
-    .record({ refundFee: fee, reason: fc.constantFrom(terms.reason, 'other') })
-    .map(({ refundFee, reason }): RefundCommand => ({
+    .record({ refundFee: fee, reason: fc.constantFrom(terms.reason, 'other'), account })
+    .map(({ refundFee, reason, account }): RefundCommand => ({
       type: 'RequestRefund',
-      data: { ...terms, refundFee, reason, requestedAt: at },
+      data: {
+        ...terms,
+        refundFee,
+        reason,
+        requestedAt: at,
+        ...(account !== undefined && { refundAccount: account }),
+      },
     })),
   fc
     .record({ refundId: anyRefundId, refundFee: fee })
@@ -66,10 +75,14 @@ const command: fc.Arbitrary<RefundCommand> = fc.oneof(
         ...(withOrder && { refundFee: 1990, order: notifiedOrder }),
       },
     })),
-  fc.constant<RefundCommand>({
+  fc.record({ account }).map(({ account }): RefundCommand => ({
     type: 'RetryRefund',
-    data: { outRefundNo: 'R1', requestedAt: later },
-  }),
+    data: {
+      outRefundNo: 'R1',
+      requestedAt: later,
+      ...(account !== undefined && { refundAccount: account }),
+    },
+  })),
 );
 
 /** Runs the commands as the command handler would: rejected commands change nothing. */

@@ -23,6 +23,8 @@ describe('configuration', () => {
         gatewayRetryBaseMs: 1000,
         reconcileAfterSeconds: 600,
         reconcileIntervalSeconds: 60,
+        notEnoughRetryMs: [],
+        orderRefundSpacingSeconds: 60,
         webhooks: {
           retryScheduleMs: [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400].map(
             (seconds) => seconds * 1000,
@@ -30,9 +32,27 @@ describe('configuration', () => {
           timeoutMs: 15000,
           allowPrivateUrls: true,
         },
+        billReconcileMinutes: 10 * 60 + 30,
         logLevel: 'info',
       },
     });
+  });
+
+  it('given BILL_RECONCILE_TIME, then the daily bill run at that China time; empty turns it off; anything else is refused', () => {
+    expect(loadConfig({ BILL_RECONCILE_TIME: '09:05' })).toMatchObject({
+      config: { billReconcileMinutes: 9 * 60 + 5 },
+    });
+    const off = loadConfig({ BILL_RECONCILE_TIME: '' });
+    expect(off).toMatchObject({ ok: true });
+    expect(off.ok && off.config.billReconcileMinutes).toBeUndefined();
+    for (const wrong of ['24:00', '9:30', '10:30:00', 'noon']) {
+      expect(loadConfig({ BILL_RECONCILE_TIME: wrong })).toEqual({
+        ok: false,
+        problems: [
+          `BILL_RECONCILE_TIME: must be a time HH:MM (China time), or empty for off (got "${wrong}")`,
+        ],
+      });
+    }
   });
 
   it('given the WEBHOOK_* variables, then the schedule in ms, the timeout, and private URLs refused by default in live mode', () => {
@@ -67,6 +87,54 @@ describe('configuration', () => {
       'WEBHOOK_RETRY_SCHEDULE_SECONDS',
       'WEBHOOK_TIMEOUT_MS',
       'WEBHOOK_ALLOW_PRIVATE_URLS',
+    ]);
+  });
+
+  it('given the money-safety variables, then the default funds account (v3 spelling too), the NOTENOUGH schedule in ms, the spacing, and the former API key kept secret', () => {
+    expect(
+      loadConfig({
+        WECHAT_REFUND_ACCOUNT: 'REFUND_SOURCE_RECHARGE_FUNDS',
+        NOTENOUGH_RETRY_SECONDS: '600, 3600,21600',
+        ORDER_REFUND_SPACING_SECONDS: '0',
+        WECHAT_API_KEY_PREVIOUS: 'b'.repeat(32),
+      }),
+    ).toMatchObject({
+      ok: true,
+      config: {
+        refundAccount: 'REFUND_SOURCE_RECHARGE_FUNDS',
+        notEnoughRetryMs: [600_000, 3_600_000, 21_600_000],
+        orderRefundSpacingSeconds: 0,
+        wechat: { apiKeyPrevious: 'b'.repeat(32) },
+      },
+    });
+    expect(loadConfig({ WECHAT_REFUND_ACCOUNT: 'AVAILABLE' })).toMatchObject({
+      config: { refundAccount: 'REFUND_SOURCE_RECHARGE_FUNDS' },
+    });
+  });
+
+  it.each([
+    ['NOTENOUGH_RETRY_SECONDS', '600,,3600', 'must be comma-separated delays in seconds'],
+    ['NOTENOUGH_RETRY_SECONDS', '10m', 'must be comma-separated delays in seconds'],
+    ['NOTENOUGH_RETRY_SECONDS', '-5', 'must be comma-separated delays in seconds'],
+    ['ORDER_REFUND_SPACING_SECONDS', 'a minute', ''],
+    ['ORDER_REFUND_SPACING_SECONDS', '-1', ''],
+    ['ORDER_REFUND_SPACING_SECONDS', '1.5', ''],
+    [
+      'WECHAT_REFUND_ACCOUNT',
+      'REFUND_SOURCE_BASIC_FUNDS',
+      'must be REFUND_SOURCE_UNSETTLED_FUNDS or REFUND_SOURCE_RECHARGE_FUNDS',
+    ],
+  ])('given %s=%s, then the start is refused with one line naming it', (name, value, message) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${name}: `));
+    expect(problems[0]).toContain(message);
+  });
+
+  it('given a malformed former API key, then one line that does not repeat it', () => {
+    const problems = problemsOf({ WECHAT_API_KEY_PREVIOUS: 'short-secret' });
+    expect(problems).toEqual([
+      'WECHAT_API_KEY_PREVIOUS: must be the former 32-character API v2 key',
     ]);
   });
 

@@ -19,6 +19,7 @@ import { sendRefund } from '../../../src/application/sendRefund.js';
 import { createEsdbEventStore } from '../../../src/infrastructure/esdb/esdbEventStore.js';
 import {
   changedGroupSettings,
+  deliveriesAllowed,
   startEsdbReactor,
 } from '../../../src/infrastructure/esdb/esdbReactor.js';
 import { storeTarget } from '../../../src/infrastructure/stores/storeTarget.js';
@@ -178,6 +179,19 @@ if (connectionString) {
     });
   });
 }
+
+describe('the deliveries a group allows an event', () => {
+  it('given a reactor that never waits until due, then the failed tries alone', () => {
+    expect(deliveriesAllowed({}, { maxRetryCount: 50, maxDelayMs: 20_000 })).toBe(50);
+  });
+
+  it('given a reactor whose longest wait is 6 hours, then a hand-back per cap on top', () => {
+    const sixHours = 6 * 3600_000;
+    expect(
+      deliveriesAllowed({ longestWaitMs: sixHours }, { maxRetryCount: 50, maxDelayMs: 20_000 }),
+    ).toBe(50 + 1080);
+  });
+});
 
 describe('the settings of the gateway’s persistent subscription group', () => {
   const onServer = persistentSubscriptionToAllSettingsFromDefaults({

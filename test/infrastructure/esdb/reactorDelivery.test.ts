@@ -105,6 +105,22 @@ describe('gateway delivery of a persistent subscription event', () => {
     expect(waits).toEqual([1000, 4000, 20_000]);
   });
 
+  it('given a refund held back by the spacing of its order’s refunds, then it waits until due (at most the cap) and is handed back, not counted a failure', async () => {
+    const { deliver, waits } = harness([
+      () => Promise.resolve({ kind: 'paced', waitMs: 45_000 }),
+      () => Promise.resolve({ kind: 'paced', waitMs: 5000 }),
+    ]);
+    const requested = recordedOf(refundRequested());
+
+    expect(await deliver(requested, 0)).toEqual({
+      kind: 'nack',
+      action: 'retry',
+      reason: 'not due yet',
+    });
+    await deliver(requested, 1);
+    expect(waits).toEqual([20_000, 5000]);
+  });
+
   it('given storing the answer fails, then it nacks for a retry with the reason', async () => {
     const { deliver, waits } = harness([() => Promise.reject(new Error('event store down'))]);
 

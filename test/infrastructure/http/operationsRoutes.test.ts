@@ -28,6 +28,7 @@ describe('operations routes', () => {
         'projection:refund_view': 'ok',
         'projection:order_ledger': 'ok',
         'projection:idempotency_guard': 'ok',
+        'projection:bill_expectation': 'ok',
       },
       corruptStreams: [],
     });

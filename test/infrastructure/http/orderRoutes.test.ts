@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runAudit } from '../../../src/audit/runAudit.js';
+import { failRefund } from '../../domain/refund/refundFixtures.js';
 import { createTestApp, type TestApp } from '../../support/testApp.js';
+import { readOnlyStoresOf } from '../../support/testService.js';
 
 const json = { 'content-type': 'application/json' };
 const gateway = { correlationId: 'c', causationId: 'c', source: 'gateway' } as const;
@@ -163,5 +166,77 @@ describe('orders and the ledger checks', () => {
 
     expect(retried.statusCode).toBe(202);
     expect(read.json()).toMatchObject({ status: 'REQUESTED', attempt: 2 });
+  });
+
+  // DESIGN §5: requests for one order on one instance are checked and appended one after
+  // another, each check seeing the earlier ones although the ledger is a projection that lags.
+  describe('requests for one order at once', () => {
+    const auditIsClean = async () => {
+      await t.projected();
+      const stores = readOnlyStoresOf(t);
+      const report = await runAudit({
+        ...stores,
+        now: new Date(),
+        staleAfterSeconds: 3600,
+      }).finally(stores.close);
+      expect(report.anomalies.listed).toEqual([]);
+      expect(report.clean).toBe(true);
+    };
+
+    it('given 20 concurrent requests whose sum exceeds the order, then exactly the ones that fit are 202 and the rest 422 REFUND_EXCEEDS_ORDER, and the audit is clean', async () => {
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          post({ outTradeNo: 'T1', outRefundNo: `R${i}`, totalFee: 10_000, refundFee: 1000 }),
+        ),
+      );
+
+      expect(answers.filter((answer) => answer.statusCode === 202)).toHaveLength(10);
+      const refused = answers.filter((answer) => answer.statusCode !== 202);
+      expect(refused.map((answer) => [answer.statusCode, answer.json().code])).toEqual(
+        Array.from({ length: 10 }, () => [422, 'REFUND_EXCEEDS_ORDER']),
+      );
+      await t.projected();
+      expect((await order('T1')).json()).toMatchObject({ totalFee: 10_000, pendingFee: 10_000 });
+      await auditIsClean();
+    });
+
+    it('given 20 concurrent first requests of an order stating two totalFee, then those stating the first one recorded are 202 and the others 422 TOTAL_FEE_MISMATCH, and the audit is clean', async () => {
+      const totalFeeOf = (i: number) => (i % 2 === 0 ? 5000 : 6000);
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          post({ outTradeNo: 'T1', outRefundNo: `R${i}`, totalFee: totalFeeOf(i), refundFee: 100 }),
+        ),
+      );
+
+      await t.projected();
+      const { totalFee } = (await order('T1')).json();
+      answers.forEach((answer, i) => {
+        if (totalFeeOf(i) === totalFee) expect(answer.statusCode).toBe(202);
+        else expect([answer.statusCode, answer.json().code]).toEqual([422, 'TOTAL_FEE_MISMATCH']);
+      });
+      await auditIsClean();
+    });
+
+    it('given 51 concurrent requests for one order, then 50 are 202 and one 422 TOO_MANY_REFUNDS; a refund that failed at request frees a place, one that failed at settlement does not', async () => {
+      const one = (outRefundNo: string) =>
+        post({ outTradeNo: 'T1', outRefundNo, totalFee: 100_000, refundFee: 1 });
+      const answers = await Promise.all(Array.from({ length: 51 }, (_, i) => one(`R${i}`)));
+      const taken = answers.flatMap((answer, i) => (answer.statusCode === 202 ? [`R${i}`] : []));
+      expect(taken).toHaveLength(50);
+      const refused = answers.filter((answer) => answer.statusCode !== 202);
+      expect(refused.map((answer) => [answer.statusCode, answer.json().code])).toEqual([
+        [422, 'TOO_MANY_REFUNDS'],
+      ]);
+      expect(refused[0]!.headers['content-type']).toContain('application/problem+json');
+
+      await t.handle(failRefund('settlement', 'REFUNDCLOSE', { outRefundNo: taken[0]! }), gateway);
+      await t.projected();
+      expect((await one('R-more-1')).json()).toMatchObject({ code: 'TOO_MANY_REFUNDS' });
+
+      await fail(taken[1]!);
+      await t.projected();
+      expect((await one('R-more-2')).statusCode).toBe(202);
+      expect((await one('R-more-3')).statusCode).toBe(422);
+    });
   });
 });

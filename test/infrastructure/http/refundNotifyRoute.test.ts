@@ -235,6 +235,48 @@ describe('POST /wechat/refund-notify', () => {
     },
   );
 
+  describe('while the API key is rotated (WECHAT_API_KEY_PREVIOUS)', () => {
+    const previous = 'b'.repeat(32);
+    beforeEach(async () => {
+      await s.stop();
+      s = await startTestService({
+        RECONCILE_AFTER_SECONDS: '3600',
+        WECHAT_API_KEY_PREVIOUS: previous,
+      });
+    });
+    const previousKeyCount = async () => {
+      const text = await (await fetch(`${s.url}/metrics`)).text();
+      return Number(/^wechat_notifications_previous_key_total (\d+)$/m.exec(text)?.[1]);
+    };
+
+    it('given a notification encrypted with the previous key, then it settles the refund and is counted', async () => {
+      const refund = await acceptedRefund('R1');
+      expect(await previousKeyCount()).toBe(0);
+
+      const answer = await notify(bodyFor(refund, { apiKey: previous }));
+
+      expect(answer).toMatchObject({ status: 200, body: success });
+      expect(await eventTypes('R1')).toEqual([
+        'RefundRequested',
+        'RefundAccepted',
+        'RefundSucceeded',
+      ]);
+      expect(await previousKeyCount()).toBe(1);
+    });
+
+    it('given one encrypted with neither key, then 400 FAIL naming neither, and nothing changes', async () => {
+      const refund = await acceptedRefund('R1');
+
+      const answer = await notify(bodyFor(refund, { apiKey: 'A'.repeat(32) }));
+
+      expect(answer.status).toBe(400);
+      expect(answer.body).toContain('NOTIFY_DECRYPT_FAILED');
+      expect(answer.body).not.toContain(previous);
+      expect(await eventTypes('R1')).toEqual(['RefundRequested', 'RefundAccepted']);
+      expect(await previousKeyCount()).toBe(0);
+    });
+  });
+
   it('given the event store is down, then 503 with a FAIL body so that WeChat delivers it again', async () => {
     const refund = await acceptedRefund('R1');
     await s.events.close();

@@ -198,6 +198,44 @@ describe('refund notification decoder', () => {
   });
 });
 
+describe('refund notification decoder while the API key is rotated (WECHAT_API_KEY_PREVIOUS)', () => {
+  const previous = 'ffffffffffffffffffffffffffffffff';
+  const rotating = () => {
+    const counted: string[] = [];
+    const decodeRotating = createRefundNotificationDecoder({
+      ...merchant,
+      apiKeyPrevious: previous,
+      onPreviousKey: () => counted.push('previous'),
+    });
+    return { decodeRotating, counted };
+  };
+
+  it('given a notification encrypted with the previous key, then it decodes, and it is counted', () => {
+    const { decodeRotating, counted } = rotating();
+    expect(decodeRotating(notification({}, reqInfo, previous))).toEqual(decode(notification()));
+    expect(counted).toEqual(['previous']);
+  });
+
+  it('given one encrypted with the current key, then it decodes and is not counted', () => {
+    const { decodeRotating, counted } = rotating();
+    expect(decodeRotating(notification()).outRefundNo).toBe('R1');
+    expect(counted).toEqual([]);
+  });
+
+  it('given one encrypted with neither key, then NOTIFY_DECRYPT_FAILED, naming neither key', () => {
+    const { decodeRotating } = rotating();
+    let thrown: unknown;
+    try {
+      decodeRotating(notification({}, reqInfo, 'A'.repeat(32)));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ code: 'NOTIFY_DECRYPT_FAILED' });
+    expect(String(thrown)).not.toContain(previous);
+    expect(String(thrown)).not.toContain(apiKey);
+  });
+});
+
 describe('notification replies', () => {
   it('given success, when replying, then the body is exactly the one WeChat expects', () => {
     expect(notificationSuccessReply).toBe(

@@ -62,6 +62,30 @@ describe('WeChat Pay v3 client: creating refunds', () => {
     expect(byNo(plain.outRefundNo).fundsAccount).toBeUndefined();
   });
 
+  it('given [sandbox:NOTENOUGH] drawn from the available funds, then it is accepted at once', async () => {
+    const input = {
+      ...withScenario('NOTENOUGH'),
+      refundAccount: 'REFUND_SOURCE_RECHARGE_FUNDS',
+    } as const;
+    expect(await fixture.client().refund(input)).toMatchObject({ kind: 'accepted' });
+  });
+
+  it('given NOTENOUGH_UNSETTLED (automatic withdrawal), then NOT_ENOUGH from the unsettled funds every time, and accepted from the available funds, reported as AVAILABLE', async () => {
+    const client = fixture.client();
+    const input = withScenario('NOTENOUGH_UNSETTLED');
+    for (let i = 0; i < 2; i++) {
+      expect(await client.refund(input)).toMatchObject({ kind: 'rejected', code: 'NOT_ENOUGH' });
+    }
+    const recharge = { ...input, refundAccount: 'REFUND_SOURCE_RECHARGE_FUNDS' } as const;
+    expect((await client.refund(recharge)).kind).toBe('accepted');
+    await eventually(async () =>
+      expect(await client.queryRefund(input.outRefundNo)).toMatchObject({
+        kind: 'found',
+        report: { outcome: { status: 'succeeded', refundAccount: 'AVAILABLE' } },
+      }),
+    );
+  });
+
   it.each([
     ['NOTENOUGH', 'rejected', 'NOT_ENOUGH'],
     ['SYSTEMERROR', 'retryable', 'SYSTEM_ERROR'],
