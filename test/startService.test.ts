@@ -5,8 +5,7 @@ import type { ListeningService } from '../src/service.js';
 import { startService } from '../src/startService.js';
 import { closedPort } from './support/closedPort.js';
 import { eventually } from './support/eventually.js';
-import { makeTempDir } from './support/tempDir.js';
-import { testConfig } from './support/testApp.js';
+import { makeTempDir, testConfig } from './support/fixtures.js';
 
 const logLine = z.looseObject({ level: z.number(), msg: z.string() });
 const readinessBody = z.object({ ready: z.boolean(), checks: z.record(z.string(), z.string()) });

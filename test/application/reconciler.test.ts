@@ -13,8 +13,7 @@ import { sendRefund } from '../../src/application/sendRefund.js';
 import type { WechatSandbox } from '../../src/sandbox/wechatSandbox.js';
 import { requestRefund } from '../domain/refund/refundFixtures.js';
 import { startSandboxFixture, type SandboxFixture } from '../sandbox/support/sandboxFixture.js';
-import { sqliteStoresPerTest } from '../support/sqliteStores.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { makeTempDir, sqliteStoresPerTest } from '../support/fixtures.js';
 
 const temp = makeTempDir('reconciler-');
 let fixture: SandboxFixture;

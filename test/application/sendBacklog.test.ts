@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createSendBacklog, type RequestedRefund } from '../../src/application/sendBacklog.js';
 import { documentSendAttempts } from '../../src/application/sendAttempts.js';
 import { captureLogs, logLevel } from '../support/logCapture.js';
-import { sqliteStoresPerTest } from '../support/sqliteStores.js';
+import { sqliteStoresPerTest } from '../support/fixtures.js';
 
 const start = Date.parse('2026-11-30T08:00:00.000Z');
 

@@ -15,7 +15,7 @@ import {
 } from '../domain/refund/refundFixtures.js';
 import { editReadModel, projectedLog, type ProjectedLog } from '../support/projectedLog.js';
 import { collect, spawningTestMs, spawnTs } from '../support/spawnTs.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { makeTempDir } from '../support/fixtures.js';
 import { runCommand } from './captureIo.js';
 
 const context = { correlationId: 'audit-test', causationId: 'audit-test', source: 'cli' } as const;

@@ -13,8 +13,7 @@ import { liveWechatEnvOf } from '../../src/sandbox/runSandboxCommand.js';
 import { startWechatSandbox } from '../../src/sandbox/wechatSandbox.js';
 import { acceptRefund, markSucceeded, requestRefund } from '../domain/refund/refundFixtures.js';
 import { refundBill, refundRow, summaryLines } from '../infrastructure/wechat/bills/billFiles.js';
-import { sharedSandboxCertDir } from '../support/testApp.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { makeTempDir, sharedSandboxCertDir } from '../support/fixtures.js';
 import { captureIo } from './captureIo.js';
 
 const date = '2026-11-28';

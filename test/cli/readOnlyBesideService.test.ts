@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EventStore } from '../../src/application/ports/eventStore.js';
 import {
   openReadOnlyDocumentStore,
@@ -8,17 +8,12 @@ import { runAudit } from '../../src/audit/runAudit.js';
 import { eventually } from '../support/eventually.js';
 import { projectedLog } from '../support/projectedLog.js';
 import { childStartMs, collect, spawnTs, spawningTestMs } from '../support/spawnTs.js';
-import { makeTempDir } from '../support/tempDir.js';
-import { createTestApp, testConfig, type TestApp } from '../support/testApp.js';
+import { tempDirPerTest, testAppPerTest, testConfig } from '../support/fixtures.js';
 
 const json = { 'content-type': 'application/json' };
 
 describe('the read-only commands beside a running service', () => {
-  let t: TestApp;
-  beforeEach(async () => {
-    t = await createTestApp();
-  });
-  afterEach(() => t.close());
+  const t = testAppPerTest();
 
   const post = (n: number) =>
     t.app.inject({
@@ -79,11 +74,7 @@ describe('the read-only commands beside a running service', () => {
 });
 
 describe('refunds audit and export beside refunds serve', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  beforeEach(() => {
-    temp = makeTempDir();
-  });
-  afterEach(() => temp.remove());
+  const temp = tempDirPerTest();
 
   it(
     'given a service running on a DATA_DIR, when audit and export run on it, then the service keeps taking refunds and both finish cleanly',

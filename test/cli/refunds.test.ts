@@ -1,17 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { childStartMs, collect, spawningTestMs, spawnTs } from '../support/spawnTs.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { tempDirPerTest } from '../support/fixtures.js';
 import type { Json } from '../support/testService.js';
 
 const token = 'cli-test-token-5f1d0c2b9a8e';
 
 describe('refunds serve', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  beforeEach(() => {
-    temp = makeTempDir();
-  });
-  afterEach(() => temp.remove());
+  const temp = tempDirPerTest();
 
   it(
     'given the embedded default, when started, then it takes a refund, shows its events and stops cleanly on SIGTERM',

@@ -5,8 +5,7 @@ import { startService } from '../../src/startService.js';
 import { startWechatSandbox, type WechatSandbox } from '../../src/sandbox/wechatSandbox.js';
 import { closedPort } from '../support/closedPort.js';
 import { eventually } from '../support/eventually.js';
-import { makeTempDir } from '../support/tempDir.js';
-import { sharedSandboxCertDir, testConfig } from '../support/testApp.js';
+import { makeTempDir, sharedSandboxCertDir, testConfig } from '../support/fixtures.js';
 import { getJson } from '../support/testService.js';
 
 /**

@@ -1,13 +1,19 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { liveWechatEnvOf, sandboxLineSchema } from '../../src/sandbox/runSandboxCommand.js';
 import { closedPort } from '../support/closedPort.js';
 import { eventually } from '../support/eventually.js';
-import { childStartMs, collect, killHard, spawningTestMs, spawnTs } from '../support/spawnTs.js';
-import { makeTempDir } from '../support/tempDir.js';
+import {
+  childStartMs,
+  collect,
+  killHard,
+  spawningTestMs,
+  type spawnTs,
+} from '../support/spawnTs.js';
+import { spawnedPerTest, tempDirPerTest } from '../support/fixtures.js';
 import { getJson } from '../support/testService.js';
 
 type Spawned = ReturnType<typeof spawnTs>;
@@ -30,15 +36,8 @@ const refundsAtWechat = (baseUrl: string, caPath: string) =>
  * sandbox`) and the service talks to it in live mode, as it would to the real API.
  */
 describe('crash safety', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  const children: Spawned[] = [];
-  beforeEach(() => {
-    temp = makeTempDir();
-  });
-  afterEach(async () => {
-    for (const child of children.splice(0)) await killHard(child);
-    temp.remove();
-  });
+  const temp = tempDirPerTest();
+  const processes = spawnedPerTest();
 
   const firstLine = (child: Spawned) =>
     eventually(
@@ -52,9 +51,8 @@ describe('crash safety', () => {
     );
   const output = new Map<Spawned, () => { stdout: string; stderr: string }>();
   const spawn = (args: string[], env: NodeJS.ProcessEnv) => {
-    const child = spawnTs('src/cli/refunds.ts', args, env);
+    const child = processes.spawn('src/cli/refunds.ts', args, env);
     output.set(child, collect(child).output);
-    children.push(child);
     return child;
   };
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { RecordedEvent } from '../../src/application/ports/eventStore.js';
 import { eventually } from '../support/eventually.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { makeTempDir } from '../support/fixtures.js';
 import {
   readOnlyStoresOf,
   reactorPassed,

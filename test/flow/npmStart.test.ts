@@ -1,17 +1,13 @@
 import { spawn } from 'node:child_process';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { closedPort } from '../support/closedPort.js';
 import { eventually } from '../support/eventually.js';
 import { childStartMs, projectRoot, spawningTestMs } from '../support/spawnTs.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { tempDirPerTest } from '../support/fixtures.js';
 import { getJson } from '../support/testService.js';
 
 describe('npm start', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  beforeEach(() => {
-    temp = makeTempDir();
-  });
-  afterEach(() => temp.remove());
+  const temp = tempDirPerTest();
 
   it.each([{}, { WECHAT_API_VERSION: 'v3' }])(
     'given no configuration but a port and a data dir (and %o), when started with npm start, then a refund goes all the way to SUCCEEDED through the sandbox',

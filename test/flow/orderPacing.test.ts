@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { eventually } from '../support/eventually.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { makeTempDir } from '../support/fixtures.js';
 import { startTestService, type TestService } from '../support/testService.js';
 
 // Far above what one send takes on a busy machine: the other order's refund is accepted before the

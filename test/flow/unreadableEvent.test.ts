@@ -7,7 +7,7 @@ import { createLogger } from '../../src/infrastructure/observability/logger.js';
 import { createSqliteEventStore } from '../../src/infrastructure/sqlite/sqliteEventStore.js';
 import { refundRequested, refundSucceeded } from '../domain/refund/refundFixtures.js';
 import { eventually } from '../support/eventually.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { makeTempDir } from '../support/fixtures.js';
 import {
   gatewayPassed,
   readOnlyStoresOf,

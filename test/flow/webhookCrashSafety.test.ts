@@ -2,12 +2,10 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closedPort } from '../support/closedPort.js';
 import { eventually } from '../support/eventually.js';
-import { childStartMs, collect, killHard, spawningTestMs, spawnTs } from '../support/spawnTs.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { childStartMs, collect, killHard, spawningTestMs } from '../support/spawnTs.js';
+import { spawnedPerTest, tempDirPerTest } from '../support/fixtures.js';
 import { getJson } from '../support/testService.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver.js';
-
-type Spawned = ReturnType<typeof spawnTs>;
 
 /** Attempts in flight to one endpoint at most (the dispatcher's default per-endpoint lane). */
 const perEndpointInFlight = 8;
@@ -19,14 +17,10 @@ const perEndpointInFlight = 8;
  * flight at the kill (at least once): at most one extra delivery for each of those.
  */
 describe('webhook delivery across a crash', () => {
-  const temp = makeTempDir();
-  const children: Spawned[] = [];
+  const temp = tempDirPerTest();
+  const processes = spawnedPerTest();
   let receiver: WebhookReceiver | undefined;
-  afterEach(async () => {
-    for (const child of children.splice(0)) await killHard(child);
-    await receiver?.close();
-    temp.remove();
-  });
+  afterEach(() => receiver?.close());
 
   it(
     'given deliveries in flight, when the service is killed and restarted, then every event is delivered, none invented, and repeats stay within the in-flight bound',
@@ -50,9 +44,8 @@ describe('webhook delivery across a crash', () => {
         WEBHOOK_RETRY_SCHEDULE_SECONDS: '0.2,0.2,0.2,0.2,0.2',
       };
       const serve = async () => {
-        const child = spawnTs('src/cli/refunds.ts', ['serve'], env);
+        const child = processes.spawn('src/cli/refunds.ts', ['serve'], env);
         const output = collect(child).output;
-        children.push(child);
         await eventually(
           async () => expect((await fetch(`${url}/healthz`)).status, output().stderr).toBe(200),
           { timeoutMs: childStartMs },

@@ -1,6 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DocumentStore } from '../../src/application/ports/documentStore.js';
-import type { EventStore } from '../../src/application/ports/eventStore.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { refundCategory } from '../../src/application/refundEventCodec.js';
 import { applyEvents } from '../../src/projections/applyEvents.js';
 import { corruptEvents } from '../../src/projections/corruptEvents.js';
@@ -12,31 +10,15 @@ import { startProjection, type ProjectionStatus } from '../../src/projections/st
 import { eventually } from '../support/eventually.js';
 import { writeRandomRefunds } from '../../bench/support/randomRefunds.js';
 import { childStartMs, collect, spawningTestMs, spawnTs } from '../support/spawnTs.js';
-import { makeTempDir } from '../support/tempDir.js';
-import {
-  eachProjection,
-  openStores,
-  projectionDeps,
-  snapshot,
-} from './support/projectionFixture.js';
+import { sqliteStoresPerTest } from '../support/fixtures.js';
+import { eachProjection, projectionDeps, snapshot } from './support/projectionFixture.js';
 
 type Running = { status: () => Promise<ProjectionStatus>; stop: () => Promise<void> };
 
 describe('projection runner on SQLite', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  let stores: { events: EventStore; documents: DocumentStore };
+  const stores = sqliteStoresPerTest();
   let running: Running[] = [];
-
-  beforeEach(() => {
-    temp = makeTempDir();
-    stores = openStores(temp.dir);
-  });
-  afterEach(async () => {
-    await stopAll();
-    await stores.documents.close();
-    await stores.events.close();
-    temp.remove();
-  });
+  afterEach(() => stopAll());
 
   const startAll = async (batchSize = 500) => {
     running = await eachProjection((p) =>
@@ -147,7 +129,7 @@ describe('projection runner on SQLite', () => {
       // The worker sees the log up to its middle only: killed at any time, it is short of the head.
       const middle = log[Math.floor(log.length / 2)]!.position;
       const child = spawnTs('test/projections/support/projectWorker.ts', [
-        temp.dir,
+        stores.dir,
         middle.toString(),
       ]);
       const { completion } = collect(child);

@@ -6,7 +6,7 @@ import { certDirLockFile, withCertDirLock } from '../../src/sandbox/certDirLock.
 import { ensureSandboxCredentials } from '../../src/sandbox/sandboxCredentials.js';
 import { eventually } from '../support/eventually.js';
 import { childStartMs, collect, killHard, spawnTs } from '../support/spawnTs.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { makeTempDir } from '../support/fixtures.js';
 
 const temp = makeTempDir('cert-dir-lock-');
 afterAll(() => temp.remove());

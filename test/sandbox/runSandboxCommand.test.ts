@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { completion, spawningTestMs, spawnTs } from '../support/spawnTs.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { makeTempDir } from '../support/fixtures.js';
 
 const temp = makeTempDir('wechat-sandbox-cmd-');
 afterAll(() => temp.remove());

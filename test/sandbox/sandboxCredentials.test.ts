@@ -12,7 +12,7 @@ import {
 } from '../../src/sandbox/sandboxCredentials.js';
 import { sandboxIdentityFile } from '../../src/sandbox/sandboxIdentity.js';
 import { sandboxV3Files } from '../../src/sandbox/sandboxV3Keys.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { makeTempDir } from '../support/fixtures.js';
 
 const temp = makeTempDir('sandbox-credentials-');
 afterAll(() => temp.remove());

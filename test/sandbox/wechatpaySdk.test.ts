@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { Aes, Formatter, Rsa, Wechatpay } from 'wechatpay-axios-plugin';
 import { eventually } from '../support/eventually.js';
 import { childStartMs, collect, spawnTs } from '../support/spawnTs.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { makeTempDir } from '../support/fixtures.js';
 import type { Json } from '../support/testService.js';
 
 /** The line `refunds sandbox` prints (DESIGN §7). */

@@ -9,8 +9,7 @@ import {
   openReadOnlyEventStore,
 } from '../../src/infrastructure/stores/openReadOnlyStores.js';
 import { eventually } from './eventually.js';
-import { makeTempDir } from './tempDir.js';
-import { sharedSandboxCertDir, testConfig, untilProjected } from './testApp.js';
+import { makeTempDir, sharedSandboxCertDir, testConfig, untilProjected } from './fixtures.js';
 
 // Response bodies are JSON of whatever shape the test asserts.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -8,7 +8,7 @@ import type { JsonObject } from '../../../src/application/ports/eventStore.js';
 import { createSqliteDocumentStore } from '../../../src/infrastructure/sqlite/sqliteDocumentStore.js';
 import { pino } from 'pino';
 import { eventually } from '../../support/eventually.js';
-import { makeTempDir } from '../../support/tempDir.js';
+import { makeTempDir } from '../../support/fixtures.js';
 
 /** A clock a test moves by hand; `looks` counts how often it was read. */
 const handClock = (start: string) => {

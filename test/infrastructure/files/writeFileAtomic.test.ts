@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../../../src/infrastructure/files/writeFileAtomic.js';
 import { completion, spawnTs } from '../../support/spawnTs.js';
-import { makeTempDir } from '../../support/tempDir.js';
+import { makeTempDir } from '../../support/fixtures.js';
 
 const temp = makeTempDir('write-file-atomic-');
 afterAll(() => temp.remove());

@@ -1,14 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../support/testApp.js';
+import { describe, expect, it } from 'vitest';
+import { testAppPerTest } from '../../support/fixtures.js';
 
 const api = { correlationId: 'c', causationId: 'c', source: 'api' } as const;
 
 describe('GET /v1/events', () => {
-  let t: TestApp;
-  beforeEach(async () => {
-    t = await createTestApp();
-  });
-  afterEach(() => t.close());
+  const t = testAppPerTest();
 
   const request = (outRefundNo: string) =>
     t.handle(

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { expect } from 'vitest';
 import { refundCategory } from '../../../../src/application/refundEventCodec.js';
 import { runAudit } from '../../../../src/audit/runAudit.js';
-import { createTestApp, type TestApp } from '../../../support/testApp.js';
+import { createTestApp, type TestApp } from '../../../support/fixtures.js';
 import { readOnlyStoresOf } from '../../../support/testService.js';
 
 /**

@@ -12,7 +12,7 @@ import type { WechatSandbox } from '../../../../src/sandbox/wechatSandbox.js';
 import { startSandboxFixture } from '../../../sandbox/support/sandboxFixture.js';
 import { startSandboxV3Fixture } from '../../../sandbox/support/sandboxV3Fixture.js';
 import { eventually } from '../../../support/eventually.js';
-import { makeTempDir } from '../../../support/tempDir.js';
+import { makeTempDir } from '../../../support/fixtures.js';
 import { refundBill, refundRow, summaryLines } from './billFiles.js';
 
 const itemsOf = async (bill: Bill): Promise<BillItem[]> => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayRefundRequest } from '../../../../src/application/ports/refundGateway.js';
 import { closedPort } from '../../../support/closedPort.js';
 import { eventually } from '../../../support/eventually.js';
-import { makeTempDir } from '../../../support/tempDir.js';
+import { makeTempDir } from '../../../support/fixtures.js';
 import {
   startSandboxV3Fixture,
   type SandboxV3Fixture,
