@@ -34,11 +34,18 @@ export const perTest = <T extends object>(
     current = undefined;
     if (fixture !== undefined) await close(fixture);
   });
+  const now = (): T => {
+    if (current === undefined) throw new Error('a per-test fixture is there only within a test');
+    return current;
+  };
+  // Spread and Object.keys read the fixture of the running test too, not the proxy's empty target.
   const target: object = {};
   return new Proxy(target, {
-    get: (_target, property) => {
-      if (current === undefined) throw new Error('a per-test fixture is there only within a test');
-      return Reflect.get(current, property, current);
+    get: (_target, property) => Reflect.get(now(), property, now()),
+    ownKeys: () => Reflect.ownKeys(now()),
+    getOwnPropertyDescriptor: (_target, property) => {
+      const descriptor = Reflect.getOwnPropertyDescriptor(now(), property);
+      return descriptor && { ...descriptor, configurable: true };
     },
   }) as T;
 };
