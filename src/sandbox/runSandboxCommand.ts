@@ -43,6 +43,8 @@ export const liveWechatEnvOf = (line: SandboxLine, api: 'v2' | 'v3' = 'v2'): Nod
 export type RunSandboxCommandOptions = {
   port?: number;
   certDir: string;
+  /** WeChat's rate limit as the sandbox plays it (`--max-rps`); 0 or absent: none. */
+  maxRequestsPerSecond?: number;
   stdout: Writable;
   logger: Logger;
 };
@@ -55,12 +57,14 @@ export type RunSandboxCommandOptions = {
 export const runSandboxCommand = async ({
   port,
   certDir,
+  maxRequestsPerSecond,
   stdout,
   logger,
 }: RunSandboxCommandOptions): Promise<WechatSandbox> => {
   const sandbox = await startWechatSandbox({
     certDir: path.resolve(certDir),
     ...(port !== undefined && { port }),
+    ...(maxRequestsPerSecond !== undefined && { maxRequestsPerSecond }),
     logger,
   });
   const { baseUrl, appid, mchId, apiKey, caPath } = sandbox;

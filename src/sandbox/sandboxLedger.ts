@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import type { SandboxRateLimit } from './sandboxRateLimit.js';
 import type { SandboxScenario } from './sandboxScenario.js';
 
 export type SandboxRefundStatus = 'PROCESSING' | 'SUCCESS' | 'REFUNDCLOSE' | 'CHANGE';
@@ -27,6 +28,16 @@ export type SandboxRefund = {
 
 export type SandboxApi = 'v2' | 'v3';
 
+/** The calls the sandbox counts: refund requests (v2 secapi, v3 POST) and refund queries. */
+export type SandboxOperation = 'refund' | 'query';
+
+/** One operation's calls: all of them, those refused by the rate limit, and per out_refund_no. */
+export type SandboxCallCount = {
+  calls: number;
+  rateLimited: number;
+  byOutRefundNo: Record<string, number>;
+};
+
 /**
  * Whether a refund draws on the available (recharge) balance: v2's refund_account
  * REFUND_SOURCE_RECHARGE_FUNDS, v3's funds_account AVAILABLE; otherwise the unsettled balance.
@@ -42,6 +53,8 @@ export const v2RefundAccountOf = (refund: { fundsAccount?: string }): string =>
 export type ListedSandboxRefund = SandboxRefund & {
   /** Every refund request naming it, refused ones included (a NOTENOUGH first try counts). */
   calls: number;
+  /** Every refund query naming it by out_refund_no, refused ones included. */
+  queries: number;
 };
 
 export type RefundApplication = {
@@ -82,13 +95,23 @@ export const chinaTimeOf = (date: Date): string =>
  * sandbox takes no payments, so the first refund of an order creates the order and fixes its
  * total_fee and transaction_id.
  */
-export const createSandboxLedger = ({ now }: { now: () => Date }) => {
+export const createSandboxLedger = ({
+  now,
+  rateLimit = { admit: () => true },
+}: {
+  now: () => Date;
+  rateLimit?: SandboxRateLimit;
+}) => {
   const orders = new Map<string, Order>();
   const orderByTransactionId = new Map<string, Order>();
   const refunds = new Map<string, SandboxRefund>();
   /** out_refund_no of each order's refunds, so that checking an order does not scan them all. */
   const refundNosByOrder = new Map<string, string[]>();
-  const calls = new Map<string, number>();
+  const calls: Record<SandboxOperation, Map<string, number>> = {
+    refund: new Map(),
+    query: new Map(),
+  };
+  const rateLimited: Record<SandboxOperation, number> = { refund: 0, query: 0 };
 
   const refused = (errCode: string, errCodeDes: string): LedgerAnswer => ({
     kind: 'refused',
@@ -207,13 +230,17 @@ export const createSandboxLedger = ({ now }: { now: () => Date }) => {
     transactionId?: string;
     outTradeNo?: string;
   }): SandboxRefund[] => {
-    const all = [...refunds.values()];
-    if (key.refundId !== undefined) return all.filter((r) => r.refundId === key.refundId);
-    if (key.outRefundNo !== undefined) return all.filter((r) => r.outRefundNo === key.outRefundNo);
-    if (key.transactionId !== undefined) {
-      return all.filter((r) => r.transactionId === key.transactionId);
+    const all = (): SandboxRefund[] => [...refunds.values()];
+    if (key.refundId !== undefined) return all().filter((r) => r.refundId === key.refundId);
+    if (key.outRefundNo !== undefined) {
+      // Refunds are kept by out_refund_no: a mass refund's queries must not scan them all.
+      const refund = refunds.get(key.outRefundNo);
+      return refund ? [refund] : [];
     }
-    return all.filter((r) => r.outTradeNo === key.outTradeNo);
+    if (key.transactionId !== undefined) {
+      return all().filter((r) => r.transactionId === key.transactionId);
+    }
+    return all().filter((r) => r.outTradeNo === key.outTradeNo);
   };
 
   return {
@@ -221,14 +248,30 @@ export const createSandboxLedger = ({ now }: { now: () => Date }) => {
     settle,
     resolveAbnormal,
     query,
-    /** Counts a refund request for the out_refund_no, whatever its answer. */
-    countCall: (outRefundNo: string): void => {
-      calls.set(outRefundNo, (calls.get(outRefundNo) ?? 0) + 1);
+    /**
+     * Counts a call naming the out_refund_no, whatever its answer, and says whether it fits the
+     * rate limit (false: answer FREQUENCY_LIMITED).
+     */
+    admitCall: (operation: SandboxOperation, outRefundNo: string): boolean => {
+      const counted = calls[operation];
+      counted.set(outRefundNo, (counted.get(outRefundNo) ?? 0) + 1);
+      const admitted = rateLimit.admit();
+      if (!admitted) rateLimited[operation] += 1;
+      return admitted;
+    },
+    callCounts: (): Record<SandboxOperation, SandboxCallCount> => {
+      const countOf = (operation: SandboxOperation): SandboxCallCount => {
+        const byOutRefundNo = Object.fromEntries(calls[operation]);
+        const total = Object.values(byOutRefundNo).reduce((sum, n) => sum + n, 0);
+        return { calls: total, rateLimited: rateLimited[operation], byOutRefundNo };
+      };
+      return { refund: countOf('refund'), query: countOf('query') };
     },
     all: (): ListedSandboxRefund[] =>
       [...refunds.values()].map((refund) => ({
         ...refund,
-        calls: calls.get(refund.outRefundNo) ?? 0,
+        calls: calls.refund.get(refund.outRefundNo) ?? 0,
+        queries: calls.query.get(refund.outRefundNo) ?? 0,
       })),
   };
 };

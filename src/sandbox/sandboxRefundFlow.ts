@@ -66,6 +66,12 @@ const notEnough: FlowAnswer = {
   errCodeDes: '基本账户余额不足，请充值后重新发起',
 };
 
+const frequencyLimited: FlowAnswer = {
+  kind: 'refused',
+  errCode: 'FREQUENCY_LIMITED',
+  errCodeDes: '频率限制',
+};
+
 const systemError: FlowAnswer = {
   kind: 'refused',
   errCode: 'SYSTEMERROR',
@@ -131,7 +137,7 @@ export const createSandboxRefundFlow = ({
   };
 
   const refund = async (request: FlowRefundRequest): Promise<FlowAnswer> => {
-    ledger.countCall(request.outRefundNo);
+    if (!ledger.admitCall('refund', request.outRefundNo)) return frequencyLimited;
     const named = scenarioInDescription(request.description);
     if (named === 'invalid') {
       return {
@@ -173,7 +179,7 @@ export const createSandboxRefundFlow = ({
       if (scenario === 'FREQUENCY_LIMITED') {
         // Taken, but the caller is told to slow down: it cannot know the refund was accepted.
         failedOnce.add(request.outRefundNo);
-        return { kind: 'refused', errCode: 'FREQUENCY_LIMITED', errCodeDes: '频率限制' };
+        return frequencyLimited;
       }
     }
     return { kind: 'accepted', refund: answer.refund };

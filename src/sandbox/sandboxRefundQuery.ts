@@ -22,6 +22,8 @@ export const answerRefundQuery = (
       'refund_id, out_refund_no, transaction_id or out_trade_no is required',
     );
   }
+  const [named = ''] = Object.values(key);
+  if (!ledger.admitCall('query', named)) return resultFail('FREQUENCY_LIMITED', '频率限制');
   const refunds = ledger.query(key);
   const first = refunds[0];
   if (first === undefined) return resultFail('REFUNDNOTEXIST', '退款订单查询失败');

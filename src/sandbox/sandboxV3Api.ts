@@ -231,7 +231,11 @@ export const createSandboxV3Api = ({
     }
     const queried = refundPath.exec(path)?.[1];
     if (request.method === 'GET' && queried !== undefined) {
-      const refund = ledger.query({ outRefundNo: decodeURIComponent(queried) })[0];
+      const outRefundNo = decodeURIComponent(queried);
+      if (!ledger.admitCall('query', outRefundNo)) {
+        return error(request, 429, 'FREQUENCY_LIMITED', '频率限制');
+      }
+      const refund = ledger.query({ outRefundNo })[0];
       return refund
         ? answer(request, 200, v3RefundObject(refund))
         : error(request, 404, 'RESOURCE_NOT_EXISTS', '退款单不存在');

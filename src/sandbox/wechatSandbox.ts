@@ -11,8 +11,11 @@ import {
   createSandboxLedger,
   type ListedSandboxRefund,
   type SandboxApi,
+  type SandboxCallCount,
+  type SandboxOperation,
   type SandboxRefund,
 } from './sandboxLedger.js';
+import { createSandboxRateLimit } from './sandboxRateLimit.js';
 import { createSandboxNotifier, type NotificationDelivery } from './sandboxNotifier.js';
 import { checkEnvelope, resultFail, signedReply } from './sandboxProtocol.js';
 import {
@@ -36,6 +39,11 @@ export type WechatSandboxOptions = {
   notificationDelayMs?: number;
   /** Multiplies WeChat's notification retry schedule (15 s … 6 h); 0.001 for tests. */
   retryTimeScale?: number;
+  /**
+   * WeChat's rate limit on refunds and refund queries together (150/s live); a call beyond it is
+   * answered FREQUENCY_LIMITED. Default 0: no limit.
+   */
+  maxRequestsPerSecond?: number;
   logger?: Logger;
   now?: () => Date;
 };
@@ -51,6 +59,8 @@ export type WechatSandbox = SandboxIdentity & {
   p12Path: string;
   setScenario(outRefundNo: string, scenario: SandboxScenario): void;
   refunds(): ListedSandboxRefund[];
+  /** The refund and query calls it counted, per out_refund_no (also GET /sandbox/calls). */
+  calls(): Record<SandboxOperation, SandboxCallCount>;
   deliveries(): NotificationDelivery[];
   /** Test hook: while on, every signed answer carries a wrong sign (v2) or signature (v3). */
   corruptSigns(on: boolean): void;
@@ -122,7 +132,13 @@ export const startWechatSandbox = async (options: WechatSandboxOptions): Promise
   const logger = options.logger ?? pino({ level: 'silent' });
   const { identity, certificates, v3Keys } = await ensureSandboxCredentials(options.certDir);
   const now = options.now ?? (() => new Date());
-  const ledger = createSandboxLedger({ now });
+  const ledger = createSandboxLedger({
+    now,
+    rateLimit: createSandboxRateLimit({
+      perSecond: options.maxRequestsPerSecond ?? 0,
+      now: () => now().getTime(),
+    }),
+  });
   let notificationSigning: V3NotificationSigning = 'alternate';
   let v3Notifications = 0;
   const notifier = createSandboxNotifier({
@@ -226,6 +242,9 @@ export const startWechatSandbox = async (options: WechatSandboxOptions): Promise
     if (request.method === 'GET' && path === '/sandbox/refunds') {
       return json(response, 200, ledger.all());
     }
+    if (request.method === 'GET' && path === '/sandbox/calls') {
+      return json(response, 200, ledger.callCounts());
+    }
     const body = await readBody(request);
     if (body === undefined) return json(response, 413, { error: 'body too large' });
     if (path.startsWith('/v3/')) {
@@ -316,6 +335,7 @@ export const startWechatSandbox = async (options: WechatSandboxOptions): Promise
     p12Path: certificates.p12Path,
     setScenario: (outRefundNo, scenario) => void scenarios.set(outRefundNo, scenario),
     refunds: () => ledger.all(),
+    calls: () => ledger.callCounts(),
     deliveries: () => notifier.deliveries(),
     corruptSigns: (on) => void (corrupt = on),
     simulateMerchantPlatformRefund: (input) => flow.merchantPlatformRefund(input),

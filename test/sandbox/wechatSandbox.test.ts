@@ -4,7 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { GatewayRefundRequest } from '../../src/application/ports/refundGateway.js';
-import { startWechatSandbox } from '../../src/sandbox/wechatSandbox.js';
+import { startWechatSandbox, type WechatSandbox } from '../../src/sandbox/wechatSandbox.js';
 import { createWechatPayClient } from '../../src/infrastructure/wechat/wechatPayClient.js';
 import type { SandboxScenario } from '../../src/sandbox/sandboxScenario.js';
 import { eventually } from '../support/eventually.js';
@@ -48,13 +48,14 @@ const callControl = (
   method: 'GET' | 'POST',
   path: string,
   body?: string,
+  sandbox: WechatSandbox = fixture.sandbox,
 ): Promise<{ status: number; body: string }> =>
   new Promise((resolve, reject) => {
     const call = https.request(
-      `${fixture.sandbox.baseUrl}${path}`,
+      `${sandbox.baseUrl}${path}`,
       {
         method,
-        ca: fixture.sandbox.caPem,
+        ca: sandbox.caPem,
         headers: { 'content-type': 'application/json' },
       },
       (response) => {
@@ -280,6 +281,59 @@ describe('WeChat sandbox: scenarios', () => {
     expect(
       fixture.sandbox.refunds().find((refund) => refund.outRefundNo === input.outRefundNo),
     ).toMatchObject({ calls: 3, status: expect.any(String) });
+  });
+
+  it('given a rate limit of 3 calls a second, when 4 refund calls and a query come within one second, then the 4th and the query are FREQUENCY_LIMITED, and GET /sandbox/calls counts every call by operation', async () => {
+    let at = Date.parse('2026-11-30T08:00:00.000Z');
+    const limited = await startWechatSandbox({
+      certDir,
+      maxRequestsPerSecond: 3,
+      now: () => new Date(at),
+    });
+    const client = createWechatPayClient({
+      baseUrl: limited.baseUrl,
+      appid: limited.appid,
+      mchId: limited.mchId,
+      apiKey: limited.apiKey,
+      signType: 'MD5',
+      notifyUrl: fixture.receiver.url,
+      certificate: limited.clientCertificate,
+      caPath: limited.caPath,
+      maxRequestsPerSecond: 0,
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      const input = request();
+      const outcomes = [];
+      for (const sent of [input, request(), request(), input]) {
+        outcomes.push((await client.refund(sent)).kind);
+      }
+      const queried = await client.queryRefund(input.outRefundNo);
+      at += 1000;
+      const afterASecond = await client.refund(input);
+
+      expect(outcomes).toEqual(['accepted', 'accepted', 'accepted', 'retryable']);
+      expect(queried.kind).not.toBe('found');
+      expect(afterASecond.kind).toBe('accepted');
+      const count = z.object({
+        calls: z.number(),
+        rateLimited: z.number(),
+        byOutRefundNo: z.record(z.string(), z.number()),
+      });
+      const counted = z
+        .object({ refund: count, query: count })
+        .parse(JSON.parse((await callControl('GET', '/sandbox/calls', undefined, limited)).body));
+      expect(counted.refund).toMatchObject({ calls: 5, rateLimited: 1 });
+      expect(counted.refund.byOutRefundNo[input.outRefundNo]).toBe(3);
+      expect(counted.query).toEqual({
+        calls: 1,
+        rateLimited: 1,
+        byOutRefundNo: { [input.outRefundNo]: 1 },
+      });
+    } finally {
+      client.close();
+      await limited.close();
+    }
   });
 
   it('given a token naming no scenario, when refunding, then PARAM_ERROR', async () => {
