@@ -12,8 +12,8 @@ import { verifyRsaSignature } from '../src/infrastructure/wechat/v3/rsaVerifier.
 import { createSqliteEventStore } from '../src/infrastructure/sqlite/sqliteEventStore.js';
 import { liveWechatEnvOf, sandboxLineSchema } from '../src/sandbox/runSandboxCommand.js';
 import { sandboxNotificationBody } from '../src/sandbox/sandboxNotifier.js';
-import { load, type LoadResult } from './support/load.js';
-import { freePort, metric, peakRssMb, root, run, waitFor } from './support/processes.js';
+import { load, refundBody, type LoadResult } from './support/load.js';
+import { freePort, metric, peakRssMb, root, run, serve, waitFor } from './support/processes.js';
 import { measureStoreLimit } from './support/storeLimit.js';
 import { startWebhookSink, subscribe } from './support/webhookSink.js';
 
@@ -22,26 +22,6 @@ const readRefunds = Number(process.env['BENCH_REFUNDS'] ?? 100_000);
 const webhooksOn = process.env['BENCH_WEBHOOKS'] === '1';
 const work = mkdtempSync(path.join(os.tmpdir(), 'refunds-bench-'));
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-const serve = async (dataDir: string, env: NodeJS.ProcessEnv = {}) => {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const service = run('node', ['bin/refunds.js', 'serve'], {
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    ...env,
-  });
-  await waitFor(
-    async () => (await fetch(`${url}/readyz`)).status === 200,
-    300_000,
-    'the service to be ready',
-  );
-  return { ...service, url };
-};
-
-const refundBody = (prefix: string, n: number) =>
-  JSON.stringify({ outTradeNo: `${prefix}${n}`, outRefundNo: `${prefix}${n}`, totalFee: 1000 });
 
 /** Refunds already requested (the log of a service that has been running), for reads and notifications. */
 const prepopulate = async (dataDir: string, count: number) => {

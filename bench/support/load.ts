@@ -15,6 +15,8 @@ export type LoadOptions = {
   connections?: number;
   durationSeconds?: number;
   contentType?: string;
+  /** Requests per second over all connections (a steady probe); default: as fast as answered. */
+  overallRate?: number;
   /** The body of the n-th request, or its path for GETs. */
   body?: (n: number) => string;
   path?: (n: number) => string;
@@ -27,6 +29,7 @@ export const load = async ({
   connections = 64,
   durationSeconds = 10,
   contentType = 'application/json',
+  overallRate,
   body,
   path,
 }: LoadOptions): Promise<LoadResult> => {
@@ -36,6 +39,7 @@ export const load = async ({
     method,
     connections,
     duration: durationSeconds,
+    ...(overallRate !== undefined && { overallRate }),
     headers: { 'content-type': contentType },
     requests: [
       {
@@ -59,3 +63,7 @@ export const load = async ({
     requests: result.requests.total,
   };
 };
+
+/** A refund of its own order (prefix + n as both numbers), for POST /v1/refunds. */
+export const refundBody = (prefix: string, n: number) =>
+  JSON.stringify({ outTradeNo: `${prefix}${n}`, outRefundNo: `${prefix}${n}`, totalFee: 1000 });

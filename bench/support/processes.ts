@@ -110,3 +110,21 @@ export const measureInChild = <T>(
       else resolve(schema.parse(JSON.parse(out)));
     });
   });
+
+/** The built service as `npm start` runs it (`node bin/refunds.js serve`), once it is ready. */
+export const serve = async (dataDir: string, env: NodeJS.ProcessEnv = {}) => {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const service = run('node', ['bin/refunds.js', 'serve'], {
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  await waitFor(
+    async () => (await fetch(`${url}/readyz`)).status === 200,
+    300_000,
+    'the service to be ready',
+  );
+  return { ...service, url };
+};
