@@ -143,28 +143,39 @@ const main = async () => {
 
   log(`mass refund: posting ${refunds} refunds (load average ${load1()})`);
   const firstPost = Date.now();
+  let mostWaiting = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const waiting = await metric(service.url, 'refunds_waiting_to_send').catch(() => 0);
+      mostWaiting = Math.max(mostWaiting, waiting);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+  })();
+  // The SIGKILL once half the burst has been sent, while the posts go on (they are posted again
+  // until the restarted service, on the same port, takes them).
+  const killed = (async () => {
+    await waitFor(
+      async () => (await calls()).refund.calls >= 100 + refunds / 2,
+      3_600_000,
+      'half the burst to be sent',
+    );
+    const sentAtKill = (await calls()).refund.calls - 100;
+    log(`mass refund: SIGKILL with ${sentAtKill} of ${refunds} sent`);
+    const killedAt = Date.now();
+    service.child.kill('SIGKILL');
+    await service.stop();
+    service = await serve(dataDir, env, Number(new URL(service.url).port));
+    return { sentAtKill, downSeconds: (Date.now() - killedAt) / 1000 };
+  })();
   const postRetries = await postAll(service.url, 'M', refunds);
   const postSeconds = (Date.now() - firstPost) / 1000;
+  const { sentAtKill, downSeconds } = await killed;
   loads.push(`after the posts ${load1()}`);
   log(`mass refund: posted in ${postSeconds.toFixed(0)} s; probes during the drain`);
   const waitingBefore = await metric(service.url, 'refunds_waiting_to_send');
   const busy = await probe(service.url, notifications, ids);
   const waitingAfter = await metric(service.url, 'refunds_waiting_to_send');
-
-  // The SIGKILL once half the burst has been sent (at once if the probes outlasted that).
-  await waitFor(
-    async () => (await calls()).refund.calls >= 100 + refunds / 2,
-    3_600_000,
-    'half the burst to be sent',
-  );
-  const sentAtKill = (await calls()).refund.calls - 100;
-  log(`mass refund: SIGKILL with ${sentAtKill} of ${refunds} sent`);
-  const killedAt = Date.now();
-  service.child.kill('SIGKILL');
-  await service.stop();
-  service = await serve(dataDir, env);
-  const downSeconds = (Date.now() - killedAt) / 1000;
-  loads.push(`after the restart ${load1()}`);
   await waitFor(
     async () => (await noneIn(service.url, 'REQUESTED')) && (await noneIn(service.url, 'ACCEPTED')),
     Math.max(600_000, (30 * refunds * 1000) / rate),
@@ -177,6 +188,8 @@ const main = async () => {
   const drainSeconds =
     (Math.max(...succeeded.map((r) => Date.parse(r.updatedAt))) - firstPost) / 1000;
   loads.push(`drained ${load1()}`);
+  sampling = false;
+  await sampler;
   await service.stop();
   const counted = await calls();
   await sandbox.stop();
@@ -210,6 +223,7 @@ const main = async () => {
     idle,
     busy,
     waiting: [waitingBefore, waitingAfter],
+    mostWaiting,
     audit: { status: audit.status, last: audit.stdout.trim().split('\n').slice(-3).join(' / ') },
     loads,
   };
@@ -275,7 +289,7 @@ const section = (f: Figures): string => {
       f.audit.status === 0,
     ),
     '',
-    `Calls the sandbox refused over its rate limit (FREQUENCY_LIMITED): ${f.rateLimited}. Probe errors: idle ${f.idle.notify.errors + f.idle.notify.non2xx + f.idle.read.errors + f.idle.read.non2xx}, during the drain ${f.busy.notify.errors + f.busy.notify.non2xx + f.busy.read.errors + f.busy.read.non2xx}.`,
+    `Most refunds waiting to be sent (refunds_waiting_to_send, sampled every 2 s): ${f.mostWaiting}. Calls the sandbox refused over its rate limit (FREQUENCY_LIMITED): ${f.rateLimited}. Probe errors: idle ${f.idle.notify.errors + f.idle.notify.non2xx + f.idle.read.errors + f.idle.read.non2xx}, during the drain ${f.busy.notify.errors + f.busy.notify.non2xx + f.busy.read.errors + f.busy.read.non2xx}.`,
     '',
   ].join('\n');
 };
