@@ -26,7 +26,15 @@ const callCount = z.object({
   rateLimited: z.number(),
   byOutRefundNo: z.record(z.string(), z.number()),
 });
-const callsSchema = z.object({ refund: callCount, query: callCount });
+const callsSchema = z.object({
+  refund: callCount,
+  query: callCount,
+  notifications: z.object({
+    attempts: z.number(),
+    acknowledged: z.number(),
+    failures: z.record(z.string(), z.number()),
+  }),
+});
 const listSchema = z.object({
   data: z.array(z.object({ outRefundNo: z.string(), status: z.string(), updatedAt: z.string() })),
   nextCursor: z.string().nullable(),
@@ -122,7 +130,21 @@ const main = async () => {
     WECHAT_MAX_RPS: String(rate),
     RECONCILE_AFTER_SECONDS: '10',
   };
+  // The service's log (warn and above), both instances, tallied by message for the evidence.
+  const logged = new Map<string, number>();
+  const tallyLog = (instance: Awaited<ReturnType<typeof serve>>) => {
+    let rest = '';
+    instance.child.stdout?.on('data', (chunk: Buffer) => {
+      const lines = (rest + chunk.toString()).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) {
+        const msg = /"msg":"([^"]{0,60})/.exec(line)?.[1]?.replace(/\d+/g, 'N');
+        if (msg) logged.set(msg, (logged.get(msg) ?? 0) + 1);
+      }
+    });
+  };
   let service = await serve(dataDir, env);
+  tallyLog(service);
 
   log('mass refund: 100 refunds to probe with, settled');
   await postAll(service.url, 'I', 100);
@@ -166,6 +188,7 @@ const main = async () => {
     service.child.kill('SIGKILL');
     await service.stop();
     service = await serve(dataDir, env, Number(new URL(service.url).port));
+    tallyLog(service);
     return { sentAtKill, downSeconds: (Date.now() - killedAt) / 1000 };
   })();
   const postRetries = await postAll(service.url, 'M', refunds);
@@ -190,6 +213,11 @@ const main = async () => {
   loads.push(`drained ${load1()}`);
   sampling = false;
   await sampler;
+  const reconciled = (await (await fetch(`${service.url}/metrics`)).text())
+    .split('\n')
+    .filter((line) => /^reconciler_refunds_total\{/.test(line))
+    .map((line) => line.replace('reconciler_refunds_total', ''))
+    .join(', ');
   await service.stop();
   const counted = await calls();
   await sandbox.stop();
@@ -224,6 +252,9 @@ const main = async () => {
     busy,
     waiting: [waitingBefore, waitingAfter],
     mostWaiting,
+    notifications: counted.notifications,
+    reconciled,
+    logged: [...logged].sort((a, b) => b[1] - a[1]).slice(0, 8),
     audit: { status: audit.status, last: audit.stdout.trim().split('\n').slice(-3).join(' / ') },
     loads,
   };
@@ -290,6 +321,9 @@ const section = (f: Figures): string => {
     ),
     '',
     `Most refunds waiting to be sent (refunds_waiting_to_send, sampled every 2 s): ${f.mostWaiting}. Calls the sandbox refused over its rate limit (FREQUENCY_LIMITED): ${f.rateLimited}. Probe errors: idle ${f.idle.notify.errors + f.idle.notify.non2xx + f.idle.read.errors + f.idle.read.non2xx}, during the drain ${f.busy.notify.errors + f.busy.notify.non2xx + f.busy.read.errors + f.busy.read.non2xx}.`,
+    `Notifications the sandbox attempted: ${f.notifications.attempts}, acknowledged ${f.notifications.acknowledged}; not acknowledged, by reply: ${JSON.stringify(f.notifications.failures)}.`,
+    `Reconciler after the restart: ${f.reconciled || 'no refund'}.`,
+    `The service's log at warn and above, by message (both instances): ${f.logged.map(([msg, n]) => `${n} × "${msg}"`).join('; ') || 'nothing'}.`,
     '',
   ].join('\n');
 };

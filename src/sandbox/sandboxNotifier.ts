@@ -20,6 +20,13 @@ export type NotificationDelivery = {
   reply: string;
 };
 
+/** Every delivery attempt so far: how many, how many acknowledged, the others by their reply. */
+export type NotificationTally = {
+  attempts: number;
+  acknowledged: number;
+  failures: Record<string, number>;
+};
+
 export type SandboxNotifierOptions = {
   appid: string;
   mchId: string;
@@ -159,6 +166,15 @@ export const createSandboxNotifier = (options: SandboxNotifierOptions) => {
     duplicate: (refund: SandboxRefund): Promise<boolean> => attempt(refund, 1),
     after,
     deliveries: (): NotificationDelivery[] => [...deliveries],
+    tally: (): NotificationTally => {
+      const failures: Record<string, number> = {};
+      for (const { acknowledged, reply } of deliveries) {
+        // Replies differ by their refund only after the status and the code.
+        if (!acknowledged) failures[reply.slice(0, 60)] = (failures[reply.slice(0, 60)] ?? 0) + 1;
+      }
+      const acknowledged = deliveries.filter((delivery) => delivery.acknowledged).length;
+      return { attempts: deliveries.length, acknowledged, failures };
+    },
     close: (): void => {
       closed = true;
       for (const timer of timers) clearTimeout(timer);

@@ -16,7 +16,11 @@ import {
   type SandboxRefund,
 } from './sandboxLedger.js';
 import { createSandboxRateLimit } from './sandboxRateLimit.js';
-import { createSandboxNotifier, type NotificationDelivery } from './sandboxNotifier.js';
+import {
+  createSandboxNotifier,
+  type NotificationDelivery,
+  type NotificationTally,
+} from './sandboxNotifier.js';
 import { checkEnvelope, resultFail, signedReply } from './sandboxProtocol.js';
 import {
   createSandboxRefundFlow,
@@ -59,8 +63,11 @@ export type WechatSandbox = SandboxIdentity & {
   p12Path: string;
   setScenario(outRefundNo: string, scenario: SandboxScenario): void;
   refunds(): ListedSandboxRefund[];
-  /** The refund and query calls it counted, per out_refund_no (also GET /sandbox/calls). */
-  calls(): Record<SandboxOperation, SandboxCallCount>;
+  /**
+   * The refund and query calls it counted, per out_refund_no, and its notification attempts
+   * (also GET /sandbox/calls).
+   */
+  calls(): Record<SandboxOperation, SandboxCallCount> & { notifications: NotificationTally };
   deliveries(): NotificationDelivery[];
   /** Test hook: while on, every signed answer carries a wrong sign (v2) or signature (v3). */
   corruptSigns(on: boolean): void;
@@ -243,7 +250,7 @@ export const startWechatSandbox = async (options: WechatSandboxOptions): Promise
       return json(response, 200, ledger.all());
     }
     if (request.method === 'GET' && path === '/sandbox/calls') {
-      return json(response, 200, ledger.callCounts());
+      return json(response, 200, { ...ledger.callCounts(), notifications: notifier.tally() });
     }
     const body = await readBody(request);
     if (body === undefined) return json(response, 413, { error: 'body too large' });
@@ -335,7 +342,7 @@ export const startWechatSandbox = async (options: WechatSandboxOptions): Promise
     p12Path: certificates.p12Path,
     setScenario: (outRefundNo, scenario) => void scenarios.set(outRefundNo, scenario),
     refunds: () => ledger.all(),
-    calls: () => ledger.callCounts(),
+    calls: () => ({ ...ledger.callCounts(), notifications: notifier.tally() }),
     deliveries: () => notifier.deliveries(),
     corruptSigns: (on) => void (corrupt = on),
     simulateMerchantPlatformRefund: (input) => flow.merchantPlatformRefund(input),

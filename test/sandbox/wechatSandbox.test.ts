@@ -330,6 +330,13 @@ describe('WeChat sandbox: scenarios', () => {
         rateLimited: 1,
         byOutRefundNo: { [input.outRefundNo]: 1 },
       });
+      await eventually(() =>
+        expect(limited.calls().notifications).toEqual({
+          attempts: 3,
+          acknowledged: 3,
+          failures: {},
+        }),
+      );
     } finally {
       client.close();
       await limited.close();
