@@ -169,8 +169,10 @@ export const createSandboxNotifier = (options: SandboxNotifierOptions) => {
     tally: (): NotificationTally => {
       const failures: Record<string, number> = {};
       for (const { acknowledged, reply } of deliveries) {
+        if (acknowledged) continue;
         // Replies differ by their refund only after the status and the code.
-        if (!acknowledged) failures[reply.slice(0, 60)] = (failures[reply.slice(0, 60)] ?? 0) + 1;
+        const kind = reply.slice(0, 60);
+        failures[kind] = (failures[kind] ?? 0) + 1;
       }
       const acknowledged = deliveries.filter((delivery) => delivery.acknowledged).length;
       return { attempts: deliveries.length, acknowledged, failures };
