@@ -7,7 +7,8 @@ import type { Clock } from '../application/ports/clock.js';
 import type { DocumentStore } from '../application/ports/documentStore.js';
 import type { EventStore } from '../application/ports/eventStore.js';
 import type { Log } from '../application/ports/log.js';
-import * as metric from '../infrastructure/observability/metrics.js';
+import { observeBillReconciliation } from '../infrastructure/observability/billMetrics.js';
+import type { Metrics } from '../infrastructure/observability/metrics.js';
 import type { WechatPayClient } from '../infrastructure/wechat/wechatPayClient.js';
 import { billLogOf } from '../projections/billLog.js';
 import type { RunningProjections } from '../projections/projectionRegistry.js';
@@ -36,7 +37,7 @@ export const composeBillReconciliation = ({
   documents: DocumentStore;
   projections: RunningProjections;
   handle: RefundCommandHandler;
-  metrics: metric.Metrics;
+  metrics: Metrics;
   clock: Clock;
   log: Log;
   client: () => WechatPayClient | undefined;
@@ -58,7 +59,7 @@ export const composeBillReconciliation = ({
       return started.downloadBill(date);
     },
   });
-  metric.observeBillReconciliation(metrics, reconciliations.latest);
+  observeBillReconciliation(metrics, reconciliations.latest);
   /** The daily run at BILL_RECONCILE_TIME (minutes into the day in China). */
   const startDailyRun = (minutesIntoDay: number) =>
     startDailyBillRun({ documents, reconcile: bills.run, clock, log, minutesIntoDay, ...tuning });

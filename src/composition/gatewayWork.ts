@@ -13,7 +13,13 @@ import { sendNotes } from '../application/sendNotes.js';
 import { sendRefund } from '../application/sendRefund.js';
 import type { Config } from '../infrastructure/config/config.js';
 import { instrumentedGateway } from '../infrastructure/observability/instrumentedGateway.js';
-import * as metric from '../infrastructure/observability/metrics.js';
+import {
+  countReconcilerRun,
+  observeGatewayBacklog,
+  observeGatewayWaits,
+  observeSendBacklog,
+} from '../infrastructure/observability/gatewayMetrics.js';
+import type { Metrics } from '../infrastructure/observability/metrics.js';
 import type { RunReactor } from '../infrastructure/stores/reactorRunner.js';
 import { withFailureCeiling } from '../infrastructure/wechat/failureCeiling.js';
 import type { WechatSetup } from '../infrastructure/wechat/wechatSetup.js';
@@ -47,7 +53,7 @@ export const startGatewayWork = ({
   events: EventStore;
   documents: DocumentStore;
   refunds: RefundHandling;
-  metrics: metric.Metrics;
+  metrics: Metrics;
   runReactor: RunReactor;
   clock: Clock;
   log: Log;
@@ -75,8 +81,8 @@ export const startGatewayWork = ({
   const retryBaseMs = config.gatewayRetryBaseMs;
   const { longestWaitMs } = pacing;
   const reactor = runReactor(gatewayReactor({ send, log, random, retryBaseMs, longestWaitMs }));
-  metric.observeGatewayBacklog(metrics, reactor.pending);
-  metric.observeGatewayWaits(metrics, {
+  observeGatewayBacklog(metrics, reactor.pending);
+  observeGatewayWaits(metrics, {
     order_spacing: pacing.waiting,
     error_rate: ceiling.waiting,
   });
@@ -97,7 +103,7 @@ export const startGatewayWork = ({
     afterMs: config.reconcileAfterSeconds * 1000,
     intervalMs: config.reconcileIntervalSeconds * 1000,
   });
-  reconciler.start(metric.countReconcilerRun(metrics));
+  reconciler.start(countReconcilerRun(metrics));
   const backlog = createSendBacklog({
     requested: readModel.findRequested,
     attempts,
@@ -107,7 +113,7 @@ export const startGatewayWork = ({
     intervalMs: sendBacklogIntervalMs,
   });
   backlog.start();
-  metric.observeSendBacklog(metrics, backlog.last);
+  observeSendBacklog(metrics, backlog.last);
   started.push(reactor, reconciler, backlog);
   return { client, ...stopInReverse(started) };
 };

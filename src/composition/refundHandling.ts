@@ -7,7 +7,8 @@ import type { Log } from '../application/ports/log.js';
 import { createStreamStateCache } from '../application/streamStateCache.js';
 import type { Config } from '../infrastructure/config/config.js';
 import { createRefundApi } from '../infrastructure/http/refundApi.js';
-import * as metric from '../infrastructure/observability/metrics.js';
+import type { Metrics } from '../infrastructure/observability/metrics.js';
+import { countEvent } from '../infrastructure/observability/refundMetrics.js';
 import type { RunningProjections } from '../projections/projectionRegistry.js';
 import { createRecentWrites } from '../projections/recentWrites.js';
 import { createRefundReadModel } from '../projections/refundReadModel.js';
@@ -28,14 +29,14 @@ export const composeRefundHandling = ({
   config: Config;
   events: EventStore;
   projections: RunningProjections;
-  metrics: metric.Metrics;
+  metrics: Metrics;
   clock: Clock;
   log: Log;
 }) => {
   const recentWrites = createRecentWrites();
   const handle = withMiddleware(
     createRefundCommandHandler({ events, cache: createStreamStateCache() }),
-    countingEvents((event) => metric.countEvent(metrics, event)),
+    countingEvents((event) => countEvent(metrics, event)),
     notingWrites(recentWrites),
   );
   const readModel = createRefundReadModel({ events, projections, recentWrites });

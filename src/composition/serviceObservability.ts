@@ -1,5 +1,9 @@
 import type { Log } from '../application/ports/log.js';
-import * as metric from '../infrastructure/observability/metrics.js';
+import { createMetrics } from '../infrastructure/observability/metrics.js';
+import {
+  observeCorruptEvents,
+  observeProjections,
+} from '../infrastructure/observability/readSideMetrics.js';
 import { watchReadiness } from '../infrastructure/observability/readiness.js';
 import type { Stores } from '../infrastructure/stores/openStores.js';
 import { corruptEvents } from '../projections/corruptEvents.js';
@@ -28,8 +32,8 @@ export const observeService = ({
     log,
     intervalMs,
   });
-  const metrics = metric.createMetrics();
-  metric.observeProjections(metrics, projections.statuses);
-  metric.observeCorruptEvents(metrics, unreadable.list);
+  const metrics = createMetrics();
+  observeProjections(metrics, projections.statuses);
+  observeCorruptEvents(metrics, unreadable.list);
   return { readiness, metrics, stop };
 };

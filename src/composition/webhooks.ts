@@ -10,7 +10,11 @@ import { webhookEndpoints } from '../application/webhooks/webhookEndpoints.js';
 import { webhookFanOut } from '../application/webhooks/webhookFanOut.js';
 import { openWebhookStore } from '../application/webhooks/webhookStore.js';
 import type { Config } from '../infrastructure/config/config.js';
-import * as metric from '../infrastructure/observability/metrics.js';
+import type { Metrics } from '../infrastructure/observability/metrics.js';
+import {
+  countWebhookAttempt,
+  observeWebhookBacklog,
+} from '../infrastructure/observability/webhookMetrics.js';
 import type { RunReactor } from '../infrastructure/stores/reactorRunner.js';
 import { createWebhookHttpSender } from '../infrastructure/webhooks/webhookHttpSender.js';
 import {
@@ -72,7 +76,7 @@ export const composeWebhooks = ({
     log,
     random,
   }: {
-    metrics: metric.Metrics;
+    metrics: Metrics;
     runReactor: RunReactor;
     log: Log;
     random: () => number;
@@ -92,10 +96,10 @@ export const composeWebhooks = ({
       scheduleMs: webhooks.retryScheduleMs,
       timeoutMs: webhooks.timeoutMs,
       ...(tuning.pollIntervalMs !== undefined && { pollIntervalMs: tuning.pollIntervalMs }),
-      onAttempt: metric.countWebhookAttempt(metrics),
+      onAttempt: countWebhookAttempt(metrics),
     });
     dispatcher = started;
-    metric.observeWebhookBacklog(metrics, started.oldestPending);
+    observeWebhookBacklog(metrics, started.oldestPending);
     const fanOut = runReactor(
       webhookFanOut({
         store,
