@@ -7,7 +7,8 @@ import {
   refundBillColumns,
 } from '../infrastructure/wechat/bills/billFormat.js';
 import type { SandboxIdentity } from './sandboxIdentity.js';
-import { chinaTimeOf, type SandboxLedger, type SandboxRefund } from './sandboxLedger.js';
+import { chinaTimeOf, type SandboxLedger } from './sandboxLedger.js';
+import type { SandboxRefund } from './sandboxRefund.js';
 
 const date = z.iso.date();
 const outRefundNo = z.string().min(1).max(64);

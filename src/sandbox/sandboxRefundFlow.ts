@@ -1,10 +1,6 @@
 import { randomInt } from 'node:crypto';
-import {
-  fromRechargeFunds,
-  type SandboxApi,
-  type SandboxLedger,
-  type SandboxRefund,
-} from './sandboxLedger.js';
+import type { SandboxLedger } from './sandboxLedger.js';
+import { fromRechargeFunds, type SandboxApi, type SandboxRefund } from './sandboxRefund.js';
 import type { SandboxNotifier } from './sandboxNotifier.js';
 import { scenarioInDescription, settledStatusOf, type SandboxScenario } from './sandboxScenario.js';
 

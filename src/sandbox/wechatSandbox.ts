@@ -5,12 +5,8 @@ import pino, { type Logger } from 'pino';
 import type { MerchantCertificate } from '../infrastructure/wechat/merchantCertificate.js';
 import { ensureSandboxCredentials } from './sandboxCredentials.js';
 import type { SandboxIdentity } from './sandboxIdentity.js';
-import {
-  createSandboxLedger,
-  type ListedSandboxRefund,
-  type SandboxApi,
-  type SandboxRefund,
-} from './sandboxLedger.js';
+import { createSandboxLedger } from './sandboxLedger.js';
+import type { ListedSandboxRefund, SandboxApi, SandboxRefund } from './sandboxRefund.js';
 import { createSandboxNotifier, type NotificationDelivery } from './sandboxNotifier.js';
 import { createSandboxRefundFlow, type MerchantPlatformRefund } from './sandboxRefundFlow.js';
 import { createSandboxBills, type BillPlan } from './sandboxBills.js';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encryptReqInfo } from '../../../src/infrastructure/wechat/reqInfoCipher.js';
 import { buildWechatXml, parseWechatXml } from '../../../src/infrastructure/wechat/xmlCodec.js';
-import type { SandboxRefund } from '../../../src/sandbox/sandboxLedger.js';
+import type { SandboxRefund } from '../../../src/sandbox/sandboxRefund.js';
 import { sandboxNotificationBody } from '../../../src/sandbox/sandboxNotifier.js';
 import {
   fieldChange,

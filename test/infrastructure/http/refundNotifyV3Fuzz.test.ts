@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRsaSigner } from '../../../src/infrastructure/wechat/v3/rsaSigner.js';
 import { chinaTimeToIso } from '../../../src/infrastructure/wechat/wechatFieldSchemas.js';
-import type { SandboxRefund } from '../../../src/sandbox/sandboxLedger.js';
+import type { SandboxRefund } from '../../../src/sandbox/sandboxRefund.js';
 import { sandboxV3Files } from '../../../src/sandbox/sandboxV3Keys.js';
 import {
   sealedV3Notification,
