@@ -111,15 +111,6 @@ describe('POST /wechat/refund-notify under random and mutated input', () => {
     );
   };
 
-  /** A notification stored: the refund it names is one the API can fetch. */
-  const expectFetchable = async (outRefundNo: string): Promise<void> => {
-    const response = await s.send({
-      method: 'GET',
-      url: `/v1/refunds/${encodeURIComponent(outRefundNo)}`,
-    });
-    expect(response.statusCode, `${outRefundNo} was recorded`).toBe(200);
-  };
-
   it(
     'given random XML and bytes, then a 4xx FAIL, never a 5xx, and nothing written',
     async () => {
@@ -224,7 +215,7 @@ describe('POST /wechat/refund-notify under random and mutated input', () => {
           );
           statuses.add(response.statusCode);
           expectWechatAnswer(response);
-          if (response.statusCode === 200) await expectFetchable(String(inner.out_refund_no));
+          if (response.statusCode === 200) await s.expectFetchable(String(inner.out_refund_no));
         }),
         fuzzRuns(800),
       );
