@@ -134,7 +134,7 @@ describe('the audit of a log read one order at a time', () => {
       'READ_MODEL_DIFFERS',
     ]);
     const documents = sql.anomalies.listed.flatMap(({ kind, details }) =>
-      kind.startsWith('READ_MODEL_') ? [`${kind} ${String(details?.['documentId'])}`] : [],
+      kind.startsWith('READ_MODEL_') ? [[kind, details?.['documentId']].join(' ')] : [],
     );
     expect(documents).toEqual(
       expect.arrayContaining([
