@@ -133,9 +133,10 @@ describe('the audit of a log read one order at a time', () => {
       'READ_MODEL_EXTRA',
       'READ_MODEL_DIFFERS',
     ]);
-    const documents = sql.anomalies.listed.flatMap(({ kind, details }) =>
-      kind.startsWith('READ_MODEL_') ? [[kind, details?.['documentId']].join(' ')] : [],
-    );
+    const documents = sql.anomalies.listed.flatMap(({ kind, details }) => {
+      const id = details?.['documentId'];
+      return typeof id === 'string' ? [`${kind} ${id}`] : [];
+    });
     expect(documents).toEqual(
       expect.arrayContaining([
         'READ_MODEL_MISSING R30',
