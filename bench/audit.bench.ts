@@ -3,7 +3,6 @@
 // Writes a log of refund events into a temp dir, builds its read models, then measures in fresh
 // processes (a) a bare scan, reading every page and parsing its rows, and (b) the audit, at a
 // quarter of the log and at all of it, and writes bench/results/audit-<date>.md.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +15,7 @@ import { createSqliteEventStore } from '../src/infrastructure/sqlite/sqliteEvent
 import { orderLedgerProjection } from '../src/projections/orderLedger.js';
 import { rebuildProjection } from '../src/projections/rebuildProjection.js';
 import { refundViewProjection } from '../src/projections/refundViewProjection.js';
+import { measureInChild } from './support/processes.js';
 import { writeRandomRefunds } from './support/randomRefunds.js';
 import { summarizeProfile } from './support/summarizeProfile.js';
 
@@ -60,20 +60,7 @@ const appendUpTo = async (events: EventStore, written: number, target: number, c
 };
 
 const measure = (mode: 'scan' | 'audit', dataDir: string, extra: string[] = []) =>
-  new Promise<Measurement>((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [...extra, '--import', 'tsx', 'bench/support/measureAudit.ts', mode, dataDir],
-      { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`${mode} measurement exited with ${code}`));
-      else resolve(measurementSchema.parse(JSON.parse(out)));
-    });
-  });
+  measureInChild('bench/support/measureAudit.ts', [mode, dataDir], measurementSchema, extra);
 
 const median = (numbers: number[]) => {
   const sorted = [...numbers].sort((a, b) => a - b);

@@ -4,11 +4,15 @@ import { gatewayReactor } from './application/gatewayReactor.js';
 import { createRefundCommandHandler } from './application/handleRefundCommand.js';
 import { handleRefundNotification } from './application/handleRefundNotification.js';
 import { loadRefund } from './application/loadRefund.js';
+import { createStreamStateCache } from './application/streamStateCache.js';
 import { notEnoughPolicy } from './application/notEnoughPolicy.js';
 import { orderPacing } from './application/orderPacing.js';
 import { orderSequence } from './application/orderSequence.js';
 import { systemClock } from './application/ports/clock.js';
 import { createReconciler } from './application/reconciler.js';
+import { documentSendAttempts } from './application/sendAttempts.js';
+import { sendNotes } from './application/sendNotes.js';
+import { createSendBacklog } from './application/sendBacklog.js';
 import { refundCategory } from './application/refundEventCodec.js';
 import { sendRefund } from './application/sendRefund.js';
 import type { Config } from './infrastructure/config/config.js';
@@ -30,6 +34,14 @@ import { createRefundReadModel } from './projections/refundReadModel.js';
 import { setUpSandboxWechat } from './sandbox/sandboxWechatSetup.js';
 import type { Service, ServiceOptions } from './service.js';
 import { createAppendSignal } from './application/appendSignal.js';
+import { BillUnavailable } from './application/bills/billErrors.js';
+import { startDailyBillRun } from './application/bills/dailyBillRun.js';
+import { createBillReconciliation } from './application/bills/reconcileBills.js';
+import { openReconciliations } from './application/bills/reconciliationStore.js';
+import { reconciliationRoutes } from './infrastructure/http/reconciliationRoutes.js';
+import type { WechatPayClient } from './infrastructure/wechat/wechatPayClient.js';
+import { billLogOf } from './projections/billLog.js';
+import { untilCaughtUp } from './projections/untilCaughtUp.js';
 import {
   startWebhookDispatcher,
   type WebhookDispatcher,
@@ -49,6 +61,9 @@ import { refundEventObjects } from './projections/refundEventObjects.js';
  * waits for a store: a store that is down at start leaves the service listening and not ready
  * (one log line says which store), and everything catches up once the store answers.
  */
+/** How often the refunds waiting to be sent are counted (a read of every REQUESTED view). */
+const sendBacklogIntervalMs = 15_000;
+
 export const buildService = async (
   config: Config,
   {
@@ -58,6 +73,7 @@ export const buildService = async (
     healthIntervalMs = 2000,
     sandbox,
     webhooks: webhookTuning = {},
+    billRun: billRunTuning = {},
   }: ServiceOptions,
 ): Promise<Service> => {
   const wechat =
@@ -84,7 +100,7 @@ export const buildService = async (
 
   const recentWrites = createRecentWrites();
   const handle = withMiddleware(
-    createRefundCommandHandler({ events }),
+    createRefundCommandHandler({ events, cache: createStreamStateCache() }),
     countingEvents((event) => metric.countEvent(metrics, event)),
     notingWrites(recentWrites),
   );
@@ -99,6 +115,27 @@ export const buildService = async (
       ...(config.refundAccount !== undefined && { refundAccount: config.refundAccount }),
     },
   });
+
+  // WeChat's refund bill against the log (DESIGN §5, BILLS.md). The WeChat client that downloads
+  // bills and queries refunds is the one startBackground makes (it needs the notify_url).
+  let client: WechatPayClient | undefined;
+  const reconciliations = openReconciliations(documents);
+  const bills = createBillReconciliation({
+    log: billLogOf({ events, collection: projections.billExpectation.collection }),
+    handle,
+    reconciliations,
+    clock,
+    caughtUp: () => untilCaughtUp(projections.billExpectation.status),
+    queryRefund: (outRefundNo) =>
+      client
+        ? client.queryRefund(outRefundNo)
+        : Promise.resolve({ kind: 'retryable', code: 'NOT_STARTED', message: 'not started' }),
+    fetchBill: (date) => {
+      if (!client) throw new BillUnavailable('the service has not started its WeChat Pay client');
+      return client.downloadBill(date);
+    },
+  });
+  metric.observeBillReconciliation(metrics, reconciliations.latest);
 
   // Webhooks and the event feed (DESIGN §5, WEBHOOKS.md).
   const webhookStore = openWebhookStore(documents);
@@ -126,7 +163,11 @@ export const buildService = async (
     refunds,
     metrics,
     readiness,
-    v1Plugins: [eventFeedRoute({ feed }), webhookRoutes({ endpoints })],
+    v1Plugins: [
+      eventFeedRoute({ feed }),
+      webhookRoutes({ endpoints }),
+      reconciliationRoutes({ bills }),
+    ],
     plugins: [
       refundNotifyRoute({
         decode: createRefundNotificationDecoder({
@@ -144,21 +185,25 @@ export const buildService = async (
   const background: { stop: () => Promise<void> }[] = [];
   const startBackground = async (publicBaseUrl: string): Promise<void> => {
     // WECHAT_API_VERSION picks the API that sends and queries refunds (DESIGN §4).
-    const client =
+    const started =
       wechat.apiVersion === 'v3' && wechat.v3
         ? wechat.v3.createClient(`${publicBaseUrl}/wechat/v3/refund-notify`)
         : wechat.createClient(`${publicBaseUrl}/wechat/refund-notify`);
-    background.push({ stop: async () => client.close() });
+    client = started;
+    background.push({ stop: async () => started.close() });
     // WeChat's pacing rules (WECHAT.md "Limits"): 6 failing calls a second, refunds of one order
     // a minute apart; WECHAT_MAX_RPS is the client's own limiter.
-    const ceiling = withFailureCeiling(client);
+    const ceiling = withFailureCeiling(started);
     const gateway = instrumentedGateway(ceiling, metrics);
     const pacing = orderPacing({
       spacingMs: config.orderRefundSpacingSeconds * 1000,
       clock,
       lastSent: readModel.lastSend,
     });
-    const send = sendRefund({ gateway, handle, load: loadRefund(events), clock, log, pacing });
+    const attempts = documentSendAttempts(documents, clock);
+    const notes = sendNotes(attempts, log);
+    const load = loadRefund(events);
+    const send = sendRefund({ gateway, handle, load, clock, log, pacing, notes });
     const retryBaseMs = config.gatewayRetryBaseMs;
     const { longestWaitMs } = pacing;
     const reactor = runReactor(gatewayReactor({ send, log, random, retryBaseMs, longestWaitMs }));
@@ -174,10 +219,12 @@ export const buildService = async (
       );
     }
     const reconciler = createReconciler({
-      findStale: readModel.findStale,
+      findAcceptedBefore: readModel.findAcceptedBefore,
+      attempts,
+      getRefund: readModel.getRefund,
       gateway,
       handle,
-      send,
+      handOff: notes.handOff(send),
       clock,
       log,
       random,
@@ -185,7 +232,17 @@ export const buildService = async (
       intervalMs: config.reconcileIntervalSeconds * 1000,
     });
     reconciler.start(metric.countReconcilerRun(metrics));
-    background.push(reactor, reconciler);
+    const backlog = createSendBacklog({
+      requested: readModel.findRequested,
+      attempts,
+      clock,
+      log,
+      perSecond: config.wechatMaxRps,
+      intervalMs: sendBacklogIntervalMs,
+    });
+    backlog.start();
+    metric.observeSendBacklog(metrics, backlog.last);
+    background.push(reactor, reconciler, backlog);
 
     const sender = createWebhookHttpSender({
       policy: urlPolicy.check,
@@ -216,6 +273,19 @@ export const buildService = async (
       }),
     );
     background.push({ stop: async () => sender.close() }, dispatcher, fanOut);
+
+    if (config.billReconcileMinutes !== undefined) {
+      background.push(
+        startDailyBillRun({
+          documents,
+          reconcile: bills.run,
+          clock,
+          log,
+          minutesIntoDay: config.billReconcileMinutes,
+          ...billRunTuning,
+        }),
+      );
+    }
   };
 
   const close = async (): Promise<void> => {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { DailyBillRunOptions } from './application/bills/dailyBillRun.js';
 import type { RefundCommandHandler } from './application/handleRefundCommand.js';
 import type { Clock } from './application/ports/clock.js';
 import type { EventStore } from './application/ports/eventStore.js';
@@ -35,7 +36,11 @@ export type ServiceOptions = {
   sandbox?: SandboxTuning;
   /** Test knobs for webhook delivery. */
   webhooks?: WebhookTuning;
+  /** Test knobs for the daily bill run (its clock is `clock`). */
+  billRun?: BillRunTuning;
 };
+
+export type BillRunTuning = Pick<DailyBillRunOptions, 'checkIntervalMs' | 'retryMs' | 'leaseMs'>;
 
 export type WebhookTuning = {
   /** How long the old secret keeps signing after a rotation (DESIGN: 24 hours). */

@@ -86,3 +86,27 @@ export const freePort = (): Promise<number> =>
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
+
+/**
+ * Runs a measuring script in a fresh Node process (through tsx, with `nodeFlags` before it), so
+ * that its memory is its own, and parses the one JSON line it prints.
+ */
+export const measureInChild = <T>(
+  script: string,
+  args: string[],
+  schema: { parse: (value: unknown) => T },
+  nodeFlags: string[] = [],
+): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script, ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`${script} ${args.join(' ')} exited with ${code}`));
+      else resolve(schema.parse(JSON.parse(out)));
+    });
+  });

@@ -1,5 +1,6 @@
 /** Who caused an event (DESIGN §6). */
-export type EventSource = 'api' | 'gateway' | 'notification' | 'reconciler' | 'cli' | 'policy';
+export type EventSource =
+  'api' | 'gateway' | 'notification' | 'reconciler' | 'cli' | 'policy' | 'bill';
 
 export const eventSources: readonly EventSource[] = [
   'api',
@@ -8,6 +9,7 @@ export const eventSources: readonly EventSource[] = [
   'reconciler',
   'cli',
   'policy',
+  'bill',
 ];
 
 /** Bump when the shape of an event's data changes; readers upcast older versions. */

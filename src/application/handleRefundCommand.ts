@@ -9,6 +9,7 @@ import {
 import { commandIdOf } from './deterministicEventId.js';
 import type { CommandContext } from './eventMetadata.js';
 import type { EventStore } from './ports/eventStore.js';
+import type { StreamStateCache } from './streamStateCache.js';
 import {
   decodeRefundEvent,
   encodeRefundEvent,
@@ -51,26 +52,47 @@ export type RefundCommandHandler = (
   precondition?: Precondition,
 ) => Promise<HandledCommand>;
 
-/** Load the stream, decide, append at the expected revision; on a conflict, reload and decide again. */
+/**
+ * Load the stream, decide, append at the expected revision; on a conflict, reload and decide again.
+ * With a cache, a stream this process handled lately is not read again: a decision made on the
+ * cached state counts only if its append succeeds at the cached revision. A conflict, or a
+ * decision that would not append (a no-op, a refusal, a failed precondition), evicts the entry
+ * and is made again on the stream as stored, so a stale entry never answers a command.
+ */
 export const createRefundCommandHandler =
   ({
     events,
+    cache,
     maxAttempts = 10,
   }: {
     events: EventStore;
+    cache?: StreamStateCache;
     maxAttempts?: number;
   }): RefundCommandHandler =>
   async (command, context, precondition) => {
     const streamName = refundStreamName(command.data.outRefundNo);
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const stored = (await events.readStream(streamName)).map(decodeRefundEvent);
-      const history = stored.map((s) => s.event);
-      const state = history.reduce(evolve, initialRefund);
-      const revision = lastRevision(stored);
-      await precondition?.(state);
-      const decided = decide(command, state);
+    let cached = cache?.get(streamName);
+    // Attempt 0 is the one on the cached state; it does not count against maxAttempts.
+    for (let attempt = cached ? 0 : 1; attempt <= maxAttempts; attempt++) {
+      const fromCache = cached !== undefined;
+      const { history, state, revision } = cached ?? (await readStream(events, streamName));
+      cached = undefined;
+      let decided: RefundEvent[];
+      try {
+        await precondition?.(state);
+        decided = decide(command, state);
+      } catch (error) {
+        if (!fromCache) throw error;
+        cache?.evict(streamName);
+        continue;
+      }
       if (decided.length === 0) {
-        return { state, history, appended: [], revision, position: undefined };
+        if (fromCache) {
+          cache?.evict(streamName);
+          continue;
+        }
+        if (revision !== undefined) cache?.set(streamName, { history, state, revision });
+        return { state, history: [...history], appended: [], revision, position: undefined };
       }
 
       const expected = revision ?? 'no_stream';
@@ -81,16 +103,36 @@ export const createRefundCommandHandler =
         expected,
       );
       if (result.ok) {
-        return {
+        const after = {
           state: decided.reduce(evolve, state),
           history: [...history, ...decided],
-          appended: decided,
           revision: result.nextExpectedRevision,
+        };
+        cache?.set(streamName, after);
+        return {
+          ...after,
+          history: [...after.history],
+          appended: decided,
           position: result.position,
         };
       }
+      cache?.evict(streamName);
     }
     throw new ConcurrencyConflict(streamName);
   };
+
+/** The stream as stored: its events decoded (validated at the edge), folded, its last revision. */
+const readStream = async (
+  events: EventStore,
+  streamName: string,
+): Promise<{ history: RefundEvent[]; state: Refund; revision: bigint | undefined }> => {
+  const stored = (await events.readStream(streamName)).map(decodeRefundEvent);
+  const history = stored.map((s) => s.event);
+  return {
+    history,
+    state: history.reduce(evolve, initialRefund),
+    revision: lastRevision(stored),
+  };
+};
 
 const lastRevision = (stored: StoredRefundEvent[]): bigint | undefined => stored.at(-1)?.revision;

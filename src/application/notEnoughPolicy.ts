@@ -9,7 +9,7 @@ import type { Reactor } from './reactor.js';
 import { CorruptEventError, decodeRefundEvent, refundStreamName } from './refundEventCodec.js';
 
 /** WeChat's insufficient-balance refusals: v2's err_code NOTENOUGH, v3's code NOT_ENOUGH. */
-export const insufficientBalanceCodes: readonly string[] = ['NOTENOUGH', 'NOT_ENOUGH'];
+const insufficientBalanceCodes: readonly string[] = ['NOTENOUGH', 'NOT_ENOUGH'];
 
 /** A request-stage insufficient-balance failure, as the log recorded it. */
 export type InsufficientBalance = {

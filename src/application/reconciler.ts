@@ -9,7 +9,7 @@ import type { Clock } from './ports/clock.js';
 import type { Log } from './ports/log.js';
 import type { RefundGateway, RefundQueryOutcome } from './ports/refundGateway.js';
 import { commandForReport } from './refundReport.js';
-import type { sendRefund } from './sendRefund.js';
+import type { SendAttempts } from './sendAttempts.js';
 
 export type StaleRefund = {
   outRefundNo: string;
@@ -28,32 +28,49 @@ export type ReconcileRun = {
 };
 
 export type ReconcilerOptions = {
-  /** Refunds REQUESTED or ACCEPTED whose last change is older than the given instant. */
-  findStale: (changedBefore: string) => Promise<StaleRefund[]>;
+  /** ACCEPTED refunds accepted before the instant: their notification is overdue. */
+  findAcceptedBefore: (instant: string) => Promise<StaleRefund[]>;
+  /** The gateway's notes of sends not answered yet. */
+  attempts: SendAttempts;
+  /** A refund's status and attempt as the read side has it. */
+  getRefund: (outRefundNo: string) => Promise<{ status: string; attempt: number } | undefined>;
   gateway: RefundGateway;
   handle: RefundCommandHandler;
-  send: ReturnType<typeof sendRefund>;
+  /** Gives a refund WeChat never heard of back to the gateway; true when it was (re)sent. */
+  handOff: (outRefundNo: string, attempt: number, context: CommandContext) => Promise<boolean>;
   clock: Clock;
   log: Log;
   random: () => number;
   afterMs: number;
   intervalMs: number;
+  /** Refunds queried in one pass at most; the rest wait for the next. */
+  maxPerPass?: number;
 };
 
 /**
  * Finds refunds a lost notification or a crash left unsettled and asks WeChat (refundquery).
  * Its answers become the same commands a notification or the gateway would have issued.
+ *
+ * Only refunds that are lost, never those merely queued: an ACCEPTED refund whose notification is
+ * overdue by afterMs since its acceptance, and a REQUESTED one whose send the gateway noted more
+ * than afterMs ago with no answer since (see SendAttempts). A REQUESTED refund the gateway has
+ * not reached is its own, however long the backlog. Its queries take only the WeChat rate sends
+ * leave (the client's limiter), and it never sends: a refund WeChat never heard of goes back to
+ * the gateway.
  */
 export const createReconciler = ({
-  findStale,
+  findAcceptedBefore,
+  attempts,
+  getRefund,
   gateway,
   handle,
-  send,
+  handOff,
   clock,
   log,
   random,
   afterMs,
   intervalMs,
+  maxPerPass = 1000,
 }: ReconcilerOptions) => {
   /** Refunds WeChat had no news of, and when to ask again. */
   const later = new Map<string, { failures: number; at: number }>();
@@ -78,9 +95,9 @@ export const createReconciler = ({
         log.error({ outRefundNo }, 'WeChat Pay does not know a refund it accepted');
         return 'failed';
       }
-      // REFUNDNOTEXIST: our request never reached WeChat (a crash, a lost answer): send it again.
-      const result = await send(outRefundNo, refund.attempt, context);
-      return result.kind === 'recorded' ? 'resent' : 'unchanged';
+      // REFUNDNOTEXIST: our request never reached WeChat (a crash, a lost call): the gateway
+      // sends it again, with its pacing and its budget.
+      return (await handOff(outRefundNo, refund.attempt, context)) ? 'resent' : 'unchanged';
     }
     if (outcome.kind !== 'found') {
       log.warn({ outRefundNo, code: outcome.code }, 'refund query gave no answer');
@@ -91,9 +108,24 @@ export const createReconciler = ({
     return result.appended.length > 0 ? 'settled' : 'unchanged';
   };
 
+  /** REQUESTED refunds whose noted send is older than the instant; notes of answered ones go. */
+  const unansweredSends = async (instant: string): Promise<StaleRefund[]> => {
+    const stale: StaleRefund[] = [];
+    for (const sent of await attempts.startedBefore(instant, maxPerPass)) {
+      const refund = await getRefund(sent.outRefundNo);
+      if (refund?.status === 'REQUESTED' && refund.attempt === sent.attempt) {
+        stale.push({ outRefundNo: sent.outRefundNo, status: 'REQUESTED', attempt: sent.attempt });
+      } else if (refund !== undefined) {
+        await attempts.ended(sent.outRefundNo);
+      }
+    }
+    return stale;
+  };
+
   const runOnce = async (): Promise<ReconcileRun> => {
     const now = clock.now().getTime();
-    const stale = await findStale(new Date(now - afterMs).toISOString());
+    const before = new Date(now - afterMs).toISOString();
+    const stale = [...(await unansweredSends(before)), ...(await findAcceptedBefore(before))];
     const run: ReconcileRun = {
       stale: stale.length,
       checked: 0,
@@ -106,6 +138,7 @@ export const createReconciler = ({
     for (const refund of stale) {
       if (stopped) break;
       if ((later.get(refund.outRefundNo)?.at ?? 0) > now) continue;
+      if (run.checked >= maxPerPass) break;
       run.checked += 1;
       const context = { correlationId: runId, causationId: runId, source: 'reconciler' } as const;
       try {

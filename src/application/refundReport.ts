@@ -12,6 +12,8 @@ export type RefundReport = {
   refundFee: Fen;
   /** The order as WeChat names it: with it, a refund made by hand on the merchant platform opens its stream. */
   order?: NotifiedOrder;
+  /** When WeChat took the refund, when the report says (the bill does; notifications do not). */
+  requestedAt?: string;
   outcome: ReportedOutcome;
 };
 
@@ -54,7 +56,7 @@ export const reportedStatus = (outcome: ReportedOutcome): string => {
 
 /** The command a report means, recorded at `at`. The decider checks it against the refund. */
 export const commandForReport = (report: RefundReport, at: string): RefundCommand => {
-  const { outRefundNo, refundId, refundFee, order, outcome } = report;
+  const { outRefundNo, refundId, refundFee, order, requestedAt, outcome } = report;
   const withOrder = order !== undefined && { order };
   switch (outcome.status) {
     case 'succeeded':
@@ -71,6 +73,7 @@ export const commandForReport = (report: RefundReport, at: string): RefundComman
           successTime: outcome.successTime ?? at,
           recordedAt: at,
           ...withOrder,
+          ...(requestedAt !== undefined && { requestedAt }),
         },
       };
     case 'failed':

@@ -12,6 +12,7 @@ import type { Clock } from './ports/clock.js';
 import type { Log } from './ports/log.js';
 import type { RefundGateway, RefundOutcome } from './ports/refundGateway.js';
 import { CorruptEventError } from './refundEventCodec.js';
+import type { SendNotes } from './sendNotes.js';
 
 export type SendResult =
   | { kind: 'recorded' }
@@ -34,6 +35,7 @@ export const sendRefund =
     clock,
     log,
     pacing,
+    notes,
   }: {
     gateway: RefundGateway;
     handle: RefundCommandHandler;
@@ -41,6 +43,8 @@ export const sendRefund =
     clock: Clock;
     log: Log;
     pacing?: OrderPacing;
+    /** Where the reconciler learns which sends went unanswered (absent: it is not told). */
+    notes?: SendNotes;
   }) =>
   async (outRefundNo: string, attempt: number, context: CommandContext): Promise<SendResult> => {
     let state: Refund;
@@ -61,6 +65,7 @@ export const sendRefund =
     if (waitMs > 0) return { kind: 'paced', waitMs };
     let outcome: RefundOutcome;
     try {
+      await notes?.starting(outRefundNo, attempt);
       outcome = await gateway.refund(state.attemptTerms);
     } finally {
       pacing?.answered(outTradeNo, outRefundNo);
@@ -97,6 +102,7 @@ export const sendRefund =
         'answer from WeChat contradicts the refund',
       );
     }
+    await notes?.answered(outRefundNo, attempt);
     return { kind: 'recorded' };
   };
 

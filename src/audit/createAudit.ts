@@ -6,7 +6,7 @@ import { eachAudited, type AuditKey } from '../projections/projectionRegistry.js
 import type { EventRef } from './anomaly.js';
 import { createAnomalyLog } from './anomalyLog.js';
 import type { AuditReport, ReadModelCheck } from './auditReport.js';
-import { chinaDate } from './chinaDate.js';
+import { chinaDate } from '../application/chinaDate.js';
 import { judgeRefundEvent, type RefundTrail } from './judgeRefundEvent.js';
 import { metadataAnomaly } from './metadataAnomaly.js';
 import { tallyNewRefund, tallySuccess, type OrderTally } from './orderTally.js';

@@ -1,5 +1,5 @@
 import type { RefundView } from '../projections/refundView.js';
-import { chinaDate } from './chinaDate.js';
+import { chinaDate } from '../application/chinaDate.js';
 
 /** The columns of `refunds export`, in order. Amounts are integer fen; times ISO 8601 as recorded. */
 export const exportColumns = [

@@ -1,6 +1,7 @@
 import { loadConfig } from '../infrastructure/config/config.js';
 import { errorMessage } from '../application/errorMessage.js';
 import { auditCommand } from './auditCommand.js';
+import { billsReconcileCommand } from './billsReconcileCommand.js';
 import type { Command } from './command.js';
 import type { CommandIo } from './commandIo.js';
 import { exportCommand } from './exportCommand.js';
@@ -17,6 +18,7 @@ export const commandTable: readonly Command[] = [
   auditCommand,
   historyCommand,
   exportCommand,
+  billsReconcileCommand,
   sandboxCommand,
 ];
 

@@ -1,4 +1,5 @@
 import type { JsonObject } from '../application/ports/eventStore.js';
+import { billExpectationProjection } from './billExpectation.js';
 import { idempotencyGuardProjection } from './idempotencyGuard.js';
 import { orderLedgerProjection } from './orderLedger.js';
 import type { Projection } from './projection.js';
@@ -15,6 +16,7 @@ export const projectionRegistry = {
   refundView: refundViewProjection,
   orderLedger: orderLedgerProjection,
   idempotencyGuard: idempotencyGuardProjection,
+  billExpectation: billExpectationProjection,
 };
 
 type Registered<T> = Record<keyof typeof projectionRegistry, T>;
@@ -23,11 +25,12 @@ type Registered<T> = Record<keyof typeof projectionRegistry, T>;
 export const eachProjection = <R>(
   step: <D extends JsonObject>(projection: Projection<D>) => R,
 ): R[] => {
-  const { refundView, orderLedger, idempotencyGuard } = projectionRegistry;
+  const { refundView, orderLedger, idempotencyGuard, billExpectation } = projectionRegistry;
   return Object.values({
     refundView: step(refundView),
     orderLedger: step(orderLedger),
     idempotencyGuard: step(idempotencyGuard),
+    billExpectation: step(billExpectation),
   } satisfies Registered<R>);
 };
 
@@ -39,8 +42,10 @@ export type AuditKey = 'refund' | 'order';
 /**
  * Runs a step on each read model the audit replays and compares with the stored one, with what
  * its documents belong to: the audit reads the log one order at a time, so each document must
- * belong to one refund or one order. Every one but the idempotency guard, which only answers
- * duplicates (the README's audit compares the refund view and the order ledger).
+ * belong to one refund or one order. The ones the API answers from (the README's audit compares
+ * the refund view and the order ledger), not the indexes that serve one job: the idempotency
+ * guard only answers duplicates, and the bill reconciliation reads the stream of any refund its
+ * bill_expectation index cannot settle.
  */
 export const eachAudited = <R>(
   step: <D extends JsonObject>(projection: Projection<D>, keyedBy: AuditKey) => R,
@@ -50,17 +55,19 @@ export const eachAudited = <R>(
     refundView: step(refundView, 'refund'),
     orderLedger: step(orderLedger, 'order'),
     idempotencyGuard: undefined,
+    billExpectation: undefined,
   } satisfies Registered<R | undefined>;
   return Object.values(audited).filter((result) => result !== undefined);
 };
 
 /** Every projection running, each with its read model's document type; one status and stop. */
 export const launchProjections = (deps: ProjectionDeps) => {
-  const { refundView, orderLedger, idempotencyGuard } = projectionRegistry;
+  const { refundView, orderLedger, idempotencyGuard, billExpectation } = projectionRegistry;
   const running = {
     refundView: launchProjection(refundView, deps),
     orderLedger: launchProjection(orderLedger, deps),
     idempotencyGuard: launchProjection(idempotencyGuard, deps),
+    billExpectation: launchProjection(billExpectation, deps),
   } satisfies Registered<unknown>;
   const all = Object.values(running);
   return {

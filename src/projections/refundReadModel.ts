@@ -3,6 +3,7 @@ import type { EventStore } from '../application/ports/eventStore.js';
 import type { OrderSend } from '../application/orderPacing.js';
 import type { IdempotencyGuard } from '../application/ports/idempotencyGuard.js';
 import type { StaleRefund } from '../application/reconciler.js';
+import type { RequestedRefund } from '../application/sendBacklog.js';
 import { assertOrderAllows, type RefundTerms } from '../domain/index.js';
 import { notificationKey, requestKey, type GuardEntry } from './idempotencyGuard.js';
 import type { OrderLedger } from './orderLedger.js';
@@ -87,13 +88,24 @@ export const createRefundReadModel = ({
       (await guardEntries().get(notificationKey(refundId, refundStatus))) !== undefined,
   };
 
-  /** REQUESTED or ACCEPTED refunds whose last change is older than the instant (the reconciler's). */
-  const findStale = async (changedBefore: string): Promise<StaleRefund[]> =>
-    (await views().findBy('status', ['REQUESTED', 'ACCEPTED'])).flatMap((view) =>
-      view.updatedAt < changedBefore && (view.status === 'REQUESTED' || view.status === 'ACCEPTED')
-        ? [{ outRefundNo: view.outRefundNo, status: view.status, attempt: view.attempt }]
+  /**
+   * ACCEPTED refunds accepted before the instant (their last change is the acceptance): the
+   * reconciler's, once their notification is overdue.
+   */
+  const findAcceptedBefore = async (instant: string): Promise<StaleRefund[]> =>
+    (await views().findBy('status', 'ACCEPTED')).flatMap((view) =>
+      view.updatedAt < instant
+        ? [{ outRefundNo: view.outRefundNo, status: 'ACCEPTED' as const, attempt: view.attempt }]
         : [],
     );
+
+  /** Every REQUESTED refund (the gateway's backlog, and the sends waiting for an answer). */
+  const findRequested = async (): Promise<RequestedRefund[]> =>
+    (await views().findBy('status', 'REQUESTED')).map((view) => ({
+      outRefundNo: view.outRefundNo,
+      attempt: view.attempt,
+      since: view.updatedAt,
+    }));
 
   /**
    * When WeChat last heard of one of the order's refunds other than the one given, as the views
@@ -134,7 +146,16 @@ export const createRefundReadModel = ({
     return { data: page.documents, nextCursor: page.next ?? null };
   };
 
-  return { getRefund, getOrder, checkOrder, guard, findStale, listRefunds, lastSend };
+  return {
+    getRefund,
+    getOrder,
+    checkOrder,
+    guard,
+    findAcceptedBefore,
+    findRequested,
+    listRefunds,
+    lastSend,
+  };
 };
 
 export type RefundReadModel = ReturnType<typeof createRefundReadModel>;

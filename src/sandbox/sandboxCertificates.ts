@@ -1,8 +1,10 @@
-import { X509Certificate, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import forge from 'node-forge';
+import { writeFileAtomic } from '../infrastructure/files/writeFileAtomic.js';
+import { loadMerchantCertificate } from '../infrastructure/wechat/merchantCertificate.js';
 import { writeLegacyPkcs12 } from './legacyPkcs12.js';
+import { issue, newKeyPair } from './sandboxCertificateIssuer.js';
 
 /** What the sandbox needs to serve TLS and what it hands a merchant client. */
 export type SandboxCertificates = {
@@ -24,59 +26,14 @@ export const sandboxCertificateFiles = {
   clientKey: 'apiclient_key.pem',
 } as const;
 
+type FileName = keyof typeof sandboxCertificateFiles;
+
 /** The client certificate's subject as node:crypto's X509Certificate prints it. */
 const clientSubject = (mchId: string): string => `C=CN\nOU=sandbox merchant\nCN=${mchId}`;
 
-type KeyPair = {
-  publicKey: forge.pki.PublicKey;
-  privateKey: forge.pki.rsa.PrivateKey;
-  pem: string;
-};
+type PemSet = Omit<SandboxCertificates, 'caPath' | 'p12Path'>;
 
-// forge's pure-JS RSA key generation takes seconds; Node's native one is instant. forge only signs.
-export const newKeyPair = (): KeyPair => {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
-  return {
-    publicKey: forge.pki.publicKeyFromPem(publicKey),
-    privateKey: forge.pki.privateKeyFromPem(privateKey),
-    pem: privateKey,
-  };
-};
-
-export type CertificateSpec = {
-  subject: forge.pki.CertificateField[];
-  issuer: { subject: forge.pki.CertificateField[]; key: forge.pki.rsa.PrivateKey };
-  publicKey: forge.pki.PublicKey;
-  extensions: object[];
-};
-
-export const issue = ({ subject, issuer, publicKey, extensions }: CertificateSpec): string => {
-  const certificate = forge.pki.createCertificate();
-  // A positive serial: the top bit of the first byte cleared.
-  certificate.serialNumber = `0${randomBytes(15).toString('hex')}`;
-  certificate.validity.notBefore = new Date(Date.now() - 24 * 3600 * 1000);
-  certificate.validity.notAfter = new Date(Date.now() + 5 * 365 * 24 * 3600 * 1000);
-  certificate.setSubject(subject);
-  certificate.setIssuer(issuer.subject);
-  certificate.publicKey = publicKey;
-  certificate.setExtensions(extensions);
-  certificate.sign(issuer.key, forge.md.sha256.create());
-  return forge.pki.certificateToPem(certificate);
-};
-
-type GeneratedCertificates = {
-  caPem: string;
-  serverCertPem: string;
-  serverKeyPem: string;
-  clientCertPem: string;
-  clientKeyPem: string;
-};
-
-const generate = (mchId: string): GeneratedCertificates => {
+const generate = (mchId: string): PemSet => {
   const caKeys = newKeyPair();
   const caSubject = [
     { name: 'commonName', value: `WeChat Pay SANDBOX CA ${mchId} (not for production)` },
@@ -135,49 +92,78 @@ const generate = (mchId: string): GeneratedCertificates => {
   };
 };
 
+const current = (certificate: X509Certificate): boolean =>
+  Date.parse(certificate.validFrom) <= Date.now() && Date.now() <= Date.parse(certificate.validTo);
+
+/** The certificate, when the CA issued it, it is current and it belongs to the key. */
+const issuedBy = (ca: X509Certificate, pem: string, keyPem: string): X509Certificate => {
+  const certificate = new X509Certificate(pem);
+  if (
+    !certificate.checkIssued(ca) ||
+    !certificate.verify(ca.publicKey) ||
+    !current(certificate) ||
+    !certificate.checkPrivateKey(createPrivateKey(keyPem))
+  ) {
+    throw new Error('not a certificate of this set');
+  }
+  return certificate;
+};
+
 /**
- * Reuses the certificates in certDir when they are all there, or generates a fresh set (test CA,
- * server certificate for 127.0.0.1/localhost, merchant client certificate with CN = mch_id) and
- * writes them, the client one also as a legacy .p12 with the mch_id as password, as WeChat does.
- * The CA's private key is not kept: a fresh set is made when anything is missing.
+ * The set in certDir when it is whole and belongs together: every file parses, each key matches
+ * its certificate, both certificates chain to the CA, the client one (PEM and .p12 alike) is
+ * this merchant's. Anything else — a file cut short by a killed writer, a set mixed from two
+ * generations, another mch_id — is undefined, and a fresh set is made.
+ */
+const validSet = (file: (name: FileName) => string, mchId: string): PemSet | undefined => {
+  try {
+    const read = (name: FileName): string => readFileSync(file(name), 'utf8');
+    const set = {
+      caPem: read('ca'),
+      serverCertPem: read('serverCert'),
+      serverKeyPem: read('serverKey'),
+      clientCertPem: read('clientCert'),
+      clientKeyPem: read('clientKey'),
+    };
+    const ca = new X509Certificate(set.caPem);
+    if (!ca.ca || !ca.verify(ca.publicKey) || !current(ca)) return undefined;
+    issuedBy(ca, set.serverCertPem, set.serverKeyPem);
+    const client = issuedBy(ca, set.clientCertPem, set.clientKeyPem);
+    const p12 = loadMerchantCertificate({ p12Path: file('p12') }, mchId);
+    const sameClient =
+      client.subject === clientSubject(mchId) &&
+      new X509Certificate(p12.certPem).fingerprint256 === client.fingerprint256;
+    return sameClient ? set : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Reuses the certificates in certDir when they form a valid set, or generates a fresh one (test
+ * CA, server certificate for 127.0.0.1/localhost, merchant client certificate with CN = mch_id)
+ * and writes it, the client one also as a legacy .p12 with the mch_id as password, as WeChat
+ * does. The CA's private key is not kept: a fresh set is made whenever one is needed. Each file
+ * is written whole or not at all; callers sharing certDir between processes hold its lock
+ * (certDirLock.ts).
  */
 export const ensureSandboxCertificates = (certDir: string, mchId: string): SandboxCertificates => {
   mkdirSync(certDir, { recursive: true });
-  const file = (name: keyof typeof sandboxCertificateFiles): string =>
-    path.join(certDir, sandboxCertificateFiles[name]);
-  const names = Object.keys(sandboxCertificateFiles) as (keyof typeof sandboxCertificateFiles)[];
-  const complete = names.every((name) => existsSync(file(name)));
-  // A set made for another mch_id (sandbox.json was replaced) is made again.
-  const forThisMerchant =
-    complete &&
-    new X509Certificate(readFileSync(file('clientCert'))).subject === clientSubject(mchId);
-  if (!forThisMerchant) {
-    const fresh = generate(mchId);
+  const file = (name: FileName): string => path.join(certDir, sandboxCertificateFiles[name]);
+  let set = validSet(file, mchId);
+  if (set === undefined) {
+    set = generate(mchId);
     const privateFile = { mode: 0o600 };
-    writeFileSync(file('ca'), fresh.caPem);
-    writeFileSync(file('serverCert'), fresh.serverCertPem);
-    writeFileSync(file('serverKey'), fresh.serverKeyPem, privateFile);
-    writeFileSync(file('clientCert'), fresh.clientCertPem);
-    writeFileSync(file('clientKey'), fresh.clientKeyPem, privateFile);
-    writeFileSync(
+    writeFileAtomic(file('ca'), set.caPem);
+    writeFileAtomic(file('serverCert'), set.serverCertPem);
+    writeFileAtomic(file('serverKey'), set.serverKeyPem, privateFile);
+    writeFileAtomic(file('clientCert'), set.clientCertPem);
+    writeFileAtomic(file('clientKey'), set.clientKeyPem, privateFile);
+    writeFileAtomic(
       file('p12'),
-      writeLegacyPkcs12({
-        certPem: fresh.clientCertPem,
-        keyPem: fresh.clientKeyPem,
-        password: mchId,
-      }),
+      writeLegacyPkcs12({ certPem: set.clientCertPem, keyPem: set.clientKeyPem, password: mchId }),
       privateFile,
     );
   }
-  const read = (name: keyof typeof sandboxCertificateFiles): string =>
-    readFileSync(file(name), 'utf8');
-  return {
-    caPath: file('ca'),
-    caPem: read('ca'),
-    serverCertPem: read('serverCert'),
-    serverKeyPem: read('serverKey'),
-    p12Path: file('p12'),
-    clientCertPem: read('clientCert'),
-    clientKeyPem: read('clientKey'),
-  };
+  return { ...set, caPath: file('ca'), p12Path: file('p12') };
 };

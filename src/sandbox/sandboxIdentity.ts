@@ -1,7 +1,8 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from '../infrastructure/files/writeFileAtomic.js';
 
 /** The merchant the sandbox plays: distinctive per cert dir, so it is never mistaken for live. */
 export type SandboxIdentity = {
@@ -52,23 +53,31 @@ const newIdentity = (): SandboxIdentity => {
 
 export const sandboxIdentityFile = 'sandbox.json';
 
+const storedIdentity = (file: string): z.infer<typeof identitySchema> | undefined => {
+  try {
+    return identitySchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch {
+    return undefined; // Missing, cut short or edited out of shape: a new merchant.
+  }
+};
+
 /** Reads sandbox.json from the cert dir, or creates it (mode 0600: it holds the API keys). */
 export const ensureSandboxIdentity = (certDir: string): SandboxIdentity => {
   mkdirSync(certDir, { recursive: true });
   const file = path.join(certDir, sandboxIdentityFile);
-  if (existsSync(file)) {
-    const parsed = identitySchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    if (parsed.success) {
-      const { apiV3Key, platformPublicKeyId, ...v2 } = parsed.data;
-      if (apiV3Key !== undefined && platformPublicKeyId !== undefined) {
-        return { ...v2, apiV3Key, platformPublicKeyId };
-      }
-      const identity = { ...v2, ...v3Identity(v2.mchId) };
-      writeFileSync(file, `${JSON.stringify(identity, null, 2)}\n`, { mode: 0o600 });
-      return identity;
-    }
+  const stored = storedIdentity(file);
+  if (stored?.apiV3Key !== undefined && stored.platformPublicKeyId !== undefined) {
+    const { apiV3Key, platformPublicKeyId, ...v2 } = stored;
+    return { ...v2, apiV3Key, platformPublicKeyId };
   }
-  const identity = newIdentity();
-  writeFileSync(file, `${JSON.stringify(identity, null, 2)}\n`, { mode: 0o600 });
+  const identity: SandboxIdentity = stored
+    ? {
+        appid: stored.appid,
+        mchId: stored.mchId,
+        apiKey: stored.apiKey,
+        ...v3Identity(stored.mchId),
+      }
+    : newIdentity();
+  writeFileAtomic(file, `${JSON.stringify(identity, null, 2)}\n`, { mode: 0o600 });
   return identity;
 };

@@ -13,10 +13,13 @@ export type MerchantPlatformRefund = {
   transactionId?: string;
   totalFee: number;
   refundFee: number;
-  notifyUrl: string;
   /** Which notification WeChat sends: the API the merchant's notify_url speaks (default v2). */
   api?: SandboxApi;
-};
+} & (
+  | { notifyUrl: string; notify?: true }
+  /** Settled and never notified: the merchant learns of it from the bill alone. */
+  | { notifyUrl?: string; notify: false }
+);
 
 /** A refund request that passed its API's checks, in the terms both APIs share. */
 export type FlowRefundRequest = {
@@ -178,7 +181,8 @@ export const createSandboxRefundFlow = ({
 
   /**
    * A refund made by hand on the merchant platform: never requested through the API, WeChat
-   * only tells the merchant by a SUCCESS notification with refund_request_source VENDOR_PLATFORM.
+   * only tells the merchant by a SUCCESS notification with refund_request_source VENDOR_PLATFORM
+   * (or, with `notify: false`, by the bill alone).
    */
   const merchantPlatformRefund = async (input: MerchantPlatformRefund): Promise<SandboxRefund> => {
     const answer = ledger.apply({
@@ -190,10 +194,11 @@ export const createSandboxRefundFlow = ({
       scenario: 'SUCCESS',
       source: 'VENDOR_PLATFORM',
       api: input.api ?? 'v2',
-      notifyUrl: input.notifyUrl,
+      ...(input.notifyUrl !== undefined && { notifyUrl: input.notifyUrl }),
     });
     if (answer.kind === 'refused') throw new SandboxRefusal(answer.errCode, answer.errCodeDes);
-    await settleAndNotify(answer.refund);
+    if (input.notify === false) ledger.settle(answer.refund.outRefundNo, 'SUCCESS');
+    else await settleAndNotify(answer.refund);
     return ledger.query({ outRefundNo: answer.refund.outRefundNo })[0] ?? answer.refund;
   };
 

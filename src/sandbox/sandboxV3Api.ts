@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { encryptAead } from '../infrastructure/wechat/v3/aeadCipher.js';
 import {
@@ -10,6 +10,8 @@ import { verifyRsaSignature } from '../infrastructure/wechat/v3/rsaVerifier.js';
 import { signatureWindowSeconds } from '../infrastructure/wechat/v3/wechatpaySignature.js';
 import { describeIssues } from '../infrastructure/wechat/wechatFieldSchemas.js';
 import type { SandboxIdentity } from './sandboxIdentity.js';
+import { billFileBytes } from './sandboxBillAnswers.js';
+import type { SandboxBills } from './sandboxBills.js';
 import type { SandboxLedger } from './sandboxLedger.js';
 import type { SandboxRefundFlow } from './sandboxRefundFlow.js';
 import { refundDescriptionField, sharedRefundFields } from './sandboxRefundRequest.js';
@@ -28,7 +30,11 @@ export type V3ApiRequest = {
   body: Buffer;
 };
 
-export type V3ApiAnswer = { status: number; headers: Record<string, string>; body: string };
+export type V3ApiAnswer = {
+  status: number;
+  headers: Record<string, string>;
+  body: string | Buffer;
+};
 
 const fen = z.number().int().positive().max(2_147_483_647);
 
@@ -68,6 +74,8 @@ export const createSandboxV3Api = ({
   keys,
   flow,
   ledger,
+  bills,
+  baseUrl,
   corrupt,
   now,
 }: {
@@ -75,6 +83,9 @@ export const createSandboxV3Api = ({
   keys: SandboxV3Keys;
   flow: SandboxRefundFlow;
   ledger: SandboxLedger;
+  bills: SandboxBills;
+  /** Where the sandbox listens: download URLs point there. */
+  baseUrl: () => string;
   corrupt: () => boolean;
   now: () => Date;
 }) => {
@@ -169,6 +180,40 @@ export const createSandboxV3Api = ({
     });
   };
 
+  /** Bill files handed out by tradebill, by the token of their download URL (the latest few). */
+  const billFiles = new Map<string, Buffer>();
+
+  // GET /v3/bill/tradebill (WECHAT-V3.md §7): the SHA1 of the uncompressed file, and where it is.
+  const tradeBill = (request: V3ApiRequest, query: URLSearchParams): V3ApiAnswer => {
+    const billDate = query.get('bill_date') ?? '';
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(billDate) || query.get('bill_type') !== 'REFUND') {
+      return error(request, 400, 'PARAM_ERROR', 'bill_date YYYY-MM-DD and bill_type REFUND');
+    }
+    const bill = bills.billOf(billDate);
+    if (bill.kind === 'future')
+      return error(request, 400, 'PARAM_ERROR', 'bill_date is in the future');
+    if (bill.kind === 'notReady') {
+      return error(request, 400, 'STATEMENT_CREATING', '账单生成中，请稍后再试');
+    }
+    if (bill.kind === 'none') return error(request, 400, 'NO_STATEMENT_EXIST', '账单不存在');
+    const lines = [...bill.lines()];
+    const token = randomBytes(16).toString('hex');
+    billFiles.set(token, billFileBytes(lines, query.get('tar_type') === 'GZIP'));
+    if (billFiles.size > 32) billFiles.delete(billFiles.keys().next().value ?? '');
+    return answer(request, 200, {
+      hash_type: 'SHA1',
+      hash_value: createHash('sha1').update(billFileBytes(lines, false)).digest('hex'),
+      download_url: `${baseUrl()}/v3/billdownload/file?token=${token}`,
+    });
+  };
+
+  // The download URL's answer: the file itself, not signed.
+  const billFile = (request: V3ApiRequest, query: URLSearchParams): V3ApiAnswer => {
+    const file = billFiles.get(query.get('token') ?? '');
+    if (file === undefined) return error(request, 404, 'RESOURCE_NOT_EXISTS', 'no such bill file');
+    return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: file };
+  };
+
   return async (request: V3ApiRequest): Promise<V3ApiAnswer> => {
     const header = request.headers['authorization'];
     const authorization = parseAuthorization(Array.isArray(header) ? header[0] : header);
@@ -192,6 +237,10 @@ export const createSandboxV3Api = ({
         : error(request, 404, 'RESOURCE_NOT_EXISTS', '退款单不存在');
     }
     if (request.method === 'GET' && path === '/v3/certificates') return certificates(request);
+    const query = new URLSearchParams(request.url.split('?')[1] ?? '');
+    if (request.method === 'GET' && path === '/v3/bill/tradebill') return tradeBill(request, query);
+    if (request.method === 'GET' && path === '/v3/billdownload/file')
+      return billFile(request, query);
     return error(request, 404, 'NOT_FOUND', `no such endpoint: ${request.method} ${path}`);
   };
 };

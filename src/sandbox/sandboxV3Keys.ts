@@ -1,9 +1,10 @@
 import { X509Certificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import forge from 'node-forge';
+import { writeFileAtomic } from '../infrastructure/files/writeFileAtomic.js';
 import { createRsaSigner, type RsaSigner } from '../infrastructure/wechat/v3/rsaSigner.js';
-import { issue, newKeyPair } from './sandboxCertificates.js';
+import { issue, newKeyPair } from './sandboxCertificateIssuer.js';
 
 /** The keys WeChat Pay v3 signs with, as the sandbox plays them, and the merchant's to check. */
 export type SandboxV3Keys = {
@@ -26,12 +27,21 @@ export const sandboxV3Files = {
 
 const privateFile = { mode: 0o600 };
 
-const pairMatches = (privatePem: string, publicKey: KeyObject): boolean =>
+const samePublicKey = (privatePem: string, publicKey: KeyObject): boolean =>
   createPublicKey(createPrivateKey(privatePem)).export({ type: 'spki', format: 'pem' }) ===
   publicKey.export({ type: 'spki', format: 'pem' });
 
+/** False for anything unreadable as well: a file cut short or missing is made again. */
+const holds = (check: () => boolean): boolean => {
+  try {
+    return check();
+  } catch {
+    return false;
+  }
+};
+
 /**
- * Reuses the sandbox's v3 keys in certDir when they are there and belong together, or makes new
+ * Reuses the sandbox's v3 keys in certDir when they parse and belong together, or makes new
  * ones. They are two different key pairs, as at WeChat: a platform certificate's key and the
  * public key's, so that a client verifying with the wrong one for a serial is caught.
  */
@@ -42,31 +52,30 @@ export const ensureSandboxV3Keys = (
   const file = (name: keyof typeof sandboxV3Files): string =>
     path.join(certDir, sandboxV3Files[name]);
   const read = (name: keyof typeof sandboxV3Files): string => readFileSync(file(name), 'utf8');
-  const present = (...names: (keyof typeof sandboxV3Files)[]): boolean =>
-    names.every((name) => existsSync(file(name)));
 
   if (
-    !present('publicKey', 'publicKeySigningKey') ||
-    !pairMatches(read('publicKeySigningKey'), createPublicKey(read('publicKey')))
+    !holds(() => samePublicKey(read('publicKeySigningKey'), createPublicKey(read('publicKey'))))
   ) {
     const keys = newKeyPair();
-    writeFileSync(file('publicKeySigningKey'), keys.pem, privateFile);
-    writeFileSync(file('publicKey'), forge.pki.publicKeyToPem(keys.publicKey));
+    writeFileAtomic(file('publicKeySigningKey'), keys.pem, privateFile);
+    writeFileAtomic(file('publicKey'), forge.pki.publicKeyToPem(keys.publicKey));
   }
   if (
-    !present('platformCertificate', 'platformSigningKey') ||
-    !pairMatches(
-      read('platformSigningKey'),
-      new X509Certificate(read('platformCertificate')).publicKey,
-    )
+    !holds(() => {
+      const certificate = new X509Certificate(read('platformCertificate'));
+      return (
+        certificate.verify(certificate.publicKey) &&
+        samePublicKey(read('platformSigningKey'), certificate.publicKey)
+      );
+    })
   ) {
     const keys = newKeyPair();
     const subject = [
       { name: 'commonName', value: 'Tenpay.com SANDBOX platform certificate (not for production)' },
       { name: 'organizationName', value: 'refund-service sandbox' },
     ];
-    writeFileSync(file('platformSigningKey'), keys.pem, privateFile);
-    writeFileSync(
+    writeFileAtomic(file('platformSigningKey'), keys.pem, privateFile);
+    writeFileAtomic(
       file('platformCertificate'),
       issue({
         subject,

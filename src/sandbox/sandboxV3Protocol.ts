@@ -73,37 +73,18 @@ const eventTypes: Partial<Record<SandboxRefundStatus, [string, string]>> = {
   CHANGE: ['REFUND.ABNORMAL', '退款异常'],
 };
 
+type SealingKeys = { apiV3Key: string; key: WechatpaySigningKey; now: Date };
+
 /**
- * The notification WeChat Pay v3 posts (WECHAT-V3.md §6): the refund encrypted with the
- * merchant's APIv3 key into the envelope's resource, the envelope signed.
+ * A v3 notification envelope (WECHAT-V3.md §6) around any plaintext resource: encrypted with the
+ * APIv3 key, the envelope signed. Tests seal resources WeChat would never send with it.
  */
-export const v3Notification = (
-  refund: SandboxRefund,
-  {
-    mchId,
-    apiV3Key,
-    key,
-    now,
-  }: { mchId: string; apiV3Key: string; key: WechatpaySigningKey; now: Date },
+export const sealedV3Notification = (
+  resource: string,
+  { eventType, summary }: { eventType: string; summary: string },
+  { apiV3Key, key, now }: SealingKeys,
 ): { body: string; headers: Record<string, string> } => {
-  const [eventType, summary] = eventTypes[refund.status] ?? ['REFUND.SUCCESS', '退款成功'];
-  const plaintext = JSON.stringify({
-    mchid: mchId,
-    out_trade_no: refund.outTradeNo,
-    transaction_id: refund.transactionId,
-    out_refund_no: refund.outRefundNo,
-    refund_id: refund.refundId,
-    refund_status: v3StatusOf(refund.status),
-    ...(refund.successTime !== undefined && { success_time: chinaTimeToIso(refund.successTime) }),
-    user_received_account: '支付用户零钱',
-    amount: {
-      total: refund.totalFee,
-      refund: refund.refundFee,
-      payer_total: refund.totalFee,
-      payer_refund: refund.refundFee,
-    },
-  });
-  const sealed = encryptAead(apiV3Key, plaintext, 'refund');
+  const sealed = encryptAead(apiV3Key, resource, 'refund');
   const body = JSON.stringify({
     id: randomUUID(),
     create_time: chinaTimeToIso(chinaTimeOf(now)),
@@ -122,4 +103,29 @@ export const v3Notification = (
     body,
     headers: { 'content-type': 'application/json', ...wechatpaySignatureHeaders(key, body, now) },
   };
+};
+
+/** The notification WeChat Pay v3 posts about a refund: the refund sealed into the envelope. */
+export const v3Notification = (
+  refund: SandboxRefund,
+  { mchId, ...keys }: SealingKeys & { mchId: string },
+): { body: string; headers: Record<string, string> } => {
+  const [eventType, summary] = eventTypes[refund.status] ?? ['REFUND.SUCCESS', '退款成功'];
+  const resource = JSON.stringify({
+    mchid: mchId,
+    out_trade_no: refund.outTradeNo,
+    transaction_id: refund.transactionId,
+    out_refund_no: refund.outRefundNo,
+    refund_id: refund.refundId,
+    refund_status: v3StatusOf(refund.status),
+    ...(refund.successTime !== undefined && { success_time: chinaTimeToIso(refund.successTime) }),
+    user_received_account: '支付用户零钱',
+    amount: {
+      total: refund.totalFee,
+      refund: refund.refundFee,
+      payer_total: refund.totalFee,
+      payer_refund: refund.refundFee,
+    },
+  });
+  return sealedV3Notification(resource, { eventType, summary }, keys);
 };

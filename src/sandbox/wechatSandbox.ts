@@ -5,8 +5,8 @@ import { TLSSocket } from 'node:tls';
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import type { MerchantCertificate } from '../infrastructure/wechat/merchantCertificate.js';
-import { ensureSandboxCertificates } from './sandboxCertificates.js';
-import { ensureSandboxIdentity, type SandboxIdentity } from './sandboxIdentity.js';
+import { ensureSandboxCredentials } from './sandboxCredentials.js';
+import type { SandboxIdentity } from './sandboxIdentity.js';
 import {
   createSandboxLedger,
   type ListedSandboxRefund,
@@ -15,11 +15,16 @@ import {
 } from './sandboxLedger.js';
 import { createSandboxNotifier, type NotificationDelivery } from './sandboxNotifier.js';
 import { checkEnvelope, resultFail, signedReply } from './sandboxProtocol.js';
-import { createSandboxRefundFlow, type MerchantPlatformRefund } from './sandboxRefundFlow.js';
+import {
+  createSandboxRefundFlow,
+  SandboxRefusal,
+  type MerchantPlatformRefund,
+} from './sandboxRefundFlow.js';
+import { answerDownloadBill } from './sandboxBillAnswers.js';
+import { billPlanSchema, createSandboxBills, type BillPlan } from './sandboxBills.js';
 import { answerRefundQuery } from './sandboxRefundQuery.js';
 import { answerV2Refund } from './sandboxV2Refund.js';
 import { createSandboxV3Api } from './sandboxV3Api.js';
-import { ensureSandboxV3Keys } from './sandboxV3Keys.js';
 import { sandboxScenarioSchema, type SandboxScenario } from './sandboxScenario.js';
 
 export type WechatSandboxOptions = {
@@ -49,7 +54,10 @@ export type WechatSandbox = SandboxIdentity & {
   deliveries(): NotificationDelivery[];
   /** Test hook: while on, every signed answer carries a wrong sign (v2) or signature (v3). */
   corruptSigns(on: boolean): void;
+  /** A refund made on the merchant platform; with `notify: false` only the bill tells of it. */
   simulateMerchantPlatformRefund(input: MerchantPlatformRefund): Promise<SandboxRefund>;
+  /** Plants a discrepancy in the bills it serves (sandboxBills.ts). */
+  plantBillDiscrepancy(plan: BillPlan): void;
   /** The merchant resolves an abnormal (CHANGE / ABNORMAL) refund: it succeeds, WeChat notifies. */
   resolveAbnormal(outRefundNo: string): Promise<SandboxRefund | undefined>;
   /** API v3: the serial of the merchant API certificate it issued (WECHAT_MERCHANT_SERIAL_NO). */
@@ -85,6 +93,19 @@ const readBody = async (request: IncomingMessage): Promise<Buffer | undefined> =
   return Buffer.concat(chunks);
 };
 
+const v2Paths = new Set(['/secapi/pay/refund', '/pay/refundquery', '/pay/downloadbill']);
+
+/** The control endpoint's plans: a bill discrepancy, or a refund only the bill will tell of. */
+const billPlanRequestSchema = z.union([
+  billPlanSchema,
+  z.object({
+    kind: z.literal('unnotifiedRefund'),
+    outTradeNo: z.string().regex(/^[0-9A-Za-z_\-|*@]{1,32}$/),
+    totalFee: z.number().int().positive(),
+    refundFee: z.number().int().positive(),
+  }),
+]);
+
 const scenarioRequestSchema = z.object({
   outRefundNo: z.string().min(1).max(64),
   scenario: sandboxScenarioSchema,
@@ -99,12 +120,7 @@ const scenarioRequestSchema = z.object({
  */
 export const startWechatSandbox = async (options: WechatSandboxOptions): Promise<WechatSandbox> => {
   const logger = options.logger ?? pino({ level: 'silent' });
-  const identity = ensureSandboxIdentity(options.certDir);
-  const certificates = ensureSandboxCertificates(options.certDir, identity.mchId);
-  const v3Keys = ensureSandboxV3Keys(options.certDir, {
-    clientCertPem: certificates.clientCertPem,
-    publicKeyId: identity.platformPublicKeyId,
-  });
+  const { identity, certificates, v3Keys } = await ensureSandboxCredentials(options.certDir);
   const now = options.now ?? (() => new Date());
   const ledger = createSandboxLedger({ now });
   let notificationSigning: V3NotificationSigning = 'alternate';
@@ -131,12 +147,16 @@ export const startWechatSandbox = async (options: WechatSandboxOptions): Promise
     scenarios,
     notificationDelayMs: options.notificationDelayMs ?? 100,
   });
+  const bills = createSandboxBills({ ledger, identity, now });
   let corrupt = false;
+  let baseUrl = '';
   const v3Api = createSandboxV3Api({
     identity,
     keys: v3Keys,
     flow,
     ledger,
+    bills,
+    baseUrl: () => baseUrl,
     corrupt: () => corrupt,
     now,
   });
@@ -145,6 +165,25 @@ export const startWechatSandbox = async (options: WechatSandboxOptions): Promise
   const noteRequest = (api: SandboxApi, method: string | undefined, path: string): void => {
     requests.push({ api, method: method ?? '', path });
     if (requests.length > 10_000) requests.splice(0, requests.length - 10_000);
+  };
+
+  /** POST /sandbox/bill-plans: what the control endpoint answers, status and body. */
+  const planned = async (input: unknown): Promise<[number, unknown]> => {
+    const parsed = billPlanRequestSchema.safeParse(input);
+    if (!parsed.success) return [400, { error: z.prettifyError(parsed.error) }];
+    const plan = parsed.data;
+    if (plan.kind !== 'unnotifiedRefund') {
+      bills.plant(plan);
+      return [200, plan];
+    }
+    try {
+      const { kind: _kind, ...refund } = plan;
+      return [200, await flow.merchantPlatformRefund({ ...refund, notify: false })];
+    } catch (error) {
+      if (error instanceof SandboxRefusal)
+        return [422, { error: error.message, code: error.errCode }];
+      throw error;
+    }
   };
 
   const hasMerchantCertificate = (request: IncomingMessage): boolean => {
@@ -200,22 +239,37 @@ export const startWechatSandbox = async (options: WechatSandboxOptions): Promise
       response.writeHead(answer.status, answer.headers).end(answer.body);
       return;
     }
-    if (path === '/sandbox/scenarios' && request.method === 'POST') {
+    if (
+      request.method === 'POST' &&
+      (path === '/sandbox/scenarios' || path === '/sandbox/bill-plans')
+    ) {
       let input: unknown;
       try {
         input = JSON.parse(body.toString('utf8'));
       } catch {
         return json(response, 400, { error: 'the body must be JSON' });
       }
+      if (path === '/sandbox/bill-plans') return json(response, ...(await planned(input)));
       const parsed = scenarioRequestSchema.safeParse(input);
       if (!parsed.success) return json(response, 400, { error: z.prettifyError(parsed.error) });
       scenarios.set(parsed.data.outRefundNo, parsed.data.scenario);
       return json(response, 200, parsed.data);
     }
-    if (path !== '/secapi/pay/refund' && path !== '/pay/refundquery') {
-      return json(response, 404, { error: `no such endpoint: ${path}` });
-    }
+    if (!v2Paths.has(path)) return json(response, 404, { error: `no such endpoint: ${path}` });
     noteRequest('v2', request.method, path);
+    if (path === '/pay/downloadbill' && request.method === 'POST') {
+      const envelope = checkEnvelope(body, identity);
+      const answer =
+        envelope.kind === 'refused'
+          ? {
+              status: 200,
+              headers: { 'content-type': 'text/xml; charset=utf-8' },
+              body: envelope.reply,
+            }
+          : answerDownloadBill(envelope.fields, bills.billOf);
+      response.writeHead(answer.status, answer.headers).end(answer.body);
+      return;
+    }
     const answer =
       request.method === 'POST'
         ? await wechatAnswer(request, path, body)
@@ -250,10 +304,11 @@ export const startWechatSandbox = async (options: WechatSandboxOptions): Promise
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  baseUrl = `https://127.0.0.1:${port}`;
 
   return {
     ...identity,
-    baseUrl: `https://127.0.0.1:${port}`,
+    baseUrl,
     certDir: options.certDir,
     caPath: certificates.caPath,
     caPem: certificates.caPem,
@@ -264,6 +319,7 @@ export const startWechatSandbox = async (options: WechatSandboxOptions): Promise
     deliveries: () => notifier.deliveries(),
     corruptSigns: (on) => void (corrupt = on),
     simulateMerchantPlatformRefund: (input) => flow.merchantPlatformRefund(input),
+    plantBillDiscrepancy: (plan) => bills.plant(plan),
     resolveAbnormal: (outRefundNo) => flow.resolveAbnormal(outRefundNo),
     merchantSerialNo: v3Keys.merchantSerialNo,
     platformPublicKeyPath: v3Keys.publicKeyPath,

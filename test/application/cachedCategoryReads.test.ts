@@ -1,28 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cachedCategoryReads } from '../../src/application/cachedCategoryReads.js';
-import type { EventStore } from '../../src/application/ports/eventStore.js';
-import { createSqliteEventStore } from '../../src/infrastructure/sqlite/sqliteEventStore.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { sqliteStoresPerTest } from '../support/fixtures.js';
 
 const metadata = { correlationId: 'c', causationId: 'c', source: 'cli', schemaVersion: 1 };
 
 describe('cached category reads', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  let store: EventStore;
-  beforeEach(() => {
-    temp = makeTempDir();
-    store = createSqliteEventStore({ file: path.join(temp.dir, 'events.db') });
-  });
-  afterEach(async () => {
-    await store.close();
-    temp.remove();
-  });
+  const stores = sqliteStoresPerTest();
 
   const append = (stream: string) =>
-    store.append(stream, [{ id: randomUUID(), type: 'E', data: {}, metadata }], 'no_stream');
+    stores.events.append(
+      stream,
+      [{ id: randomUUID(), type: 'E', data: {}, metadata }],
+      'no_stream',
+    );
 
   it('given appends and readers at random positions with random page sizes, then every read equals what the store answers', async () => {
     await fc.assert(
@@ -40,17 +32,17 @@ describe('cached category reads', () => {
         ),
         fc.integer({ min: 1, max: 25 }),
         async (steps, capacity) => {
-          const cached = cachedCategoryReads(store, 'refund', capacity);
+          const cached = cachedCategoryReads(stores.events, 'refund', capacity);
           for (const step of steps) {
             if (step.kind === 'append') {
               await append(`${step.other ? 'other' : 'refund'}-${randomUUID()}`);
               continue;
             }
-            const head = (await store.headPosition('refund')) ?? 0n;
+            const head = (await stores.events.headPosition('refund')) ?? 0n;
             const after = head - BigInt(step.back);
             const options = after > 0n ? { after, limit: step.limit } : { limit: step.limit };
             expect(await cached.readCategory('refund', options)).toEqual(
-              await store.readCategory('refund', options),
+              await stores.events.readCategory('refund', options),
             );
           }
         },
@@ -60,7 +52,7 @@ describe('cached category reads', () => {
   });
 
   it('given readers following the head, then the second reader of a page is served the very same events', async () => {
-    const cached = cachedCategoryReads(store, 'refund');
+    const cached = cachedCategoryReads(stores.events, 'refund');
     await append('refund-1');
     await append('refund-2');
 
@@ -73,7 +65,7 @@ describe('cached category reads', () => {
 
   it('given two readers extending the cache at the head at once, then no event is cached twice', async () => {
     await append('refund-1');
-    const cached = cachedCategoryReads(store, 'refund');
+    const cached = cachedCategoryReads(stores.events, 'refund');
     await cached.readCategory('refund', { limit: 10 });
     await append('refund-2');
     await append('refund-3');

@@ -7,7 +7,7 @@ import {
 } from '../../src/application/commandMiddleware.js';
 import { createRefundCommandHandler } from '../../src/application/handleRefundCommand.js';
 import { acceptRefund, requestRefund } from '../domain/refund/refundFixtures.js';
-import { sqliteStoresPerTest } from '../support/sqliteStores.js';
+import { sqliteStoresPerTest } from '../support/fixtures.js';
 
 const api = { correlationId: 'corr-1', causationId: 'req-1', source: 'api' } as const;
 

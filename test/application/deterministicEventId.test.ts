@@ -7,7 +7,7 @@ import {
 } from '../../src/application/deterministicEventId.js';
 import { createRefundCommandHandler } from '../../src/application/handleRefundCommand.js';
 import { acceptRefund, requestRefund } from '../domain/refund/refundFixtures.js';
-import { sqliteStoresPerTest } from '../support/sqliteStores.js';
+import { sqliteStoresPerTest } from '../support/fixtures.js';
 
 const dnsNamespace = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
 const urlNamespace = '6ba7b811-9dad-11d1-80b4-00c04fd430c8';

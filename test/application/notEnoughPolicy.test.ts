@@ -11,7 +11,7 @@ import {
   requestRefund,
   retryRefund,
 } from '../domain/refund/refundFixtures.js';
-import { sqliteStoresPerTest } from '../support/sqliteStores.js';
+import { sqliteStoresPerTest } from '../support/fixtures.js';
 
 const failedAt = Date.parse('2026-11-28T08:00:00.000Z');
 const api: CommandContext = { correlationId: 'c', causationId: 'c', source: 'api' };

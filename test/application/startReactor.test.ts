@@ -8,7 +8,7 @@ import {
 import type { Reactor, ReactorOutcome, RunningReactor } from '../../src/application/reactor.js';
 import { startReactor } from '../../src/application/startReactor.js';
 import { eventually } from '../support/eventually.js';
-import { sqliteStoresPerTest } from '../support/sqliteStores.js';
+import { sqliteStoresPerTest } from '../support/fixtures.js';
 
 const done: ReactorOutcome = { kind: 'done' };
 const notYet: ReactorOutcome = { kind: 'retry', reason: 'the world said not yet' };

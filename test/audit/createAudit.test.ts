@@ -9,7 +9,7 @@ import {
   refundSucceeded,
 } from '../domain/refund/refundFixtures.js';
 import { writeRandomRefunds } from '../../bench/support/randomRefunds.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { makeTempDir } from '../support/fixtures.js';
 import { audit, auditedAt, found, metadata, recordedLog } from './support/recordedLog.js';
 
 const anHourAgo = new Date(auditedAt.getTime() - 3600_000).toISOString();

@@ -5,7 +5,7 @@ import { createSqliteEventStore } from '../../src/infrastructure/sqlite/sqliteEv
 import { runAudit } from '../../src/audit/runAudit.js';
 import { editReadModel, projectedLog, type ProjectedLog } from '../support/projectedLog.js';
 import { writeRandomRefunds } from '../../bench/support/randomRefunds.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { makeTempDir } from '../support/fixtures.js';
 
 const now = new Date('2026-11-01T09:00:00.000Z');
 

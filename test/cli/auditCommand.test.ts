@@ -14,8 +14,9 @@ import {
   requestRefund,
 } from '../domain/refund/refundFixtures.js';
 import { editReadModel, projectedLog, type ProjectedLog } from '../support/projectedLog.js';
-import { collect, spawnTs } from '../support/spawnTs.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { collect, spawningTestMs, spawnTs } from '../support/spawnTs.js';
+import { makeTempDir } from '../support/fixtures.js';
+import { runCommand } from './captureIo.js';
 
 const context = { correlationId: 'audit-test', causationId: 'audit-test', source: 'cli' } as const;
 
@@ -51,10 +52,15 @@ const appendRaw = async (
   expect(result.ok).toBe(true);
 };
 
-const runAudit = async (dataDir: string, args: string[] = ['--json']) =>
+/** `refunds audit` as its own process: what reaches stdout and stderr, and the exit code. */
+const auditProcess = async (dataDir: string, args: string[] = ['--json']) =>
   collect(
     spawnTs('src/cli/refunds.ts', ['audit', ...args], { DATA_DIR: dataDir, LOG_LEVEL: 'silent' }),
   ).completion;
+
+/** The same command line in-process: the process adds nothing but its streams. */
+const runAudit = (dataDir: string, args: string[] = ['--json']) =>
+  runCommand(dataDir, ['audit', ...args]);
 
 describe('refunds audit', () => {
   let temp: ReturnType<typeof makeTempDir>;
@@ -68,25 +74,30 @@ describe('refunds audit', () => {
     temp.remove();
   });
 
-  it('given a clean log of thousands of random refunds and its read models, then exactly one JSON report on stdout, clean, and exit 0', async () => {
-    const large = await projectedLog(path.join(temp.dir, 'large'), 3000);
-    await large.close();
+  it(
+    'given a clean log of thousands of random refunds and its read models, then exactly one JSON report on stdout, clean, and exit 0',
+    async () => {
+      const large = await projectedLog(path.join(temp.dir, 'large'), 3000);
+      await large.close();
 
-    const run = await runAudit(path.join(temp.dir, 'large'));
+      const run = await auditProcess(path.join(temp.dir, 'large'));
 
-    expect(run.code, run.stderr).toBe(0);
-    const report = JSON.parse(run.stdout);
-    expect(report).toMatchObject({
-      clean: true,
-      log: { events: large.written.events, refunds: 3000 },
-      anomalies: { total: 0, listed: [] },
-    });
-    expect(report.readModels).toEqual([
-      expect.objectContaining({ name: 'refund_view', checked: true, compared: 3000 }),
-      expect.objectContaining({ name: 'order_ledger', checked: true, notYetProjected: 0 }),
-    ]);
-    expect(run.stderr).toBe('');
-  });
+      expect(run.code, run.stderr).toBe(0);
+      const report = JSON.parse(run.stdout);
+      expect(report).toMatchObject({
+        clean: true,
+        log: { events: large.written.events, refunds: 3000 },
+        anomalies: { total: 0, listed: [] },
+      });
+      expect(report.readModels).toEqual([
+        expect.objectContaining({ name: 'refund_view', checked: true, compared: 3000 }),
+        expect.objectContaining({ name: 'order_ledger', checked: true, notYetProjected: 0 }),
+      ]);
+      expect(run.stderr).toBe('');
+      // Writing and projecting the log, then the audit's own process.
+    },
+    spawningTestMs(1, 90_000),
+  );
 
   const scenarios: {
     anomaly: string;

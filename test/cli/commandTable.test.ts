@@ -1,17 +1,13 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineCommand } from '../../src/cli/command.js';
 import { commandTable, runCommandLine } from '../../src/cli/commandTable.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { tempDirPerTest } from '../support/fixtures.js';
 import { captureIo, runCommand } from './captureIo.js';
 
 describe('the refunds command line', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  beforeEach(() => {
-    temp = makeTempDir();
-  });
-  afterEach(() => temp.remove());
+  const temp = tempDirPerTest();
 
   it('given no command, or help, then the usage generated from the table on stdout, and exit 0', async () => {
     for (const argv of [[], ['help']]) {

@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createRefundCommandHandler } from '../../src/application/handleRefundCommand.js';
-import type { EventStore } from '../../src/application/ports/eventStore.js';
-import { createSqliteEventStore } from '../../src/infrastructure/sqlite/sqliteEventStore.js';
 import { exportColumns } from '../../src/audit/refundExportRow.js';
 import {
   acceptRefund,
@@ -15,7 +13,7 @@ import {
 } from '../domain/refund/refundFixtures.js';
 import { editReadModel, projectedLog } from '../support/projectedLog.js';
 import { collect, spawnTs } from '../support/spawnTs.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { sqliteStoresPerTest } from '../support/fixtures.js';
 import { runCommand } from './captureIo.js';
 
 /**
@@ -70,21 +68,12 @@ const reasons = [
 ];
 
 describe('refunds export', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  let events: EventStore;
-  beforeEach(() => {
-    temp = makeTempDir();
-    events = createSqliteEventStore({ file: path.join(temp.dir, 'events.db') });
-  });
-  afterEach(async () => {
-    await events.close();
-    temp.remove();
-  });
+  const stores = sqliteStoresPerTest();
 
-  const exported = (args: string[]) => runCommand(temp.dir, ['export', ...args]);
+  const exported = (args: string[]) => runCommand(stores.dir, ['export', ...args]);
 
   const request = (n: number, overrides: Parameters<typeof requestRefund>[0] = {}) =>
-    createRefundCommandHandler({ events })(
+    createRefundCommandHandler({ events: stores.events })(
       requestRefund({ outRefundNo: `R${n}`, outTradeNo: `T${n}`, ...overrides }),
       context,
     );
@@ -147,7 +136,7 @@ describe('refunds export', () => {
   });
 
   it('given refunds failed, retried and settled, then each row is the final state with its timestamps', async () => {
-    const handle = createRefundCommandHandler({ events });
+    const handle = createRefundCommandHandler({ events: stores.events });
     await request(1);
     await handle(failRefund('request', 'NOTENOUGH', { outRefundNo: 'R1' }), context);
     await handle(retryRefund('2026-11-28T09:00:00.000Z'), { ...context });
@@ -198,7 +187,7 @@ describe('refunds export', () => {
   });
 
   it('given a refund retried from the recharge funds, then its row names the funds of that attempt, in the last column', async () => {
-    const handle = createRefundCommandHandler({ events });
+    const handle = createRefundCommandHandler({ events: stores.events });
     await request(1, { refundAccount: 'REFUND_SOURCE_UNSETTLED_FUNDS' });
     await handle(failRefund('request', 'NOTENOUGH', { outRefundNo: 'R1' }), context);
     await handle(
@@ -235,12 +224,12 @@ describe('refunds export', () => {
   });
 
   it('given a read model edited by hand, then the export still says what the log says', async () => {
-    await events.close();
-    const log = await projectedLog(temp.dir, 10);
-    events = log.events;
+    await stores.events.close();
+    const log = await projectedLog(stores.dir, 10);
+    stores.events = log.events;
     const before = await exported(['--format', 'csv']);
     editReadModel(
-      temp.dir,
+      stores.dir,
       `UPDATE doc_refund_view_g1 SET body = json_set(body, '$.refundFee', 1)`,
     );
 
@@ -250,7 +239,7 @@ describe('refunds export', () => {
 
   it('given an event that does not decode, then exit 1, a message naming it, and no rows at all', async () => {
     await request(1);
-    await events.append(
+    await stores.events.append(
       'refund-R1',
       [{ id: randomUUID(), type: 'RefundAccepted', data: {}, metadata: {} }],
       0n,
@@ -267,7 +256,7 @@ describe('refunds export', () => {
     await request(1, { reason: 'a, b' });
     const csv = await collect(
       spawnTs('src/cli/refunds.ts', ['export', '--format', 'csv'], {
-        DATA_DIR: temp.dir,
+        DATA_DIR: stores.dir,
         LOG_LEVEL: 'silent',
       }),
     ).completion;
@@ -278,7 +267,7 @@ describe('refunds export', () => {
     expect((await exported([])).code).toBe(64);
     expect((await exported(['--format', 'jsonl', '--bom'])).code).toBe(64);
     expect((await exported(['--format', 'csv', '--from', '2026-13-01'])).code).toBe(64);
-    const missing = await runCommand(path.join(temp.dir, 'none'), ['export', '--format', 'csv']);
+    const missing = await runCommand(path.join(stores.dir, 'none'), ['export', '--format', 'csv']);
     expect(missing.code).toBe(2);
   });
 });

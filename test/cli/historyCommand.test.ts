@@ -6,7 +6,7 @@ import type { EventStore } from '../../src/application/ports/eventStore.js';
 import { createSqliteEventStore } from '../../src/infrastructure/sqlite/sqliteEventStore.js';
 import { acceptRefund, markSucceeded, requestRefund } from '../domain/refund/refundFixtures.js';
 import { collect, spawnTs } from '../support/spawnTs.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { makeTempDir } from '../support/fixtures.js';
 import { runCommand } from './captureIo.js';
 
 const api = { correlationId: 'corr-api', causationId: 'corr-api', source: 'api' } as const;

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EventStore } from '../../src/application/ports/eventStore.js';
 import {
   openReadOnlyDocumentStore,
@@ -7,18 +7,13 @@ import {
 import { runAudit } from '../../src/audit/runAudit.js';
 import { eventually } from '../support/eventually.js';
 import { projectedLog } from '../support/projectedLog.js';
-import { collect, spawnTs } from '../support/spawnTs.js';
-import { makeTempDir } from '../support/tempDir.js';
-import { createTestApp, testConfig, type TestApp } from '../support/testApp.js';
+import { childStartMs, collect, spawnTs, spawningTestMs } from '../support/spawnTs.js';
+import { tempDirPerTest, testAppPerTest, testConfig } from '../support/fixtures.js';
 
 const json = { 'content-type': 'application/json' };
 
 describe('the read-only commands beside a running service', () => {
-  let t: TestApp;
-  beforeEach(async () => {
-    t = await createTestApp();
-  });
-  afterEach(() => t.close());
+  const t = testAppPerTest();
 
   const post = (n: number) =>
     t.app.inject({
@@ -79,60 +74,63 @@ describe('the read-only commands beside a running service', () => {
 });
 
 describe('refunds audit and export beside refunds serve', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  beforeEach(() => {
-    temp = makeTempDir();
-  });
-  afterEach(() => temp.remove());
+  const temp = tempDirPerTest();
 
-  it('given a service running on a DATA_DIR, when audit and export run on it, then the service keeps taking refunds and both finish cleanly', async () => {
-    const log = await projectedLog(temp.dir, 1000);
-    await log.close();
-    const env = { DATA_DIR: temp.dir, LOG_LEVEL: 'silent' };
-    const service = spawnTs('src/cli/refunds.ts', ['serve'], {
-      ...env,
-      PORT: '0',
-      LOG_LEVEL: 'info',
-    });
-    const served = collect(service);
-    try {
-      const url = await eventually(
-        () => {
-          const match = /"url":"(http:\/\/[^"]+)"/.exec(served.output().stdout);
-          expect(match, served.output().stderr).not.toBeNull();
-          return match![1]!;
-        },
-        { timeoutMs: 20_000 },
-      );
-
-      const audit = collect(spawnTs('src/cli/refunds.ts', ['audit', '--json'], env));
-      const exported = collect(spawnTs('src/cli/refunds.ts', ['export', '--format', 'jsonl'], env));
-      let running = true;
-      const finished = Promise.all([audit.completion, exported.completion]).finally(() => {
-        running = false;
+  it(
+    'given a service running on a DATA_DIR, when audit and export run on it, then the service keeps taking refunds and both finish cleanly',
+    async () => {
+      const log = await projectedLog(temp.dir, 1000);
+      await log.close();
+      const env = { DATA_DIR: temp.dir, LOG_LEVEL: 'silent' };
+      const service = spawnTs('src/cli/refunds.ts', ['serve'], {
+        ...env,
+        PORT: '0',
+        LOG_LEVEL: 'info',
       });
-      const statuses: number[] = [];
-      let whileRunning = 0;
-      for (let n = 0; running; n++) {
-        const response = await fetch(`${url}/v1/refunds`, {
-          method: 'POST',
-          headers: json,
-          body: JSON.stringify({ outTradeNo: `LIVE${n}`, totalFee: 100 }),
-        });
-        statuses.push(response.status);
-        if (running) whileRunning += 1;
-      }
-      const [audited, exportedRun] = await finished;
+      const served = collect(service);
+      try {
+        const url = await eventually(
+          () => {
+            const match = /"url":"(http:\/\/[^"]+)"/.exec(served.output().stdout);
+            expect(match, served.output().stderr).not.toBeNull();
+            return match![1]!;
+          },
+          { timeoutMs: childStartMs },
+        );
 
-      expect(new Set(statuses)).toEqual(new Set([202]));
-      expect(whileRunning).toBeGreaterThan(0);
-      expect(audited.code, audited.stderr).toBe(0);
-      expect(JSON.parse(audited.stdout)).toMatchObject({ clean: true });
-      expect(exportedRun.code, exportedRun.stderr).toBe(0);
-      expect(exportedRun.stdout.trim().split('\n').length).toBeGreaterThanOrEqual(1000);
-    } finally {
-      service.kill('SIGTERM');
-      await served.completion;
-    }
-  }, 60_000);
+        const audit = collect(spawnTs('src/cli/refunds.ts', ['audit', '--json'], env));
+        const exported = collect(
+          spawnTs('src/cli/refunds.ts', ['export', '--format', 'jsonl'], env),
+        );
+        let running = true;
+        const finished = Promise.all([audit.completion, exported.completion]).finally(() => {
+          running = false;
+        });
+        const statuses: number[] = [];
+        let whileRunning = 0;
+        for (let n = 0; running; n++) {
+          const response = await fetch(`${url}/v1/refunds`, {
+            method: 'POST',
+            headers: json,
+            body: JSON.stringify({ outTradeNo: `LIVE${n}`, totalFee: 100 }),
+          });
+          statuses.push(response.status);
+          if (running) whileRunning += 1;
+        }
+        const [audited, exportedRun] = await finished;
+
+        expect(new Set(statuses)).toEqual(new Set([202]));
+        expect(whileRunning).toBeGreaterThan(0);
+        expect(audited.code, audited.stderr).toBe(0);
+        expect(JSON.parse(audited.stdout)).toMatchObject({ clean: true });
+        expect(exportedRun.code, exportedRun.stderr).toBe(0);
+        expect(exportedRun.stdout.trim().split('\n').length).toBeGreaterThanOrEqual(1000);
+      } finally {
+        service.kill('SIGTERM');
+        await served.completion;
+      }
+      // The service, then audit and export side by side.
+    },
+    spawningTestMs(2),
+  );
 });

@@ -1,16 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { collect, spawnTs } from '../support/spawnTs.js';
-import { createTestApp, type TestApp } from '../support/testApp.js';
+import { testAppPerTest } from '../support/fixtures.js';
 
 const json = { 'content-type': 'application/json' };
 
 describe('refunds projections rebuild', () => {
-  let t: TestApp;
-  beforeEach(async () => {
-    t = await createTestApp();
-  });
-  afterEach(() => t.close());
+  const t = testAppPerTest();
 
   it('given a running service, when a read model is rebuilt by the CLI, then the service switches to it and keeps answering the same', async () => {
     for (let i = 0; i < 30; i++) {

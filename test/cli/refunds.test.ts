@@ -1,51 +1,51 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
-import { collect, spawnTs } from '../support/spawnTs.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { childStartMs, collect, spawningTestMs, spawnTs } from '../support/spawnTs.js';
+import { tempDirPerTest } from '../support/fixtures.js';
 import type { Json } from '../support/testService.js';
 
 const token = 'cli-test-token-5f1d0c2b9a8e';
 
 describe('refunds serve', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  beforeEach(() => {
-    temp = makeTempDir();
-  });
-  afterEach(() => temp.remove());
+  const temp = tempDirPerTest();
 
-  it('given the embedded default, when started, then it takes a refund, shows its events and stops cleanly on SIGTERM', async () => {
-    const child = spawnTs('src/cli/refunds.ts', ['serve'], {
-      PORT: '0',
-      DATA_DIR: temp.dir,
-      API_TOKENS: token,
-    });
-    const { output, completion } = collect(child);
-    const url = await eventually(
-      () => {
-        const match = /"url":"(http:\/\/[^"]+)"/.exec(output().stdout);
-        expect(match, output().stderr).not.toBeNull();
-        return match![1]!;
-      },
-      { timeoutMs: 20_000 },
-    );
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  it(
+    'given the embedded default, when started, then it takes a refund, shows its events and stops cleanly on SIGTERM',
+    async () => {
+      const child = spawnTs('src/cli/refunds.ts', ['serve'], {
+        PORT: '0',
+        DATA_DIR: temp.dir,
+        API_TOKENS: token,
+      });
+      const { output, completion } = collect(child);
+      const url = await eventually(
+        () => {
+          const match = /"url":"(http:\/\/[^"]+)"/.exec(output().stdout);
+          expect(match, output().stderr).not.toBeNull();
+          return match![1]!;
+        },
+        { timeoutMs: childStartMs },
+      );
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 
-    const created = await fetch(`${url}/v1/refunds`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ outTradeNo: 'T1', totalFee: 3960 }),
-    });
-    expect(created.status).toBe(202);
-    const events: Json = await (await fetch(`${url}/v1/refunds/T1/events`, { headers })).json();
-    // The gateway may already have sent it to the sandbox: the stream starts with the request.
-    expect(events.stream).toBe('refund-T1');
-    expect(events.events[0]).toMatchObject({ type: 'RefundRequested', revision: '0' });
+      const created = await fetch(`${url}/v1/refunds`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ outTradeNo: 'T1', totalFee: 3960 }),
+      });
+      expect(created.status).toBe(202);
+      const events: Json = await (await fetch(`${url}/v1/refunds/T1/events`, { headers })).json();
+      // The gateway may already have sent it to the sandbox: the stream starts with the request.
+      expect(events.stream).toBe('refund-T1');
+      expect(events.events[0]).toMatchObject({ type: 'RefundRequested', revision: '0' });
 
-    child.kill('SIGTERM');
-    const exited = await completion;
-    expect(exited.code).toBe(0);
-    expect(exited.stdout).not.toContain(token);
-  });
+      child.kill('SIGTERM');
+      const exited = await completion;
+      expect(exited.code).toBe(0);
+      expect(exited.stdout).not.toContain(token);
+    },
+    spawningTestMs(1, 60_000),
+  );
 
   it('given bad configuration, then it refuses to start with one line for each problem and exit code 78', async () => {
     const { completion } = collect(

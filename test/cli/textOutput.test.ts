@@ -4,7 +4,7 @@ import { formatYuan } from '../../src/cli/formatMoney.js';
 import { createProgressBar } from '../../src/cli/progressBar.js';
 import { textTable } from '../../src/cli/textTable.js';
 import { projectedLog } from '../support/projectedLog.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { makeTempDir } from '../support/fixtures.js';
 import { captureIo, runCommand } from './captureIo.js';
 
 describe('text output of the audit commands', () => {

@@ -5,24 +5,26 @@ import { startService } from '../../src/startService.js';
 import { startWechatSandbox, type WechatSandbox } from '../../src/sandbox/wechatSandbox.js';
 import { closedPort } from '../support/closedPort.js';
 import { eventually } from '../support/eventually.js';
-import { makeTempDir } from '../support/tempDir.js';
-import { sharedSandboxCertDir, testConfig } from '../support/testApp.js';
+import { makeTempDir, sharedSandboxCertDir, testConfig } from '../support/fixtures.js';
 import { getJson } from '../support/testService.js';
 
 /**
  * A merchant moves from API v2 to v3 while refunds are in flight: WeChat notifies each refund
  * with the API it was sent through, so the v2 notify route must still settle what v2 sent.
  */
+const notificationDelayMs = 20_000;
+
 describe('switching from API v2 to v3 with refunds in flight', () => {
   let temp: ReturnType<typeof makeTempDir>;
   let sandbox: WechatSandbox;
   let service: ListeningService | undefined;
   beforeEach(async () => {
     temp = makeTempDir();
-    // WeChat outlives the service: a simulator of its own, in live mode, settling after a while.
+    // WeChat outlives the service: a simulator of its own, in live mode, settling after a while:
+    // long after the v2 service has taken the refunds and stopped, even on a busy machine.
     sandbox = await startWechatSandbox({
       certDir: sharedSandboxCertDir(),
-      notificationDelayMs: 1500,
+      notificationDelayMs,
       retryTimeScale: 0.01,
     });
   });
@@ -82,9 +84,12 @@ describe('switching from API v2 to v3 with refunds in flight', () => {
       WECHAT_PLATFORM_PUBLIC_KEY_PATH: sandbox.platformPublicKeyPath,
       WECHAT_PLATFORM_PUBLIC_KEY_ID: sandbox.platformPublicKeyId,
     });
-    await eventually(async () => {
-      for (const outRefundNo of inFlight) expect(await status(outRefundNo)).toBe('SUCCEEDED');
-    });
+    await eventually(
+      async () => {
+        for (const outRefundNo of inFlight) expect(await status(outRefundNo)).toBe('SUCCEEDED');
+      },
+      { timeoutMs: notificationDelayMs + 60_000 },
+    );
     for (const outRefundNo of inFlight) {
       const { events } = await getJson(`${url}/v1/refunds/${outRefundNo}/events`);
       expect(events.at(-1)).toMatchObject({
@@ -94,10 +99,16 @@ describe('switching from API v2 to v3 with refunds in flight', () => {
     }
 
     expect((await post('R-v3-1')).status).toBe(202);
-    await eventually(async () => expect(await status('R-v3-1')).toBe('SUCCEEDED'));
+    await eventually(async () => expect(await status('R-v3-1')).toBe('SUCCEEDED'), {
+      timeoutMs: notificationDelayMs + 60_000,
+    });
     expect(sandbox.refunds().find((r) => r.outRefundNo === 'R-v3-1')?.api).toBe('v3');
-    expect(
-      sandbox.deliveries().filter((d) => d.outRefundNo === 'R-v3-1' && d.acknowledged),
-    ).toHaveLength(1);
-  }, 60_000);
+    // The simulator notes the acknowledgement once it has read the answer: after the refund is
+    // SUCCEEDED here.
+    await eventually(() =>
+      expect(
+        sandbox.deliveries().filter((d) => d.outRefundNo === 'R-v3-1' && d.acknowledged),
+      ).toHaveLength(1),
+    );
+  }, 240_000);
 });

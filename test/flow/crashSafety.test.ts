@@ -1,13 +1,19 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { liveWechatEnvOf, sandboxLineSchema } from '../../src/sandbox/runSandboxCommand.js';
 import { closedPort } from '../support/closedPort.js';
 import { eventually } from '../support/eventually.js';
-import { collect, killHard, spawnTs } from '../support/spawnTs.js';
-import { makeTempDir } from '../support/tempDir.js';
+import {
+  childStartMs,
+  collect,
+  killHard,
+  spawningTestMs,
+  type spawnTs,
+} from '../support/spawnTs.js';
+import { spawnedPerTest, tempDirPerTest } from '../support/fixtures.js';
 import { getJson } from '../support/testService.js';
 
 type Spawned = ReturnType<typeof spawnTs>;
@@ -30,15 +36,8 @@ const refundsAtWechat = (baseUrl: string, caPath: string) =>
  * sandbox`) and the service talks to it in live mode, as it would to the real API.
  */
 describe('crash safety', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  const children: Spawned[] = [];
-  beforeEach(() => {
-    temp = makeTempDir();
-  });
-  afterEach(async () => {
-    for (const child of children.splice(0)) await killHard(child);
-    temp.remove();
-  });
+  const temp = tempDirPerTest();
+  const processes = spawnedPerTest();
 
   const firstLine = (child: Spawned) =>
     eventually(
@@ -48,13 +47,12 @@ describe('crash safety', () => {
         expect(stdout.includes('\n'), stderr).toBe(true);
         return line!;
       },
-      { timeoutMs: 30_000 },
+      { timeoutMs: childStartMs },
     );
   const output = new Map<Spawned, () => { stdout: string; stderr: string }>();
   const spawn = (args: string[], env: NodeJS.ProcessEnv) => {
-    const child = spawnTs('src/cli/refunds.ts', args, env);
+    const child = processes.spawn('src/cli/refunds.ts', args, env);
     output.set(child, collect(child).output);
-    children.push(child);
     return child;
   };
 
@@ -80,7 +78,7 @@ describe('crash safety', () => {
       const url = `http://127.0.0.1:${port}`;
       const up = () =>
         eventually(async () => expect((await fetch(`${url}/healthz`)).status).toBe(200), {
-          timeoutMs: 30_000,
+          timeoutMs: childStartMs,
         });
 
       const first = spawn(['serve'], env);
@@ -107,7 +105,7 @@ describe('crash safety', () => {
             expect(refund.status, outRefundNo).toBe('SUCCEEDED');
           }
         },
-        { timeoutMs: 60_000, intervalMs: 200 },
+        { timeoutMs: 120_000, intervalMs: 200 },
       );
       // WeChat took each refund once, for the amount asked, and the service recorded that refund.
       const atWechat = z
@@ -144,6 +142,7 @@ describe('crash safety', () => {
         expect(types, outRefundNo).not.toContain('RefundFailed');
       }
     },
-    120_000,
+    // The sandbox, the service, the service again, and 40 refunds settled.
+    spawningTestMs(3, 150_000),
   );
 });

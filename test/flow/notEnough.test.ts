@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { RecordedEvent } from '../../src/application/ports/eventStore.js';
 import { eventually } from '../support/eventually.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { makeTempDir } from '../support/fixtures.js';
 import {
   readOnlyStoresOf,
   reactorPassed,
@@ -201,7 +201,7 @@ describe('the automatic NOTENOUGH policy', () => {
 
       const s = await h.start(env);
       await eventually(async () => expect(await h.stream('R-restart')).toHaveLength(6), {
-        timeoutMs: 20_000,
+        timeoutMs: 60_000,
       });
       const events = await h.stream('R-restart');
       await reactorPassed(s, 'notenough_policy', events[5]!.position);

@@ -1,14 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { eventually } from '../support/eventually.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { makeTempDir } from '../support/fixtures.js';
 import { startTestService, type TestService } from '../support/testService.js';
 
-const spacingSeconds = 2;
+// Far above what one send takes on a busy machine: the other order's refund is accepted before the
+// spacing ends.
+const spacingSeconds = 5;
 
 /**
  * WECHAT.md "Limits": refunds of one order at least a minute apart. The gateway holds the later
- * ones back (ORDER_REFUND_SPACING_SECONDS, 2 s here) while refunds of other orders go on.
+ * ones back (ORDER_REFUND_SPACING_SECONDS, 5 s here) while refunds of other orders go on.
  */
 describe("the gateway keeps WeChat's spacing of an order's refunds", () => {
   let s: TestService | undefined;
@@ -66,7 +68,7 @@ describe("the gateway keeps WeChat's spacing of an order's refunds", () => {
     // The other order's refund was not held back behind them.
     expect(other).toBeLessThan(second!);
     await eventually(async () => expect(await waitingForSpacing(service)).toBe(0));
-  }, 30_000);
+  });
 
   it('given a refund of an order sent just before a restart, then after the restart the next refund of that order still waits out the spacing', async () => {
     const before = await start();
@@ -86,5 +88,5 @@ describe("the gateway keeps WeChat's spacing of an order's refunds", () => {
     expect((await acceptedAt(after, 'R5')) - lastChange).toBeGreaterThanOrEqual(
       spacingSeconds * 1000,
     );
-  }, 30_000);
+  });
 });

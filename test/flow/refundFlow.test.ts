@@ -160,7 +160,7 @@ describe.each(apiVersions)('refund flow against the WeChat Pay simulator, API $a
     await request('R-lost', 'LOST_NOTIFICATION');
 
     await eventually(async () => expect((await refundOf('R-lost')).status).toBe('SUCCEEDED'), {
-      timeoutMs: 20_000,
+      timeoutMs: 60_000,
     });
     const stored = await s.events.readStream('refund-R-lost');
     expect(stored.map((e) => [e.type, e.metadata['source']])).toEqual([
@@ -211,6 +211,8 @@ describe.each(apiVersions)('refund flow against the WeChat Pay simulator, API $a
       'RefundSucceeded',
     ]);
     expect(s.wechat.sandbox!.refunds()).toHaveLength(1);
+    // The order ledger is a read model of its own: it may still be behind the refund's view.
+    await s.projected();
     const order = await (await s.call('GET', '/v1/orders/T-vendor/refunds')).json();
     expect(order).toMatchObject({ refundedFee: 1200, pendingFee: 0 });
   });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Clock } from '../../src/application/ports/clock.js';
 import { eventually } from '../support/eventually.js';
 import { startTestService, type Json, type TestService } from '../support/testService.js';
 import {
@@ -21,14 +22,20 @@ describe('webhook delivery', () => {
     for (const receiver of receivers.splice(0)) await receiver.close();
   });
 
-  const start = async (env: NodeJS.ProcessEnv = {}, rotationOverlapMs?: number) => {
+  // Attempts time out after WEBHOOK_TIMEOUT_MS's default (15 s), far above what a receiver on
+  // loopback takes on a busy machine: an attempt counted twice is a timeout the test asked for.
+  const start = async (
+    env: NodeJS.ProcessEnv = {},
+    { rotationOverlapMs, clock }: { rotationOverlapMs?: number; clock?: Clock } = {},
+  ) => {
     s = await startTestService(
-      { WEBHOOK_RETRY_SCHEDULE_SECONDS: '0.2,0.2,0.2', WEBHOOK_TIMEOUT_MS: '1000', ...env },
+      { WEBHOOK_RETRY_SCHEDULE_SECONDS: '0.2,0.2,0.2', ...env },
       {
         webhooks: {
           pollIntervalMs: 200,
           ...(rotationOverlapMs !== undefined && { rotationOverlapMs }),
         },
+        ...(clock && { clock }),
       },
     );
     return s;
@@ -233,14 +240,19 @@ describe('webhook delivery', () => {
     await register(hooks.url, { eventTypes: ['refund.requested'] });
 
     await refund('R-later');
-    await eventually(() => expect(hooks.received).toHaveLength(2), { timeoutMs: 5000 });
+    await eventually(() => expect(hooks.received).toHaveLength(2));
 
     expect(hooks.received[1]!.at - hooks.received[0]!.at).toBeGreaterThanOrEqual(950);
   });
 
   it('given a receiver that does not answer in time, then the attempt counts as failed (no status) and the next one delivers', async () => {
-    await start({ WEBHOOK_TIMEOUT_MS: '300' });
-    const hooks = await receiver((_r, index) => ({ status: 200, delayMs: index === 0 ? 2000 : 0 }));
+    // The first answer never comes in time; the second comes at once, well within the timeout
+    // even on a busy machine.
+    await start({ WEBHOOK_TIMEOUT_MS: '5000' });
+    const hooks = await receiver((_r, index) => ({
+      status: 200,
+      delayMs: index === 0 ? 60_000 : 0,
+    }));
     const endpoint = await register(hooks.url, { eventTypes: ['refund.requested'] });
 
     await refund('R-slow');
@@ -253,26 +265,40 @@ describe('webhook delivery', () => {
   });
 
   it('given a dead endpoint that times out, then a live endpoint still hears every event at once', async () => {
-    const timeoutMs = 8000;
-    await start({ WEBHOOK_TIMEOUT_MS: String(timeoutMs) });
-    const dead = await receiver(() => ({ status: 200, delayMs: 60_000 }));
+    // The dead endpoint's attempts end only when they time out, a minute after they start.
+    await start({ WEBHOOK_TIMEOUT_MS: '60000' });
+    const dead = await receiver(() => ({ status: 200, delayMs: 120_000 }));
     const live = await receiver();
-    await register(dead.url, { eventTypes: ['refund.requested'] });
+    const deadEndpoint = await register(dead.url, { eventTypes: ['refund.requested'] });
     const liveEndpoint = await register(live.url, { eventTypes: ['refund.requested'] });
 
     await Promise.all(Array.from({ length: 24 }, (_, i) => refund(`R-fan-${i}`)));
-    const recorded = Date.now();
-    await eventually(() => expect(live.received).toHaveLength(24), { timeoutMs: 30_000 });
+    // The dead endpoint's lane is full: 8 attempts in flight, the most one endpoint gets.
+    await eventually(() => expect(dead.received).toHaveLength(8));
+    await eventually(() => expect(live.received).toHaveLength(24));
 
-    // The dead endpoint holds at most 8 attempts at once, for 8 s each: had it held up the live
-    // one, the 24 deliveries would have taken 24 s. They took less than one timeout.
-    expect(Date.now() - recorded).toBeLessThan(timeoutMs);
-    expect(dead.received.length).toBeLessThanOrEqual(8);
+    // Had the dead endpoint held up the live one, the live deliveries would have waited for its
+    // attempts to time out; none of them has ended yet.
+    const deadDeliveries = (
+      await (
+        await s!.call('GET', `/v1/webhook-endpoints/${deadEndpoint.id}/deliveries?limit=100`)
+      ).json()
+    ).data;
+    expect(deadDeliveries).toHaveLength(24);
+    expect(deadDeliveries.filter((delivery: Json) => delivery.attempts > 0)).toEqual([]);
+    expect(dead.received).toHaveLength(8);
     expect(live.verified(liveEndpoint.secret)).toHaveLength(24);
-  }, 90_000);
+    // Its attempts fail now, so the service stops without waiting for their timeout.
+    await dead.close();
+  });
 
   it('given a rotated secret, then during the overlap both secrets verify, and after it only the new one', async () => {
-    await start({}, 1500);
+    // The service's clock, moved past the overlap when the test says so: no waiting, and no
+    // delivery that happens to be slow falls out of the overlap.
+    let skewMs = 0;
+    const clock: Clock = { now: () => new Date(Date.now() + skewMs) };
+    const overlapMs = 60_000;
+    await start({}, { rotationOverlapMs: overlapMs, clock });
     const hooks = await receiver();
     const endpoint = await register(hooks.url, { eventTypes: ['refund.requested'] });
     const rotated = await s!.call('POST', `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`);
@@ -287,7 +313,8 @@ describe('webhook delivery', () => {
     expect(hooks.verified(secret)).toHaveLength(1);
     expect(hooks.verified(endpoint.secret)).toHaveLength(1);
 
-    await new Promise((resolve) => setTimeout(resolve, 1600));
+    // Past the overlap (and well within the receivers' five-minute timestamp tolerance).
+    skewMs = overlapMs + 1000;
     await refund('R-rot-2');
     await eventually(() => expect(hooks.received).toHaveLength(2));
     hooks.received.shift();

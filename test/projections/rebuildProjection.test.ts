@@ -1,26 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DocumentStore } from '../../src/application/ports/documentStore.js';
-import type { EventStore } from '../../src/application/ports/eventStore.js';
+import { describe, expect, it } from 'vitest';
 import { projectionStorage } from '../../src/projections/projectionStorage.js';
 import { rebuildProjection } from '../../src/projections/rebuildProjection.js';
 import { foldRefundView } from '../../src/projections/refundView.js';
 import { refundViewProjection } from '../../src/projections/refundViewProjection.js';
 import { writeRandomRefunds } from '../../bench/support/randomRefunds.js';
-import { makeTempDir } from '../support/tempDir.js';
-import { openStores, projectionDeps, snapshot } from './support/projectionFixture.js';
+import { sqliteStoresPerTest } from '../support/fixtures.js';
+import { projectionDeps, snapshot } from './support/projectionFixture.js';
 
 describe('rebuilding a read model', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  let stores: { events: EventStore; documents: DocumentStore };
-  beforeEach(() => {
-    temp = makeTempDir();
-    stores = openStores(temp.dir);
-  });
-  afterEach(async () => {
-    await stores.documents.close();
-    await stores.events.close();
-    temp.remove();
-  });
+  const stores = sqliteStoresPerTest();
 
   it('given two instances rebuilding the same next generation at once, when one loses the switch, then it leaves the winner’s documents alone', async () => {
     const log = await writeRandomRefunds(stores.events, 200);

@@ -15,7 +15,7 @@ import {
 } from '../../src/infrastructure/sqlite/sqliteQuery.js';
 import type { RefundView } from '../../src/projections/refundView.js';
 import { refundViewProjection } from '../../src/projections/refundViewProjection.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { makeTempDir } from '../support/fixtures.js';
 
 const total = 100_000;
 const statuses = ['REQUESTED', 'ACCEPTED', 'SUCCEEDED', 'FAILED'] as const;

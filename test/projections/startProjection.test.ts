@@ -1,6 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DocumentStore } from '../../src/application/ports/documentStore.js';
-import type { EventStore } from '../../src/application/ports/eventStore.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { refundCategory } from '../../src/application/refundEventCodec.js';
 import { applyEvents } from '../../src/projections/applyEvents.js';
 import { corruptEvents } from '../../src/projections/corruptEvents.js';
@@ -11,32 +9,16 @@ import { refundViewProjection } from '../../src/projections/refundViewProjection
 import { startProjection, type ProjectionStatus } from '../../src/projections/startProjection.js';
 import { eventually } from '../support/eventually.js';
 import { writeRandomRefunds } from '../../bench/support/randomRefunds.js';
-import { collect, spawnTs } from '../support/spawnTs.js';
-import { makeTempDir } from '../support/tempDir.js';
-import {
-  eachProjection,
-  openStores,
-  projectionDeps,
-  snapshot,
-} from './support/projectionFixture.js';
+import { childStartMs, collect, spawningTestMs, spawnTs } from '../support/spawnTs.js';
+import { sqliteStoresPerTest } from '../support/fixtures.js';
+import { eachProjection, projectionDeps, snapshot } from './support/projectionFixture.js';
 
 type Running = { status: () => Promise<ProjectionStatus>; stop: () => Promise<void> };
 
 describe('projection runner on SQLite', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  let stores: { events: EventStore; documents: DocumentStore };
+  const stores = sqliteStoresPerTest();
   let running: Running[] = [];
-
-  beforeEach(() => {
-    temp = makeTempDir();
-    stores = openStores(temp.dir);
-  });
-  afterEach(async () => {
-    await stopAll();
-    await stores.documents.close();
-    await stores.events.close();
-    temp.remove();
-  });
+  afterEach(() => stopAll());
 
   const startAll = async (batchSize = 500) => {
     running = await eachProjection((p) =>
@@ -52,7 +34,7 @@ describe('projection runner on SQLite', () => {
       async () => {
         for (const projection of running) expect((await projection.status()).position).toBe(head);
       },
-      { timeoutMs: 60_000 },
+      { timeoutMs: 120_000 },
     );
   };
   /** Every projection's documents in the given generation. */
@@ -137,34 +119,41 @@ describe('projection runner on SQLite', () => {
     expect(await documentsOf(1)).toEqual(await documentsOf(2));
   });
 
-  it('given the projecting process killed with SIGKILL mid-way, when restarted, then the documents equal a rebuild', async () => {
-    await writeRandomRefunds(stores.events, 3000);
-    const log = await stores.events.readCategory(refundCategory, { limit: 100_000 });
-    const head = log.at(-1)!.position;
-    const storage = projectionStorage(stores.documents);
-    // The worker sees the log up to its middle only: killed at any time, it is short of the head.
-    const middle = log[Math.floor(log.length / 2)]!.position;
-    const child = spawnTs('test/projections/support/projectWorker.ts', [
-      temp.dir,
-      middle.toString(),
-    ]);
-    const { completion } = collect(child);
-    // Killed while working through the backlog, as soon as it has saved a checkpoint.
-    await eventually(async () => expect(await storage.checkpoint('refund_view_g1')).toBeDefined(), {
-      timeoutMs: 30_000,
-      intervalMs: 5,
-    });
-    child.kill('SIGKILL');
-    await completion;
-    expect((await storage.checkpoint('refund_view_g1'))!).toBeLessThan(head);
+  it(
+    'given the projecting process killed with SIGKILL mid-way, when restarted, then the documents equal a rebuild',
+    async () => {
+      await writeRandomRefunds(stores.events, 3000);
+      const log = await stores.events.readCategory(refundCategory, { limit: 100_000 });
+      const head = log.at(-1)!.position;
+      const storage = projectionStorage(stores.documents);
+      // The worker sees the log up to its middle only: killed at any time, it is short of the head.
+      const middle = log[Math.floor(log.length / 2)]!.position;
+      const child = spawnTs('test/projections/support/projectWorker.ts', [
+        stores.dir,
+        middle.toString(),
+      ]);
+      const { completion } = collect(child);
+      // Killed while working through the backlog, as soon as it has saved a checkpoint.
+      await eventually(
+        async () => expect(await storage.checkpoint('refund_view_g1')).toBeDefined(),
+        {
+          timeoutMs: childStartMs,
+          intervalMs: 5,
+        },
+      );
+      child.kill('SIGKILL');
+      await completion;
+      expect((await storage.checkpoint('refund_view_g1'))!).toBeLessThan(head);
 
-    await startAll();
-    await caughtUp();
-    await stopAll();
-    await rebuildAll();
+      await startAll();
+      await caughtUp();
+      await stopAll();
+      await rebuildAll();
 
-    expect(await documentsOf(1)).toEqual(await documentsOf(2));
-  }, 120_000);
+      expect(await documentsOf(1)).toEqual(await documentsOf(2));
+    },
+    spawningTestMs(1, 150_000),
+  );
 
   it('given 10,000 random refunds projected as they were written, then a rebuild produces identical documents', async () => {
     await startAll();
@@ -178,7 +167,8 @@ describe('projection runner on SQLite', () => {
     const incremental = await documentsOf(1);
     expect(incremental[0]).toHaveLength(10_000);
     expect(await documentsOf(2)).toEqual(incremental);
-  }, 120_000);
+    // Ten thousand refunds written, projected and rebuilt: minutes on a busy machine.
+  }, 300_000);
 
   it('given a running projection, when a rebuild switches generations, then the runner follows it, drops the old one and keeps projecting', async () => {
     await writeRandomRefunds(stores.events, 200);

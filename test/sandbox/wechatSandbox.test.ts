@@ -8,7 +8,7 @@ import { startWechatSandbox } from '../../src/sandbox/wechatSandbox.js';
 import { createWechatPayClient } from '../../src/infrastructure/wechat/wechatPayClient.js';
 import type { SandboxScenario } from '../../src/sandbox/sandboxScenario.js';
 import { eventually } from '../support/eventually.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { makeTempDir } from '../support/fixtures.js';
 import { createRefundNotificationDecoder } from '../../src/infrastructure/wechat/refundNotificationDecoder.js';
 import { RefundNotificationError } from '../../src/infrastructure/wechat/refundNotificationError.js';
 import { startNotifyReceiver } from '../infrastructure/wechat/support/notifyReceiver.js';

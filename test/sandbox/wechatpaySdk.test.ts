@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Aes, Formatter, Rsa, Wechatpay } from 'wechatpay-axios-plugin';
 import { eventually } from '../support/eventually.js';
-import { collect, spawnTs } from '../support/spawnTs.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { childStartMs, collect, spawnTs } from '../support/spawnTs.js';
+import { makeTempDir } from '../support/fixtures.js';
 import type { Json } from '../support/testService.js';
 
 /** The line `refunds sandbox` prints (DESIGN §7). */
@@ -53,7 +53,7 @@ describe('refunds sandbox through the wechatpay-axios-plugin SDK', () => {
   let sandbox: z.infer<typeof sandboxLine>;
   let notifyUrl: string;
   let privateKey: Buffer;
-  let httpsAgent: https.Agent;
+  let httpsAgent: https.Agent | undefined;
   // The SDK's chained API (wxpay.v3.refund.domestic.refunds.post) is built by a Proxy at run time.
   const sdk = (certs: Record<string, string | Buffer>): Json =>
     new Wechatpay({
@@ -72,16 +72,17 @@ describe('refunds sandbox through the wechatpay-axios-plugin SDK', () => {
         expect(stdout.includes('\n'), stderr).toBe(true);
         return stdout.split('\n')[0]!;
       },
-      { timeoutMs: 30_000 },
+      { timeoutMs: childStartMs },
     );
     sandbox = sandboxLine.parse(JSON.parse(line));
     privateKey = readFileSync(path.join(sandbox.certDir, 'apiclient_key.pem'));
     httpsAgent = new https.Agent({ ca: readFileSync(sandbox.caPath) });
     await new Promise<void>((resolve) => notifyServer.listen(0, '127.0.0.1', resolve));
     notifyUrl = `http://127.0.0.1:${(notifyServer.address() as AddressInfo).port}/wechat/v3/refund-notify`;
-  }, 40_000);
+  }, childStartMs + 10_000);
   afterAll(async () => {
-    httpsAgent.destroy();
+    // Undefined when the sandbox never started: the failure is beforeAll's, not this.
+    httpsAgent?.destroy();
     notifyServer.closeAllConnections();
     await new Promise((resolve) => notifyServer.close(resolve));
     const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -3,7 +3,20 @@ import path from 'node:path';
 
 export const projectRoot = path.resolve(import.meta.dirname, '../..');
 
-/** Runs a TypeScript file of this project in its own Node process (through tsx). */
+/**
+ * How long a child process of this project may take to start (Node, tsx, the modules, a first
+ * set of sandbox certificates) on a loaded two-core machine: over ten times a quiet machine's.
+ */
+export const childStartMs = 90_000;
+
+/** The budget of a test that starts `starts` child processes one after another, and `moreMs`. */
+export const spawningTestMs = (starts: number, moreMs = 30_000): number =>
+  starts * childStartMs + moreMs;
+
+/**
+ * Runs a TypeScript file of this project in its own Node process (through tsx); a service it
+ * starts runs without the daily bill run unless `env` sets BILL_RECONCILE_TIME.
+ */
 export const spawnTs = (
   file: string,
   args: string[],
@@ -11,7 +24,7 @@ export const spawnTs = (
 ): ChildProcessWithoutNullStreams =>
   spawn(process.execPath, ['--import', 'tsx', file, ...args], {
     cwd: projectRoot,
-    env: { ...process.env, ...env },
+    env: { ...process.env, BILL_RECONCILE_TIME: '', ...env },
   });
 
 export type ProcessOutput = { code: number | null; stdout: string; stderr: string };

@@ -1,15 +1,15 @@
 import { pino, type Logger } from 'pino';
 import { expect } from 'vitest';
 import { documentCheckpoints } from '../../src/application/documentCheckpoints.js';
-import type { ListeningService, WebhookTuning } from '../../src/service.js';
+import type { Clock } from '../../src/application/ports/clock.js';
+import type { BillRunTuning, ListeningService, WebhookTuning } from '../../src/service.js';
 import { startService } from '../../src/startService.js';
 import {
   openReadOnlyDocumentStore,
   openReadOnlyEventStore,
 } from '../../src/infrastructure/stores/openReadOnlyStores.js';
 import { eventually } from './eventually.js';
-import { makeTempDir } from './tempDir.js';
-import { sharedSandboxCertDir, testConfig } from './testApp.js';
+import { makeTempDir, sharedSandboxCertDir, testConfig, untilProjected } from './fixtures.js';
 
 // Response bodies are JSON of whatever shape the test asserts.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -26,6 +26,8 @@ export type TestService = ListeningService & {
     path: string,
     body?: unknown,
   ) => Promise<{ status: number; json: () => Promise<Json> }>;
+  /** Resolves once every read model has applied everything in the log. */
+  projected: () => Promise<void>;
   stop: () => Promise<void>;
 };
 
@@ -39,7 +41,9 @@ export const startTestService = async (
   {
     logger = pino({ level: 'silent' }),
     webhooks,
-  }: { logger?: Logger; webhooks?: WebhookTuning } = {},
+    clock,
+    billRun,
+  }: { logger?: Logger; webhooks?: WebhookTuning; clock?: Clock; billRun?: BillRunTuning } = {},
 ): Promise<TestService> => {
   const temp = makeTempDir();
   const config = testConfig({
@@ -56,6 +60,8 @@ export const startTestService = async (
     healthIntervalMs: 200,
     sandbox: { notificationDelayMs: 20, retryTimeScale: 0.001, certDir: sharedSandboxCertDir() },
     ...(webhooks && { webhooks }),
+    ...(clock && { clock }),
+    ...(billRun && { billRun }),
   });
   return {
     ...service,
@@ -71,6 +77,7 @@ export const startTestService = async (
       const text = await response.text();
       return { status: response.status, json: () => Promise.resolve(JSON.parse(text)) };
     },
+    projected: () => untilProjected(service),
     stop: async () => {
       await service.close();
       temp.remove();

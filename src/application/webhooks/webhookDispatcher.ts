@@ -3,6 +3,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Log } from '../ports/log.js';
 import { retryLogLevel } from '../retryLogLevel.js';
 import { createSemaphore } from '../semaphore.js';
+import { writeNextVersion } from '../versionedDocuments.js';
 import {
   deliveryAfterAttempt,
   signingSecrets,
@@ -11,7 +12,7 @@ import {
 import { changeDocument } from './webhookEndpoints.js';
 import { startWebhookLane, type WebhookLane } from './webhookLane.js';
 import type { WebhookAttemptResult, WebhookSender } from './webhookPorts.js';
-import { writeNextVersion, type WebhookDelivery, type WebhookStore } from './webhookStore.js';
+import type { WebhookDelivery, WebhookStore } from './webhookStore.js';
 
 export type WebhookDispatcherOptions = {
   store: WebhookStore;

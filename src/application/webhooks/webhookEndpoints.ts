@@ -9,7 +9,6 @@ import { WebhookRuleViolation } from './webhookRuleViolation.js';
 import {
   deliveryResourceSchema,
   endpointResourceSchema,
-  writeNextVersion,
   type DeliveryResource,
   type EndpointResource,
   type DeliveryStatus,
@@ -17,6 +16,7 @@ import {
   type WebhookStore,
   type WebhookEndpoint,
 } from './webhookStore.js';
+import { writeNextVersion } from '../versionedDocuments.js';
 
 export type EndpointChange = {
   url?: string;

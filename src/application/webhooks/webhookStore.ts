@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import type { DocumentCollection, DocumentStore } from '../ports/documentStore.js';
-import type { JsonObject } from '../ports/eventStore.js';
+import { openedOnFirstUse } from '../versionedDocuments.js';
 import { outcomeEventTypes } from './refundEventTypes.js';
 
 /*
  * Endpoints and delivery state live in the document store, not in the event log: an endpoint is
  * mutable configuration holding a secret, and the log is immutable and replayed by every auditor.
  * They are primary data (not rebuildable read models): `read.db` / the MongoDB database must be
- * kept. Each document's position is its version: a write at version + 1 is a compare-and-set
- * (the guarded write refuses it once another writer got there first).
+ * kept. Each document's position is its version (writeNextVersion).
  */
 
 const endpointSchema = z.object({
@@ -83,41 +82,22 @@ export type WebhookStore = {
   deliveries: () => Promise<DocumentCollection<WebhookDelivery>>;
 };
 
-export const openWebhookStore = (documents: DocumentStore): WebhookStore => {
-  // Opened on first use and again after a failure: a store that does not answer yet must not
-  // fail the start of the service.
-  const lazily = <T extends JsonObject>(open: () => Promise<DocumentCollection<T>>) => {
-    let opened: Promise<DocumentCollection<T>> | undefined;
-    return () =>
-      (opened ??= open().catch((error: unknown) => {
-        opened = undefined;
-        throw error;
-      }));
-  };
-  return {
-    endpoints: lazily(() =>
-      documents.collection('webhook_endpoints', {
-        decode: (value) => endpointSchema.parse(value),
-        indexes: ['status'],
-      }),
-    ),
-    deliveries: lazily(() =>
-      documents.collection('webhook_deliveries', {
-        decode: (value) => deliverySchema.parse(value),
-        orderedIndexes: [
-          { equal: ['endpointId'], orderBy: 'createdAt', direction: 'desc' },
-          { equal: ['endpointId', 'status'], orderBy: 'createdAt', direction: 'desc' },
-          { equal: ['endpointId', 'status'], orderBy: 'createdAt', direction: 'asc' },
-          { equal: ['endpointId', 'status'], orderBy: 'dueAt', direction: 'asc' },
-        ],
-      }),
-    ),
-  };
-};
-
-/** Writes the next version of a document unless another writer wrote it first (then false). */
-export const writeNextVersion = <T extends JsonObject & { version: number }>(
-  collection: DocumentCollection<T>,
-  id: string,
-  next: T,
-): Promise<boolean> => collection.put(id, next, BigInt(next.version));
+export const openWebhookStore = (documents: DocumentStore): WebhookStore => ({
+  endpoints: openedOnFirstUse(() =>
+    documents.collection('webhook_endpoints', {
+      decode: (value) => endpointSchema.parse(value),
+      indexes: ['status'],
+    }),
+  ),
+  deliveries: openedOnFirstUse(() =>
+    documents.collection('webhook_deliveries', {
+      decode: (value) => deliverySchema.parse(value),
+      orderedIndexes: [
+        { equal: ['endpointId'], orderBy: 'createdAt', direction: 'desc' },
+        { equal: ['endpointId', 'status'], orderBy: 'createdAt', direction: 'desc' },
+        { equal: ['endpointId', 'status'], orderBy: 'createdAt', direction: 'asc' },
+        { equal: ['endpointId', 'status'], orderBy: 'dueAt', direction: 'asc' },
+      ],
+    }),
+  ),
+});

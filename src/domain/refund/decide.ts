@@ -72,10 +72,10 @@ const acceptRefund = ({ data }: AcceptRefund, state: Refund): RefundEvent[] => {
 };
 
 const markSucceeded = ({ data }: MarkRefundSucceeded, state: Refund): RefundEvent[] => {
-  const { order, ...succeeded } = data;
+  const { order, requestedAt, ...succeeded } = data;
   if (state.status === 'NONE' && order) {
     return [
-      notifiedRequest(data.outRefundNo, order, data.refundFee, data.recordedAt),
+      notifiedRequest(data.outRefundNo, order, data.refundFee, requestedAt ?? data.recordedAt),
       { type: 'RefundSucceeded', data: { ...succeeded, outTradeNo: order.outTradeNo } },
     ];
   }

@@ -43,6 +43,11 @@ export type MarkRefundSucceeded = {
     successTime: string;
     recordedAt: string;
     order?: NotifiedOrder;
+    /**
+     * When WeChat took a refund we never requested, if the report says (the bill's
+     * 退款申请时间): the request of the stream it opens is dated then, not at recordedAt.
+     */
+    requestedAt?: string;
   };
 };
 

@@ -70,6 +70,11 @@ export type Config = {
   /** ORDER_REFUND_SPACING_SECONDS: refunds of one order are sent at least this far apart. */
   orderRefundSpacingSeconds: number;
   webhooks: WebhookConfig;
+  /**
+   * BILL_RECONCILE_TIME as minutes after midnight, China time: when yesterday's refund bill is
+   * reconciled each day. Undefined: the daily run is off.
+   */
+  billReconcileMinutes: number | undefined;
   logLevel: LogLevel;
 };
 
@@ -206,6 +211,20 @@ const variables = z.object({
     .enum(['true', 'false'], { error: 'must be true or false' })
     .transform((value) => value === 'true')
     .optional(),
+  BILL_RECONCILE_TIME: z
+    .string()
+    .default('10:30')
+    .pipe(
+      z
+        .string()
+        .regex(
+          /^(([01]\d|2[0-3]):[0-5]\d|off)$/,
+          'must be a time HH:MM (China time), or empty for off',
+        )
+        .transform((text) =>
+          text === 'off' ? undefined : Number(text.slice(0, 2)) * 60 + Number(text.slice(3)),
+        ),
+    ),
   LOG_LEVEL: z.enum(logLevels).default('info'),
 });
 
@@ -221,6 +240,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv): ConfigResult => {
   const present = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );
+  // The one variable whose empty value means something (DESIGN §4): the daily bill run is off.
+  if (env.BILL_RECONCILE_TIME?.trim() === '') present.BILL_RECONCILE_TIME = 'off';
   const parsed = variables.safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
@@ -303,6 +324,7 @@ const crossCheck = (v: Variables): ConfigResult => {
         timeoutMs: v.WEBHOOK_TIMEOUT_MS,
         allowPrivateUrls: v.WEBHOOK_ALLOW_PRIVATE_URLS ?? v.WECHAT_MODE === 'sandbox',
       },
+      billReconcileMinutes: v.BILL_RECONCILE_TIME,
       logLevel: v.LOG_LEVEL,
     },
   };

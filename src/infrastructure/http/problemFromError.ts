@@ -1,4 +1,9 @@
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import {
+  BillDateRefused,
+  BillUnavailable,
+  BillUnreadable,
+} from '../../application/bills/billErrors.js';
 import { InvalidCursor } from '../../application/documentQuery.js';
 import { ConcurrencyConflict } from '../../application/handleRefundCommand.js';
 import { StoreUnavailable } from '../../application/ports/storeHealth.js';
@@ -32,6 +37,19 @@ export const problemFromError = (error: unknown): Problem => {
     return error.code === 'WEBHOOK_ENDPOINT_NOT_FOUND'
       ? problem(404, error.code, 'No such webhook endpoint', { detail: error.message })
       : problem(400, error.code, 'This URL cannot receive webhooks', { detail: error.message });
+  }
+  if (error instanceof BillUnavailable) {
+    return problem(502, error.code, "WeChat Pay's refund bill is not available", {
+      detail: error.message,
+    });
+  }
+  if (error instanceof BillUnreadable) {
+    return problem(502, error.code, "WeChat Pay's refund bill cannot be read", {
+      detail: error.message,
+    });
+  }
+  if (error instanceof BillDateRefused) {
+    return problem(400, error.code, 'No bill can exist for this date', { detail: error.message });
   }
   if (error instanceof InvalidCursor) {
     return problem(400, error.code, 'The cursor is not valid', { detail: error.message });

@@ -2,6 +2,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { AttemptOutcome } from '../../application/webhooks/deliveryAfterAttempt.js';
 import type { WebhookAttemptResult } from '../../application/webhooks/webhookPorts.js';
 import type { ReconcileRun } from '../../application/reconciler.js';
+import type { SendBacklog } from '../../application/sendBacklog.js';
+import { discrepancyKinds, type Reconciliation } from '../../application/bills/reconciliation.js';
 import type { RefundEvent } from '../../domain/index.js';
 
 /** Every metric of the service, in a registry of its own (no global state between instances). */
@@ -70,7 +72,7 @@ export const createMetrics = () => {
   });
   const staleRefunds = new Gauge({
     name: 'reconciler_stale_refunds',
-    help: 'Refunds REQUESTED or ACCEPTED whose last change is older than RECONCILE_AFTER_SECONDS, at the reconciler’s last pass',
+    help: 'Refunds found lost at the reconciler’s last pass: sends unanswered, or acceptances without a notification, for longer than RECONCILE_AFTER_SECONDS',
     registers: [registry],
   });
   const webhookDeliveries = new Counter({
@@ -162,6 +164,26 @@ export const observeGatewayBacklog = (metrics: Metrics, pending: () => number): 
   });
 };
 
+/** The refunds waiting for their first send, as the backlog watcher last measured them. */
+export const observeSendBacklog = (metrics: Metrics, last: () => SendBacklog): void => {
+  new Gauge({
+    name: 'refunds_waiting_to_send',
+    help: 'Refunds REQUESTED whose send the gateway has not started (the backlog drains at WECHAT_MAX_RPS)',
+    registers: [metrics.registry],
+    collect() {
+      this.set(last().waiting);
+    },
+  });
+  new Gauge({
+    name: 'refunds_oldest_wait_seconds',
+    help: 'How long the oldest refund waiting to be sent has waited; 0 when none waits',
+    registers: [metrics.registry],
+    collect() {
+      this.set(last().oldestWaitSeconds);
+    },
+  });
+};
+
 /**
  * Refunds the gateway holds back for WeChat's rules, by rule: `order_spacing` (another refund of
  * the order went out less than ORDER_REFUND_SPACING_SECONDS ago) and `error_rate` (calls waiting
@@ -235,6 +257,28 @@ export const observeCorruptEvents = (metrics: Metrics, list: () => Promise<unkno
     async collect() {
       const entries = await list().catch(() => undefined);
       if (entries) this.set(entries.length);
+    },
+  });
+};
+
+/**
+ * The discrepancies of the last bill reconciliation (whichever instance or command ran it, read
+ * from the store when Prometheus scrapes), by kind; none before the first. While the store is away
+ * the last values stay.
+ */
+export const observeBillReconciliation = (
+  metrics: Metrics,
+  latest: () => Promise<Reconciliation | undefined>,
+): void => {
+  new Gauge({
+    name: 'bill_reconciliation_discrepancies',
+    help: "Discrepancies between WeChat Pay's refund bill and the log in the last reconciliation, by kind",
+    labelNames: ['kind'] as const,
+    registers: [metrics.registry],
+    async collect() {
+      const last = await latest().catch(() => null);
+      if (last === null) return;
+      for (const kind of discrepancyKinds) this.set({ kind }, last?.counts[kind] ?? 0);
     },
   });
 };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
+import type { Readable } from 'node:stream';
 import tls from 'node:tls';
 import type { MerchantCertificate } from './merchantCertificate.js';
 import { errorMessage } from '../../application/errorMessage.js';
@@ -18,8 +19,21 @@ export type HttpsTransport = {
     url: string,
     options: { headers: Record<string, string>; body?: string },
   ): Promise<TransportResult>;
+  /**
+   * A call whose answer body is streamed, however large (a bill): timeoutMs covers the wait for
+   * the answer's head, and the body may then take its time as long as it never stalls that long.
+   */
+  stream(
+    method: 'GET' | 'POST',
+    url: string,
+    options: { headers: Record<string, string>; body?: string },
+  ): Promise<StreamedResult>;
   close(): void;
 };
+
+export type StreamedResult =
+  | { kind: 'response'; status: number; headers: IncomingHttpHeaders; body: Readable }
+  | Extract<TransportResult, { kind: 'failure' }>;
 
 export type HttpsTransportOptions = {
   /** The merchant client certificate, for mutual TLS (API v2's secapi; v3 needs none). */
@@ -34,14 +48,21 @@ export type HttpsTransportOptions = {
   maxSockets?: number;
 };
 
+type TransportFailure = Extract<TransportResult, { kind: 'failure' }>;
+
 /** Node's own error codes carry no secrets; messages of TLS errors name certificates at most. */
-const failureOf = (error: unknown): TransportResult => {
+const failureOf = (error: unknown): TransportFailure => {
   const code =
     error instanceof Error && 'code' in error && typeof error.code === 'string'
       ? error.code
       : 'NETWORK_ERROR';
   return { kind: 'failure', code, message: errorMessage(error) };
 };
+
+const withLength = (headers: Record<string, string>, body: string | undefined) => ({
+  ...headers,
+  ...(body !== undefined && { 'content-length': String(Buffer.byteLength(body, 'utf8')) }),
+});
 
 /**
  * HTTPS, with the merchant client certificate when given (mutual TLS, required by v2's
@@ -83,12 +104,7 @@ export const createHttpsTransport = ({
         {
           method,
           agent,
-          headers: {
-            ...headers,
-            ...(body !== undefined && {
-              'content-length': String(Buffer.byteLength(body, 'utf8')),
-            }),
-          },
+          headers: withLength(headers, body),
         },
         (response) => {
           const chunks: Buffer[] = [];
@@ -127,8 +143,36 @@ export const createHttpsTransport = ({
       else call.end(body, 'utf8');
     });
 
+  const stream: HttpsTransport['stream'] = (method, url, { headers, body }) =>
+    new Promise((resolve) => {
+      const call = https.request(url, { method, agent, headers: withLength(headers, body) });
+      const timer = setTimeout(() => {
+        resolve({ kind: 'failure', code: 'TIMEOUT', message: `no answer within ${timeoutMs} ms` });
+        call.destroy();
+      }, timeoutMs);
+      call.on('response', (response) => {
+        clearTimeout(timer);
+        // A stalled body ends in an error on the stream, which its reader sees.
+        response.setTimeout(timeoutMs, () =>
+          response.destroy(new Error(`the answer stalled for ${timeoutMs} ms`)),
+        );
+        resolve({
+          kind: 'response',
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body: response,
+        });
+      });
+      call.on('error', (error) => {
+        clearTimeout(timer);
+        resolve(failureOf(error));
+      });
+      if (body === undefined) call.end();
+      else call.end(body, 'utf8');
+    });
+
   const post: HttpsTransport['post'] = (url, body, contentType) =>
     request('POST', url, { headers: { 'content-type': contentType }, body });
 
-  return { post, request, close: () => agent.destroy() };
+  return { post, request, stream, close: () => agent.destroy() };
 };

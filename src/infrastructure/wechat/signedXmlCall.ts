@@ -23,6 +23,8 @@ export type SignedXmlCallOptions = {
   nonce?: () => string;
 };
 
+export const refundQueryPath = '/pay/refundquery';
+
 /** nonce_str: at most 32 characters (WECHAT.md); 128 random bits as hex. */
 export const randomNonce = (): string => randomBytes(16).toString('hex');
 
@@ -57,7 +59,8 @@ export const createSignedXmlCall = ({
       apiKey,
       signType,
     );
-    await limiter.acquire();
+    // refundquery only takes the rate refunds leave (the reconciler must not slow a backlog).
+    await limiter.acquire(path === refundQueryPath ? 'query' : 'send');
     const result = await transport.post(`${base}${path}`, buildWechatXml(request), 'text/xml');
     if (result.kind === 'failure') return transportProblem(result);
     if (result.status >= 500) {

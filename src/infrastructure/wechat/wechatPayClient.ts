@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Bill } from '../../application/bills/billRecords.js';
 import type {
   GatewayRefundRequest,
   RefundGateway,
@@ -11,7 +12,8 @@ import { createRateLimiter, type RateLimiter } from './rateLimiter.js';
 import { refundOutcomeOf } from './refundAnswer.js';
 import { reportGatewayOutcome } from './reportGatewayOutcome.js';
 import { refundQueryOutcomeOf } from './refundQueryAnswer.js';
-import { createSignedXmlCall } from './signedXmlCall.js';
+import { createSignedXmlCall, randomNonce, refundQueryPath } from './signedXmlCall.js';
+import { createV2BillDownload } from './bills/v2BillDownload.js';
 import type { SignType } from './sign.js';
 
 export type WechatPayClientOptions = {
@@ -39,12 +41,19 @@ export type WechatPayClientOptions = {
   nonce?: () => string;
 };
 
-export type WechatPayClient = RefundGateway & { close(): void };
+export type WechatPayClient = RefundGateway & {
+  /** The REFUND bill of a China date (BILLS.md §1); throws BillUnavailable when there is none yet. */
+  downloadBill(date: string): Promise<Bill>;
+  close(): void;
+};
 
 /** refund_desc is at most 80 characters (WECHAT.md); the API validates it, this is a guard. */
 const refundDesc = (reason: string): string => [...reason].slice(0, 80).join('');
 
-/** The WeChat Pay v2 RefundGateway: secapi/pay/refund over mutual TLS, and pay/refundquery. */
+/**
+ * The WeChat Pay v2 RefundGateway: secapi/pay/refund over mutual TLS, and pay/refundquery; and
+ * pay/downloadbill.
+ */
 export const createWechatPayClient = (options: WechatPayClientOptions): WechatPayClient => {
   const { appid, mchId, logger } = options;
   if (!options.baseUrl.startsWith('https://')) {
@@ -58,15 +67,16 @@ export const createWechatPayClient = (options: WechatPayClientOptions): WechatPa
       ...(options.ca !== undefined && { ca: options.ca }),
       ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
     });
-  const call = createSignedXmlCall({
+  const signing = {
     baseUrl: options.baseUrl,
     apiKey: options.apiKey,
     signType: options.signType,
     transport,
     limiter:
       options.limiter ?? createRateLimiter({ perSecond: options.maxRequestsPerSecond ?? 100 }),
-    ...(options.nonce !== undefined && { nonce: options.nonce }),
-  });
+    nonce: options.nonce ?? randomNonce,
+  };
+  const call = createSignedXmlCall(signing);
 
   const refund = async (request: GatewayRefundRequest): Promise<RefundOutcome> => {
     const result = await call('/secapi/pay/refund', {
@@ -91,7 +101,7 @@ export const createWechatPayClient = (options: WechatPayClientOptions): WechatPa
 
   const queryRefund = async (outRefundNo: string): Promise<RefundQueryOutcome> => {
     // No client certificate is needed here; the shared agent sends it anyway, which WeChat allows.
-    const result = await call('/pay/refundquery', {
+    const result = await call(refundQueryPath, {
       appid,
       mch_id: mchId,
       out_refund_no: outRefundNo,
@@ -102,5 +112,10 @@ export const createWechatPayClient = (options: WechatPayClientOptions): WechatPa
     return outcome;
   };
 
-  return { refund, queryRefund, close: () => transport.close() };
+  return {
+    refund,
+    queryRefund,
+    downloadBill: createV2BillDownload({ ...signing, appid, mchId }),
+    close: () => transport.close(),
+  };
 };

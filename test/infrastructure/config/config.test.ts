@@ -32,9 +32,27 @@ describe('configuration', () => {
           timeoutMs: 15000,
           allowPrivateUrls: true,
         },
+        billReconcileMinutes: 10 * 60 + 30,
         logLevel: 'info',
       },
     });
+  });
+
+  it('given BILL_RECONCILE_TIME, then the daily bill run at that China time; empty turns it off; anything else is refused', () => {
+    expect(loadConfig({ BILL_RECONCILE_TIME: '09:05' })).toMatchObject({
+      config: { billReconcileMinutes: 9 * 60 + 5 },
+    });
+    const off = loadConfig({ BILL_RECONCILE_TIME: '' });
+    expect(off).toMatchObject({ ok: true });
+    expect(off.ok && off.config.billReconcileMinutes).toBeUndefined();
+    for (const wrong of ['24:00', '9:30', '10:30:00', 'noon']) {
+      expect(loadConfig({ BILL_RECONCILE_TIME: wrong })).toEqual({
+        ok: false,
+        problems: [
+          `BILL_RECONCILE_TIME: must be a time HH:MM (China time), or empty for off (got "${wrong}")`,
+        ],
+      });
+    }
   });
 
   it('given the WEBHOOK_* variables, then the schedule in ms, the timeout, and private URLs refused by default in live mode', () => {

@@ -1,16 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../support/testApp.js';
+import { describe, expect, it } from 'vitest';
+import { testAppPerTest } from '../../support/fixtures.js';
 
 const token = 'tok_live_9f8e7d6c5b4a39281706';
 const other = 'tok_ops_0123456789abcdef0123';
 const body = JSON.stringify({ outTradeNo: 'T1', totalFee: 100 });
 
 describe('bearer tokens on /v1', () => {
-  let t: TestApp;
-  beforeEach(async () => {
-    t = await createTestApp({ apiTokens: [token, other] });
-  });
-  afterEach(() => t.close());
+  const t = testAppPerTest({ apiTokens: [token, other] });
 
   const post = (authorization?: string, url = '/v1/refunds') =>
     t.app.inject({

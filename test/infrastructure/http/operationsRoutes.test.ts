@@ -1,13 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../../support/eventually.js';
-import { createTestApp, type TestApp } from '../../support/testApp.js';
+import { testAppPerTest } from '../../support/fixtures.js';
 
 describe('operations routes', () => {
-  let t: TestApp;
-  beforeEach(async () => {
-    t = await createTestApp();
-  });
-  afterEach(() => t.close());
+  const t = testAppPerTest();
 
   it('GET /healthz answers ok', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/healthz' });
@@ -28,6 +24,7 @@ describe('operations routes', () => {
         'projection:refund_view': 'ok',
         'projection:order_ledger': 'ok',
         'projection:idempotency_guard': 'ok',
+        'projection:bill_expectation': 'ok',
       },
       corruptStreams: [],
     });

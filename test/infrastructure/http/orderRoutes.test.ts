@@ -1,18 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAudit } from '../../../src/audit/runAudit.js';
 import { failRefund } from '../../domain/refund/refundFixtures.js';
-import { createTestApp, type TestApp } from '../../support/testApp.js';
+import { testAppPerTest } from '../../support/fixtures.js';
 import { readOnlyStoresOf } from '../../support/testService.js';
 
 const json = { 'content-type': 'application/json' };
 const gateway = { correlationId: 'c', causationId: 'c', source: 'gateway' } as const;
 
 describe('orders and the ledger checks', () => {
-  let t: TestApp;
-  beforeEach(async () => {
-    t = await createTestApp();
-  });
-  afterEach(() => t.close());
+  const t = testAppPerTest();
 
   const post = (body: object) =>
     t.app.inject({

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { failRefund } from '../../domain/refund/refundFixtures.js';
-import { createTestApp, type TestApp } from '../../support/testApp.js';
+import { createTestApp, type TestApp } from '../../support/fixtures.js';
 
 const json = { 'content-type': 'application/json' };
 const gateway = { correlationId: 'c', causationId: 'c', source: 'gateway' } as const;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../support/testApp.js';
+import { createTestApp, type TestApp } from '../../support/fixtures.js';
 
 const api = { correlationId: 'c', causationId: 'c', source: 'api' } as const;
 const at = (minute: number) => `2026-11-28T08:${String(minute).padStart(2, '0')}:00.000Z`;

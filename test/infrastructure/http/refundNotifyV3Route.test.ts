@@ -11,7 +11,7 @@ import {
   type WechatpaySigningKey,
 } from '../../../src/sandbox/sandboxV3Protocol.js';
 import { eventually } from '../../support/eventually.js';
-import { sharedSandboxCertDir } from '../../support/testApp.js';
+import { sharedSandboxCertDir } from '../../support/fixtures.js';
 import { startTestService, type TestService } from '../../support/testService.js';
 
 describe('POST /wechat/v3/refund-notify', () => {

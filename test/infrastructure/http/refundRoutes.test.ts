@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../support/testApp.js';
+import { describe, expect, it } from 'vitest';
+import { testAppPerTest } from '../../support/fixtures.js';
 
 const json = { 'content-type': 'application/json' };
 const valid = {
@@ -12,11 +12,7 @@ const valid = {
 const gateway = { correlationId: 'c', causationId: 'c', source: 'gateway' } as const;
 
 describe('refund routes', () => {
-  let t: TestApp;
-  beforeEach(async () => {
-    t = await createTestApp();
-  });
-  afterEach(() => t.close());
+  const t = testAppPerTest();
 
   const post = (body: unknown, url = '/v1/refunds') =>
     t.app.inject({ method: 'POST', url, headers: json, payload: JSON.stringify(body) });

@@ -2,8 +2,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildService } from '../../../src/main.js';
 import type { Service } from '../../../src/service.js';
-import { sharedSandboxCertDir, testConfig } from '../../support/testApp.js';
-import { makeTempDir } from '../../support/tempDir.js';
+import { makeTempDir, sharedSandboxCertDir, testConfig } from '../../support/fixtures.js';
 
 const json = { 'content-type': 'application/json' };
 

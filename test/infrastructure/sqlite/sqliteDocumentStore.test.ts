@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { createSqliteDocumentStore } from '../../../src/infrastructure/sqlite/sqliteDocumentStore.js';
 import { documentStoreContract } from '../../application/ports/documentStoreContract.js';
-import { makeTempDir } from '../../support/tempDir.js';
+import { makeTempDir } from '../../support/fixtures.js';
 
 documentStoreContract('embedded SQLite', () => {
   const temp = makeTempDir();

@@ -2,7 +2,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { createSqliteEventStore } from '../../../src/infrastructure/sqlite/sqliteEventStore.js';
 import { eventStoreContract } from '../../application/ports/eventStoreContract.js';
-import { makeTempDir } from '../../support/tempDir.js';
+import { makeTempDir } from '../../support/fixtures.js';
 
 eventStoreContract('embedded SQLite', () => {
   const temp = makeTempDir();

@@ -1,18 +1,14 @@
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSqliteEventStore } from '../../../src/infrastructure/sqlite/sqliteEventStore.js';
 import { eventually } from '../../support/eventually.js';
-import { collect, completion, spawnTs } from '../../support/spawnTs.js';
-import { makeTempDir } from '../../support/tempDir.js';
+import { childStartMs, collect, completion, spawnTs } from '../../support/spawnTs.js';
+import { tempDirPerTest } from '../../support/fixtures.js';
 
 const worker = 'test/infrastructure/sqlite/support/appendWorker.ts';
 
 describe('SQLite event store shared by processes', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  beforeEach(() => {
-    temp = makeTempDir();
-  });
-  afterEach(() => temp.remove());
+  const temp = tempDirPerTest();
 
   it('given two processes appending to the same file, then no append is lost and revisions stay contiguous', async () => {
     const file = path.join(temp.dir, 'events.db');
@@ -33,7 +29,7 @@ describe('SQLite event store shared by processes', () => {
     const child = spawnTs(worker, [file, 'k', '0', 'ack']);
     const { output, completion: exited } = collect(child);
     await eventually(() => expect(acknowledged(output().stdout).length).toBeGreaterThan(50), {
-      timeoutMs: 20_000,
+      timeoutMs: childStartMs,
     });
 
     child.kill('SIGKILL');

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { refundCategory } from '../../../src/application/refundEventCodec.js';
 import {
@@ -11,16 +11,11 @@ import { StoreUnavailable } from '../../../src/application/ports/storeHealth.js'
 import { createSqliteDocumentStore } from '../../../src/infrastructure/sqlite/sqliteDocumentStore.js';
 import { createSqliteEventStore } from '../../../src/infrastructure/sqlite/sqliteEventStore.js';
 import { writeRandomRefunds } from '../../../bench/support/randomRefunds.js';
-import { makeTempDir } from '../../support/tempDir.js';
+import { tempDirPerTest, testConfig } from '../../support/fixtures.js';
 import { closedPort } from '../../support/closedPort.js';
-import { testConfig } from '../../support/testApp.js';
 
 describe('the stores opened read-only', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  beforeEach(() => {
-    temp = makeTempDir();
-  });
-  afterEach(() => temp.remove());
+  const temp = tempDirPerTest();
 
   const config = (env: NodeJS.ProcessEnv | string = {}) =>
     testConfig(typeof env === 'string' ? { DATA_DIR: env } : { DATA_DIR: temp.dir, ...env });

@@ -7,8 +7,7 @@ import { closedPort } from '../../support/closedPort.js';
 import { eventually } from '../../support/eventually.js';
 import { serverFrom } from '../../support/serverGate.js';
 import { startTcpProxy } from '../../support/tcpProxy.js';
-import { makeTempDir } from '../../support/tempDir.js';
-import { testConfig } from '../../support/testApp.js';
+import { makeTempDir, testConfig } from '../../support/fixtures.js';
 
 const readinessBody = z.object({ ready: z.boolean(), checks: z.record(z.string(), z.string()) });
 

@@ -36,7 +36,7 @@ describe('webhook HTTP sender', () => {
     const sender = createWebhookHttpSender({
       policy: policy.check,
       lookup: policy.lookup,
-      timeoutMs: 2000,
+      timeoutMs: 30_000,
       clock: systemClock,
     });
 
@@ -59,7 +59,7 @@ describe('webhook HTTP sender', () => {
     const sender = createWebhookHttpSender({
       policy: policy.check,
       lookup: policy.lookup,
-      timeoutMs: 5000,
+      timeoutMs: 30_000,
       clock: systemClock,
     });
 
@@ -86,7 +86,7 @@ describe('webhook HTTP sender', () => {
     const sender = createWebhookHttpSender({
       policy: policy.check,
       lookup: policy.lookup,
-      timeoutMs: 2000,
+      timeoutMs: 30_000,
       clock: systemClock,
     });
 

@@ -7,7 +7,7 @@ import { loadMerchantCertificate } from '../../../src/infrastructure/wechat/merc
 import { MerchantCertificateError } from '../../../src/infrastructure/wechat/merchantCertificateError.js';
 import { ensureSandboxCertificates } from '../../../src/sandbox/sandboxCertificates.js';
 import { ensureSandboxIdentity } from '../../../src/sandbox/sandboxIdentity.js';
-import { makeTempDir } from '../../support/tempDir.js';
+import { makeTempDir } from '../../support/fixtures.js';
 
 const temp = makeTempDir('wechat-cert-');
 const certDir = path.join(temp.dir, 'certs');

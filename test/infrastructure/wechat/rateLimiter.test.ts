@@ -54,3 +54,50 @@ describe('rate limiter (token bucket)', () => {
     expect(() => createRateLimiter({ perSecond: -1 })).toThrow(RangeError);
   });
 });
+
+describe('rate limiter priorities', () => {
+  it('given queries and sends waiting for an empty bucket, when tokens come, then every send goes first', async () => {
+    let now = 0;
+    const limiter = createRateLimiter({
+      perSecond: 10,
+      now: () => now,
+      sleep: (ms) => {
+        now += ms;
+        return Promise.resolve();
+      },
+    });
+    for (let i = 0; i < 10; i++) await limiter.acquire();
+    const order: string[] = [];
+    const calls = [
+      ...[1, 2, 3].map((i) => limiter.acquire('query').then(() => order.push(`query${i}`))),
+      ...[1, 2, 3].map((i) => limiter.acquire('send').then(() => order.push(`send${i}`))),
+    ];
+    expect(limiter.waiting()).toEqual({ send: 3, query: 3 });
+    await Promise.all(calls);
+    expect(order).toEqual(['send1', 'send2', 'send3', 'query1', 'query2', 'query3']);
+    expect(now).toBeCloseTo(600);
+  });
+
+  it('given a token left and a send waiting, when a query comes, then it waits behind the send', async () => {
+    let now = 0;
+    const sleeps: number[] = [];
+    const limiter = createRateLimiter({
+      perSecond: 2,
+      now: () => now,
+      sleep: (ms) => {
+        sleeps.push(ms);
+        now += ms;
+        return Promise.resolve();
+      },
+    });
+    await limiter.acquire();
+    await limiter.acquire();
+    const send = limiter.acquire('send');
+    now += 500; // a token is back, but the send queued first
+    const order: string[] = [];
+    const query = limiter.acquire('query').then(() => order.push('query'));
+    await send.then(() => order.push('send'));
+    await query;
+    expect(order).toEqual(['send', 'query']);
+  });
+});

@@ -10,7 +10,7 @@ import { ensureSandboxCertificates } from '../../../src/sandbox/sandboxCertifica
 import { createWechatPayClient } from '../../../src/infrastructure/wechat/wechatPayClient.js';
 import { eventually } from '../../support/eventually.js';
 import { captureLogs, logLevel } from '../../support/logCapture.js';
-import { makeTempDir } from '../../support/tempDir.js';
+import { makeTempDir } from '../../support/fixtures.js';
 import { startSandboxFixture, type SandboxFixture } from '../../sandbox/support/sandboxFixture.js';
 
 const temp = makeTempDir('wechat-client-');

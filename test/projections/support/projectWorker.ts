@@ -3,10 +3,11 @@
 // it, so that whenever it is killed it has not reached the head. Prints "started" once they run.
 import type { EventStore } from '../../../src/application/ports/eventStore.js';
 import { startProjection } from '../../../src/projections/startProjection.js';
-import { eachProjection, openStores, projectionDeps } from './projectionFixture.js';
+import { openSqliteStores } from '../../support/fixtures.js';
+import { eachProjection, projectionDeps } from './projectionFixture.js';
 
 const [dataDir, lastPosition] = process.argv.slice(2);
-const stores = openStores(dataDir!);
+const stores = openSqliteStores(dataDir!);
 const last = lastPosition === undefined ? undefined : BigInt(lastPosition);
 const events: EventStore =
   last === undefined

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { pino } from 'pino';
 import { systemClock } from '../../../src/application/ports/clock.js';
 import type {
@@ -6,8 +5,6 @@ import type {
   DocumentStore,
 } from '../../../src/application/ports/documentStore.js';
 import type { EventStore, JsonObject } from '../../../src/application/ports/eventStore.js';
-import { createSqliteDocumentStore } from '../../../src/infrastructure/sqlite/sqliteDocumentStore.js';
-import { createSqliteEventStore } from '../../../src/infrastructure/sqlite/sqliteEventStore.js';
 import type { Projection } from '../../../src/projections/projection.js';
 import { eachProjection as eachRegistered } from '../../../src/projections/projectionRegistry.js';
 import type { ProjectionDeps } from '../../../src/projections/startProjection.js';
@@ -19,11 +16,6 @@ import type { ProjectionDeps } from '../../../src/projections/startProjection.js
 export const eachProjection = <R>(
   step: <D extends JsonObject>(projection: Projection<D>) => Promise<R>,
 ): Promise<R[]> => Promise.all(eachRegistered(step));
-
-export const openStores = (dataDir: string): { events: EventStore; documents: DocumentStore } => ({
-  events: createSqliteEventStore({ file: path.join(dataDir, 'events.db') }),
-  documents: createSqliteDocumentStore({ file: path.join(dataDir, 'read.db') }),
-});
 
 export const projectionDeps = (
   stores: { events: EventStore; documents: DocumentStore },

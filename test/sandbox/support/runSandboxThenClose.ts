@@ -42,7 +42,7 @@ await eventually(
       throw new Error('no delivery has failed yet');
     }
   },
-  { timeoutMs: 20_000 },
+  { timeoutMs: 60_000 },
 );
 client.close();
 await sandbox.close();

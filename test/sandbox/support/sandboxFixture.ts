@@ -26,6 +26,7 @@ export type ClientOverrides = {
   appid?: string;
   caPath?: string | null;
   timeoutMs?: number;
+  maxRequestsPerSecond?: number;
   baseUrl?: string;
   logger?: Logger;
 };
@@ -54,7 +55,7 @@ export const startSandboxFixture = async (certDir: string): Promise<SandboxFixtu
       certificate: overrides.certificate ?? sandbox.clientCertificate,
       ...(caPath !== null && { caPath }),
       ...(overrides.timeoutMs !== undefined && { timeoutMs: overrides.timeoutMs }),
-      maxRequestsPerSecond: 0,
+      maxRequestsPerSecond: overrides.maxRequestsPerSecond ?? 0,
       logger: overrides.logger ?? pino({ level: 'silent' }),
     });
     clients.push(created);

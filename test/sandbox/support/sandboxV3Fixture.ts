@@ -14,7 +14,7 @@ import {
   startNotifyReceiver,
   type NotifyReceiver,
 } from '../../infrastructure/wechat/support/notifyReceiver.js';
-import { makeTempDir } from '../../support/tempDir.js';
+import { makeTempDir } from '../../support/fixtures.js';
 
 export type V3Overrides = Partial<WechatV3Credentials> & {
   /** Verify with platform certificates only (no public key configured). */

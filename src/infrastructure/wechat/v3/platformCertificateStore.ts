@@ -1,9 +1,10 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Clock } from '../../../application/ports/clock.js';
 import type { Log } from '../../../application/ports/log.js';
+import { writeFileAtomic } from '../../files/writeFileAtomic.js';
 import type { CertificateDownload, PlatformCertificate } from './platformCertificateDownload.js';
 import type { PlatformKeys } from './platformKeys.js';
 
@@ -106,10 +107,8 @@ export const createPlatformCertificateStore = ({
   const writeCache = (list: readonly PlatformCertificate[], at: number): void => {
     try {
       mkdirSync(path.dirname(cacheFile), { recursive: true });
-      const temporary = `${cacheFile}.${process.pid}.tmp`;
       const cache = { fetchedAt: new Date(at).toISOString(), certificates: list };
-      writeFileSync(temporary, `${JSON.stringify(cache, null, 2)}\n`);
-      renameSync(temporary, cacheFile);
+      writeFileAtomic(cacheFile, `${JSON.stringify(cache, null, 2)}\n`);
     } catch (error) {
       log.warn({ cacheFile, err: error }, 'could not keep the platform certificates on disk');
     }

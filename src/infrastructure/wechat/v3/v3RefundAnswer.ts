@@ -5,13 +5,17 @@ import type {
   RefundQueryOutcome,
 } from '../../../application/ports/refundGateway.js';
 import type { ReportedOutcome } from '../../../application/refundReport.js';
+import { maxFen } from '../../../domain/index.js';
 import { describeIssues } from '../wechatFieldSchemas.js';
 import { v3SettlementFailure } from './v3RefundReport.js';
 
-/** v3 amounts are JSON integers in fen; ids stay strings (DESIGN §3). */
-export const fen = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/**
+ * v3 amounts are JSON integers in fen, 32-bit as v2's (DESIGN §3): a larger one is no amount
+ * WeChat sends, and no event could hold it. Ids stay strings.
+ */
+export const fen = z.number().int().positive().max(maxFen);
 /** Settlement amounts exclude non-settled coupons: a refund paid by coupon settles 0. */
-export const settlementFen = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+export const settlementFen = z.number().int().nonnegative().max(maxFen);
 export const id = z.string().min(1).max(64);
 
 /** The refund object of create and query answers (WECHAT-V3.md §2); unknown fields are kept out. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Clock } from '../../../application/ports/clock.js';
 import type { RefundReport } from '../../../application/refundReport.js';
 import { RefundNotificationError } from '../refundNotificationError.js';
-import { describeIssues } from '../wechatFieldSchemas.js';
+import { describeIssues, outRefundNoField, outTradeNoField } from '../wechatFieldSchemas.js';
 import { decryptAeadWithAny } from './aeadCipher.js';
 import type { PlatformKeys } from './platformKeys.js';
 import { fen, id, settlementFen } from './v3RefundAnswer.js';
@@ -44,9 +44,10 @@ const refundEvents = new Map([
 // The decrypted resource (WECHAT-V3.md §6).
 const refundSchema = z.object({
   mchid: z.string(),
-  out_trade_no: id,
+  // DESIGN §3, as for v2: a number outside it could never be fetched through the API.
+  out_trade_no: outTradeNoField,
   transaction_id: id,
-  out_refund_no: id,
+  out_refund_no: outRefundNoField,
   refund_id: id,
   refund_status: z.enum(['SUCCESS', 'CLOSED', 'ABNORMAL']),
   success_time: z.iso.datetime({ offset: true }).optional(),

@@ -16,6 +16,8 @@ export type WechatPayV3ClientOptions = {
   /** PUBLIC_BASE_URL + /wechat/v3/refund-notify (≤256 characters, no query string). */
   notifyUrl: string;
   logger: Logger;
+  /** The REFUND bill of a date (v3BillDownload.ts). */
+  downloadBill: WechatPayClient['downloadBill'];
   /** Releases what the call uses (its connections). */
   close?: () => void;
 };
@@ -39,12 +41,14 @@ const notAnAnswer = (
 
 /**
  * The WeChat Pay v3 RefundGateway (WECHAT-V3.md §1–3): POST /v3/refund/domestic/refunds and GET
- * /v3/refund/domestic/refunds/{out_refund_no}, with the same typed outcomes as the v2 client.
+ * /v3/refund/domestic/refunds/{out_refund_no}, with the same typed outcomes as the v2 client; and
+ * the bill download (§7).
  */
 export const createWechatPayV3Client = ({
   call,
   notifyUrl,
   logger,
+  downloadBill,
   close = () => undefined,
 }: WechatPayV3ClientOptions): WechatPayClient => {
   /**
@@ -131,5 +135,5 @@ export const createWechatPayV3Client = ({
     return outcome;
   };
 
-  return { refund, queryRefund, close };
+  return { refund, queryRefund, downloadBill, close };
 };

@@ -14,7 +14,9 @@ import {
   type PlatformKeys,
   type WechatpayPublicKey,
 } from './platformKeys.js';
+import { authorizationHeader, randomNonceString } from './authorization.js';
 import { createRsaSigner } from './rsaSigner.js';
+import { createV3BillDownload } from './v3BillDownload.js';
 import { createSignedJsonCall } from './signedJsonCall.js';
 import {
   createV3RefundNotificationDecoder,
@@ -107,10 +109,25 @@ export const setUpWechatV3 = (
     }),
     createClient: (notifyUrl) => {
       const transport = newTransport();
+      const call = callOver(transport);
       return createWechatPayV3Client({
-        call: callOver(transport),
+        call,
         notifyUrl,
         logger,
+        downloadBill: createV3BillDownload({
+          call,
+          baseUrl: credentials.baseUrl,
+          transport,
+          authorize: (canonicalUrl) =>
+            authorizationHeader({
+              request: { method: 'GET', canonicalUrl, body: '' },
+              mchId: credentials.mchId,
+              merchantSerialNo: credentials.merchantSerialNo,
+              sign,
+              timestamp: String(Math.floor(clock.now().getTime() / 1000)),
+              nonce: randomNonceString(),
+            }),
+        }),
         close: () => transport.close(),
       });
     },

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir } from '../../../support/tempDir.js';
+import { makeTempDir } from '../../../support/fixtures.js';
 import {
   startSandboxV3Fixture,
   type SandboxV3Fixture,

@@ -3,8 +3,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayRefundRequest } from '../../../../src/application/ports/refundGateway.js';
+import { closedPort } from '../../../support/closedPort.js';
 import { eventually } from '../../../support/eventually.js';
-import { makeTempDir } from '../../../support/tempDir.js';
+import { makeTempDir } from '../../../support/fixtures.js';
 import {
   startSandboxV3Fixture,
   type SandboxV3Fixture,
@@ -59,6 +60,14 @@ describe('WeChat Pay v3 client: creating refunds', () => {
     const byNo = (no: string) => fixture.sandbox.refunds().find((r) => r.outRefundNo === no)!;
     expect(byNo(recharge.outRefundNo).fundsAccount).toBe('AVAILABLE');
     expect(byNo(plain.outRefundNo).fundsAccount).toBeUndefined();
+  });
+
+  it('given [sandbox:NOTENOUGH] drawn from the available funds, then it is accepted at once', async () => {
+    const input = {
+      ...withScenario('NOTENOUGH'),
+      refundAccount: 'REFUND_SOURCE_RECHARGE_FUNDS',
+    } as const;
+    expect(await fixture.client().refund(input)).toMatchObject({ kind: 'accepted' });
   });
 
   it('given NOTENOUGH_UNSETTLED (automatic withdrawal), then NOT_ENOUGH from the unsettled funds every time, and accepted from the available funds, reported as AVAILABLE', async () => {
@@ -148,7 +157,10 @@ describe('WeChat Pay v3 client: creating refunds', () => {
   });
 
   it('given the sandbox down, then retryable', async () => {
-    const client = fixture.client({ baseUrl: 'https://127.0.0.1:9', timeoutMs: 2000 });
+    const client = fixture.client({
+      baseUrl: `https://127.0.0.1:${await closedPort()}`,
+      timeoutMs: 2000,
+    });
     expect((await client.refund(request())).kind).toBe('retryable');
   });
 });

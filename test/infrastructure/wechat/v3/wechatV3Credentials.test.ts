@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StartupError } from '../../../../src/infrastructure/config/startupError.js';
 import { setUpLiveWechat } from '../../../../src/infrastructure/wechat/wechatSetup.js';
 import { startWechatSandbox, type WechatSandbox } from '../../../../src/sandbox/wechatSandbox.js';
-import { makeTempDir } from '../../../support/tempDir.js';
-import { testConfig } from '../../../support/testApp.js';
+import { makeTempDir, testConfig } from '../../../support/fixtures.js';
 
 const temp = makeTempDir('wechat-v3-credentials-');
 let sandbox: WechatSandbox;
