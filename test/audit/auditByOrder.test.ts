@@ -15,7 +15,7 @@ import {
   refundSucceeded,
 } from '../domain/refund/refundFixtures.js';
 import { editReadModel, projectedLog, type ProjectedLog } from '../support/projectedLog.js';
-import { makeTempDir } from '../support/tempDir.js';
+import { makeTempDir, type TempDir } from '../support/fixtures.js';
 
 const now = new Date('2026-11-01T09:00:00.000Z');
 const metadata = { correlationId: 'c', causationId: 'c', source: 'api', schemaVersion: 1 };
@@ -64,7 +64,7 @@ const appendAnomalies = async (events: EventStore) => {
 };
 
 describe('the audit of a log read one order at a time', () => {
-  let temp: ReturnType<typeof makeTempDir>;
+  let temp: TempDir;
   let log: ProjectedLog;
   beforeEach(async () => {
     temp = makeTempDir();

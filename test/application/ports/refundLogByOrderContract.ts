@@ -13,7 +13,7 @@ import {
   refundRequested,
   refundSucceeded,
 } from '../../domain/refund/refundFixtures.js';
-import { makeTempDir } from '../../support/tempDir.js';
+import { makeTempDir, type TempDir } from '../../support/fixtures.js';
 
 /** Opens the adapter on the log of `events` (an SQLite store in `dir`, file `events.db`). */
 export type OpenRefundLog = (
@@ -46,7 +46,7 @@ const drain = async <T>(pages: AsyncIterable<T[]>): Promise<T[]> => {
 /** What every adapter of the RefundLogByOrder port must do. */
 export const refundLogByOrderContract = (adapter: string, open: OpenRefundLog): void => {
   describe(`RefundLogByOrder contract: ${adapter}`, () => {
-    let temp: ReturnType<typeof makeTempDir>;
+    let temp: TempDir;
     let events: EventStore;
     const opened: RefundLogByOrder[] = [];
     const openLog = async (head: bigint | undefined, pageSize = 3) => {

@@ -7,7 +7,7 @@ import { createSqliteEventStore } from '../../../src/infrastructure/sqlite/sqlit
 import { sqliteRefundLogByOrder } from '../../../src/infrastructure/sqlite/sqliteRefundLogByOrder.js';
 import { writeRandomRefunds } from '../../../bench/support/randomRefunds.js';
 import { refundLogByOrderContract } from '../../application/ports/refundLogByOrderContract.js';
-import { makeTempDir } from '../../support/tempDir.js';
+import { makeTempDir } from '../../support/fixtures.js';
 
 refundLogByOrderContract('SQLite, read-only', async (_events, dir, head, options) => {
   const db = openSqliteDatabase(path.join(dir, 'events.db'), { readonly: true });
