@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventStore, JsonObject } from '../../src/application/ports/eventStore.js';
+import type { EventStore } from '../../src/application/ports/eventStore.js';
 import { refundCategory } from '../../src/application/refundEventCodec.js';
 import { createAudit } from '../../src/audit/createAudit.js';
 import { runAudit } from '../../src/audit/runAudit.js';
@@ -15,22 +14,12 @@ import {
   refundSucceeded,
 } from '../domain/refund/refundFixtures.js';
 import { editReadModel, projectedLog, type ProjectedLog } from '../support/projectedLog.js';
+import { appendUnchecked } from '../support/appendUnchecked.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
 
 const now = new Date('2026-11-01T09:00:00.000Z');
-const metadata = { correlationId: 'c', causationId: 'c', source: 'api', schemaVersion: 1 };
 
-/** Appends whatever it is given, past the decider, as a bug or a hand edit would. */
-const append = async (events: EventStore, stream: string, type: string, data: JsonObject) => {
-  const existing = await events.readStream(stream);
-  const expected = existing.length === 0 ? 'no_stream' : BigInt(existing.length - 1);
-  const result = await events.append(
-    stream,
-    [{ id: randomUUID(), type, data, metadata }],
-    expected,
-  );
-  expect(result.ok).toBe(true);
-};
+const append = appendUnchecked;
 
 /**
  * Events of other orders and refunds than their streams' (strays), a stream that starts without

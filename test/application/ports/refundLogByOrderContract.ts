@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventStore, JsonObject } from '../../../src/application/ports/eventStore.js';
@@ -13,6 +12,7 @@ import {
   refundRequested,
   refundSucceeded,
 } from '../../domain/refund/refundFixtures.js';
+import { appendUnchecked } from '../../support/appendUnchecked.js';
 import { makeTempDir, type TempDir } from '../../support/fixtures.js';
 
 /** Opens the adapter on the log of `events` (an SQLite store in `dir`, file `events.db`). */
@@ -22,8 +22,6 @@ export type OpenRefundLog = (
   head: bigint | undefined,
   options: { pageSize: number },
 ) => Promise<RefundLogByOrder>;
-
-const metadata = { correlationId: 'c', causationId: 'c', source: 'api', schemaVersion: 1 };
 
 /** The streams of a group as `name: revisions`, events in the order given. */
 const shape = (streams: StreamEvents[]) =>
@@ -54,17 +52,8 @@ export const refundLogByOrderContract = (adapter: string, open: OpenRefundLog): 
       opened.push(log);
       return log;
     };
-    const append = async (stream: string, type: string, data: JsonObject) => {
-      const existing = await events.readStream(stream);
-      const expected = existing.length === 0 ? 'no_stream' : BigInt(existing.length - 1);
-      const result = await events.append(
-        stream,
-        [{ id: randomUUID(), type, data, metadata }],
-        expected,
-      );
-      if (!result.ok) throw new Error(`conflict on ${stream}`);
-      return result.position;
-    };
+    const append = (stream: string, type: string, data: JsonObject) =>
+      appendUnchecked(events, stream, type, data);
     const refund = (outRefundNo: string, outTradeNo: string) => ({ outRefundNo, outTradeNo });
 
     /**
