@@ -38,10 +38,11 @@ export const perTest = <T extends object>(
     if (current === undefined) throw new Error('a per-test fixture is there only within a test');
     return current;
   };
-  // Spread and Object.keys read the fixture of the running test too, not the proxy's empty target.
+  // Spread, Object.keys and assignments reach the fixture of the running test, not the proxy's empty target.
   const target: object = {};
   return new Proxy(target, {
     get: (_target, property) => Reflect.get(now(), property, now()),
+    set: (_target, property, value) => Reflect.set(now(), property, value),
     ownKeys: () => Reflect.ownKeys(now()),
     getOwnPropertyDescriptor: (_target, property) => {
       const descriptor = Reflect.getOwnPropertyDescriptor(now(), property);
