@@ -109,7 +109,8 @@ export const endToEnd = async ({
     posted,
     accepted,
     completed,
-    perSecond: completed / ((lastCompletion - started) / 1000),
+    // None completed (every POST failed or timed out under load): 0/s, not 0/0.
+    perSecond: completed === 0 ? 0 : completed / ((lastCompletion - started) / 1000),
     lagP99Ms: (lags[Math.floor(lags.length * 0.99)] ?? 0) * 1000,
     peakRss,
   };

@@ -53,7 +53,7 @@ export const serviceReport = (input: ServiceReportInput, evidence: string[]): st
     const met =
       minRatio === undefined ||
       (share >= minRatio && (figure === 'reads' || (p99 <= 25 && failed === 0)));
-    return `| ${name} | ${round(m((r) => r.requestsPerSecond))}/s | ${(share * 100).toFixed(0)}% | ${m((r) => r.p50Ms)} ms | ${p99} ms | ${failed} | ${target} | ${verdict(met)} |`;
+    return `| ${name} | ${round(m((r) => r.requestsPerSecond))}/s | ${(share * 100).toFixed(0)}% | ${round(m((r) => r.p50Ms))} ms | ${round(p99)} ms | ${round(failed)} | ${target} | ${verdict(met)} |`;
   };
   const e2e = (of: (run: EndToEndRun) => number) => over(endToEndRuns, of);
   const perSecond = e2e((run) => run.e2e.perSecond);
