@@ -98,11 +98,7 @@ export const sqliteRefundLogByOrder = (
     let group: OrderGroup | undefined;
     let stream: StreamEvents | undefined;
     for (let from = 0n; from < last; from += BigInt(streamsPerPage)) {
-      const rows = groupPage.all(
-        from,
-        from + BigInt(streamsPerPage),
-        upTo,
-      ) as unknown as GroupRow[];
+      const rows = groupPage.all(from, from + BigInt(streamsPerPage), upTo);
       for (const [
         order,
         position,
@@ -153,7 +149,7 @@ export const sqliteRefundLogByOrder = (
   );
   const keys = async function* (kind: 'refunds' | 'orders'): AsyncGenerator<string[]> {
     if (kind === 'refunds') {
-      for (let after: string | undefined; ; ) {
+      for (let after: string | undefined; ;) {
         const streams =
           after === undefined
             ? firstRefundKeys.all({ head: upTo, limit: pageSize })
