@@ -256,7 +256,7 @@ export const documentStoreContract = (
       await docs.delete(ids[7]!, 5000n);
 
       const seen: { id: string; position: bigint }[] = [];
-      for (let after: string | undefined; ; ) {
+      for (let after: string | undefined; ;) {
         const page = await docs.positions({ ...(after !== undefined && { after }), limit: 500 });
         if (page.length === 0) break;
         expect(page.length).toBeLessThanOrEqual(500);
