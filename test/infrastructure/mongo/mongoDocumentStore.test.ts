@@ -8,6 +8,7 @@ import { findByFilter } from '../../../src/infrastructure/mongo/mongoDocumentCod
 import { createMongoDocumentStore } from '../../../src/infrastructure/mongo/mongoDocumentStore.js';
 import { storeTarget } from '../../../src/infrastructure/stores/storeTarget.js';
 import { documentStoreContract } from '../../application/ports/documentStoreContract.js';
+import { webhookStoreContract } from '../../application/webhooks/webhookStoreContract.js';
 import { closedPort } from '../../support/closedPort.js';
 import { serverFrom } from '../../support/serverGate.js';
 import { startSilentServer } from '../../support/silentServer.js';
@@ -23,6 +24,18 @@ const url = serverFrom('MONGO_URL', 'the MongoDB contract suite');
 
 if (url) {
   documentStoreContract('MongoDB', () => {
+    const dbName = uniqueDb();
+    return Promise.resolve({
+      open: () => Promise.resolve(openMongo(url, dbName)),
+      cleanup: async () => {
+        const admin = new MongoClient(url);
+        await admin.db(dbName).dropDatabase();
+        await admin.close();
+      },
+    });
+  });
+
+  webhookStoreContract('MongoDB', () => {
     const dbName = uniqueDb();
     return Promise.resolve({
       open: () => Promise.resolve(openMongo(url, dbName)),
