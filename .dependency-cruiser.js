@@ -1,8 +1,9 @@
 // @ts-check
 /**
  * The dependency rule of DESIGN.md §2, on the whole import graph of src/, bench/ and test/
- * (type-only imports included): domain <- application <- (projections, infrastructure) <- main,
- * the audit above the projections, the sandbox beside the WeChat client it simulates, cli on top.
+ * (type-only imports included): domain <- application <- (projections, infrastructure) <-
+ * composition <- main, the audit above the projections, the sandbox beside the WeChat client it
+ * simulates, cli on top.
  * Each layer lists what it may import (its own folder first); `npm run lint` runs it.
  */
 
@@ -69,10 +70,23 @@ export default {
       'The WeChat Pay simulator shares the wire codecs of the client it simulates, nothing else.',
     ),
     layerRule(
+      'composition',
+      ['domain', 'application', 'projections', 'infrastructure', 'sandbox', 'composition'],
+      undefined,
+      'The wiring of the service, a group a module: main.ts puts the groups together.',
+    ),
+    layerRule(
       'main',
-      ['domain', 'application', 'projections', 'infrastructure', 'sandbox', 'main'],
+      ['domain', 'application', 'projections', 'infrastructure', 'sandbox', 'composition', 'main'],
       undefined,
     ),
+    {
+      name: 'only-main-and-cli-import-composition',
+      comment: "The composition modules are parts of the composition root, nobody else's.",
+      severity: 'error',
+      from: { pathNot: [compositionRoot, '^src/(cli|composition)/'] },
+      to: { path: '^src/composition/' },
+    },
     {
       name: 'src-imports-no-tests',
       comment: 'What ships never depends on tests or benchmarks.',

@@ -2,7 +2,8 @@
 //
 // Writes a log of refund events into a temp dir, builds its read models, then measures in fresh
 // processes (a) a bare scan, reading every page and parsing its rows, and (b) the audit, at a
-// quarter of the log and at all of it, and writes bench/results/audit-<date>.md.
+// quarter of the log and at all of it, and writes bench/results/audit-<date>.md and the section
+// "## Audit" of bench/results/<date>.md.
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,8 +16,10 @@ import { createSqliteEventStore } from '../src/infrastructure/sqlite/sqliteEvent
 import { orderLedgerProjection } from '../src/projections/orderLedger.js';
 import { rebuildProjection } from '../src/projections/rebuildProjection.js';
 import { refundViewProjection } from '../src/projections/refundViewProjection.js';
+import { median } from './support/median.js';
 import { measureInChild } from './support/processes.js';
 import { writeRandomRefunds } from './support/randomRefunds.js';
+import { dayResultsFile, loadAverage, writeAuditResults } from './support/resultsFile.js';
 import { summarizeProfile } from './support/summarizeProfile.js';
 
 const { values } = parseArgs({
@@ -62,10 +65,6 @@ const appendUpTo = async (events: EventStore, written: number, target: number, c
 const measure = (mode: 'scan' | 'audit', dataDir: string, extra: string[] = []) =>
   measureInChild('bench/support/measureAudit.ts', [mode, dataDir], measurementSchema, extra);
 
-const median = (numbers: number[]) => {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-};
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const rate = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -75,6 +74,9 @@ log(`working in ${temp}`);
 const clock = { now: () => new Date(Date.now() - 3600_000) };
 const events = createSqliteEventStore({ file: path.join(temp, 'events.db'), clock });
 const rows: string[] = [];
+/** Per size: the figures issue 18 sets targets for. */
+const summary: { events: number; refunds: number; ratio: number; peakRss: number }[] = [];
+const loadAtStart = loadAverage();
 const timings: string[] = [];
 let profileSummary: string | undefined;
 try {
@@ -118,11 +120,13 @@ try {
     const audit = audits[0]!;
     const refunds = audit.refunds ?? 0;
     const heapGrowth = Math.max(...audits.map((m) => m.peak.heapUsed - m.baseline.heapUsed));
+    const peakRss = Math.max(...audits.map((m) => m.peak.rss));
+    summary.push({ events: audit.events, refunds, ratio: auditRate / scanRate, peakRss });
     rows.push(
       `| ${rate(audit.events)} | ${rate(refunds)} | ${rate(scanRate)} | ${rate(auditRate)} | ` +
         `${((100 * auditRate) / scanRate).toFixed(0)}% | ${median(audits.map((m) => m.compareSeconds ?? 0)).toFixed(1)} s of ${median(audits.map((m) => m.seconds)).toFixed(1)} s | ` +
         `${mb(Math.max(...scans.map((m) => m.peak.rss)))} / ${mb(Math.max(...scans.map((m) => m.peak.heapUsed)))} | ` +
-        `${mb(Math.max(...audits.map((m) => m.peak.rss)))} / ${mb(Math.max(...audits.map((m) => m.peak.heapUsed)))} | ` +
+        `${mb(peakRss)} / ${mb(Math.max(...audits.map((m) => m.peak.heapUsed)))} | ` +
         `${Math.round(heapGrowth / refunds)} B |`,
     );
   }
@@ -139,6 +143,9 @@ try {
   rmSync(temp, { recursive: true, force: true });
 }
 
+const [small, large] = [summary[0], summary.at(-1)];
+/** The audit's peak RSS at the larger size over the smaller: 1 when memory is flat. */
+const flat = small && large ? large.peakRss / small.peakRss : Number.NaN;
 const cpus = os.cpus();
 const date = new Date().toISOString().slice(0, 10);
 const report = `# Audit benchmark, ${date}
@@ -166,10 +173,8 @@ the replay.
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
-The scan's memory does not grow with the log. The audit's grows with the number of refunds
-(its summary per refund and per order, and the replayed read-model documents), by about the
-same amount per refund at both sizes: not with the number of events. Peak heap includes garbage
-not yet collected; the live state after a forced collection is about half (bench/README.md).
+The audit's peak RSS at the larger size is ${flat.toFixed(2)}× the one at the smaller. Peak heap
+includes garbage not yet collected.
 
 ${timings.map((t) => `- ${t}`).join('\n')}
 ${profileSummary ? `\nWhere the audit spends its time (\`--cpu-prof\`, self time, ${rate(sizes.at(-1)!)} events):\n\n| self | function |\n|---:|---|\n${profileSummary}\n` : ''}
@@ -179,3 +184,24 @@ const out = path.join(root, 'bench', 'results', `audit-${date}.md`);
 writeFileSync(out, report);
 log(`wrote ${out}`);
 process.stdout.write(report);
+
+// The day's results file: the figures of issue 18's targets, with the machine's load.
+const section = `## Audit
+
+\`npm run bench:audit\` (details: \`audit-${date}.md\`), median of ${runs} runs each, in fresh processes.
+Load average (1, 5, 15 min, as \`uptime\` shows it) at the start ${loadAtStart}, at the end
+${loadAverage()}: the ${cpus.length} cores are shared with other engineers' builds, tests and benchmarks.
+
+| events | refunds | audit / bare scan | target | audit peak RSS | target |
+|---:|---:|---:|---|---:|---|
+${summary
+  .map(
+    ({ events, refunds, ratio, peakRss }) =>
+      `| ${rate(events)} | ${rate(refunds)} | ${(100 * ratio).toFixed(0)}% | ≥ 60%: ${ratio >= 0.6 ? 'met' : '**not met**'} | ${mb(peakRss)} | ≤ 300 MB: ${peakRss <= 300 * 2 ** 20 ? 'met' : '**not met**'} |`,
+  )
+  .join('\n')}
+
+Memory flat in the number of refunds: the peak RSS at ${rate(large?.refunds ?? 0)} refunds is
+${flat.toFixed(2)}× the one at ${rate(small?.refunds ?? 0)} (${((large?.refunds ?? 0) / (small?.refunds ?? 1)).toFixed(1)}× the refunds): ${flat <= 1.25 ? 'met' : '**not met**'} (flat: at most 1.25×).
+`;
+writeAuditResults(dayResultsFile(date), section);

@@ -3,16 +3,18 @@
 // WeChat's rate limit, a SIGKILL in the middle. The calls are counted by the sandbox, not by the
 // service. Writes the section "Mass refund" of bench/results/<date>.md.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { liveWechatEnvOf, sandboxLineSchema } from '../src/sandbox/runSandboxCommand.js';
 import { sandboxNotificationBody } from '../src/sandbox/sandboxNotifier.js';
-import type { ListedSandboxRefund } from '../src/sandbox/sandboxLedger.js';
-import { load, refundBody } from './support/load.js';
+import type { ListedSandboxRefund } from '../src/sandbox/sandboxRefund.js';
+import { refundBody } from './support/endToEnd.js';
+import { load } from './support/load.js';
 import { metric, root, run, serve, waitFor } from './support/processes.js';
+import { dayResultsFile, writeMassRefundResults } from './support/resultsFile.js';
 
 const refunds = Number(process.env['BENCH_MASS_REFUNDS'] ?? 20_000);
 const rate = Number(process.env['WECHAT_MAX_RPS'] ?? 100);
@@ -126,6 +128,7 @@ const main = async () => {
     callsSchema.parse(await sandboxGet(wechat.baseUrl, wechat.caPath, '/sandbox/calls'));
   const dataDir = path.join(work, 'data');
   const env = {
+    DATA_DIR: dataDir,
     ...liveWechatEnvOf(wechat),
     WECHAT_MAX_RPS: String(rate),
     RECONCILE_AFTER_SECONDS: '10',
@@ -143,7 +146,7 @@ const main = async () => {
       }
     });
   };
-  let service = await serve(dataDir, env);
+  let service = await serve(env);
   tallyLog(service);
 
   log('mass refund: 100 refunds to probe with, settled');
@@ -187,7 +190,7 @@ const main = async () => {
     const killedAt = Date.now();
     service.child.kill('SIGKILL');
     await service.stop();
-    service = await serve(dataDir, env, Number(new URL(service.url).port));
+    service = await serve(env, Number(new URL(service.url).port));
     tallyLog(service);
     return { sentAtKill, downSeconds: (Date.now() - killedAt) / 1000 };
   })();
@@ -328,22 +331,12 @@ const section = (f: Figures): string => {
   ].join('\n');
 };
 
-/** Puts the section into the day's results file, in place of an earlier one. */
-const writeSection = (text: string) => {
-  const file = path.join(root, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}.md`);
-  const before = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const start = before.indexOf('## Mass refund');
-  const end = start === -1 ? -1 : before.indexOf('\n## ', start + 1);
-  const kept =
-    start === -1 ? before : before.slice(0, start) + (end === -1 ? '' : before.slice(end + 1));
-  writeFileSync(file, `${kept.trimEnd()}\n\n${text}`);
-  log(`written to ${path.relative(root, file)}`);
-};
-
 try {
   const text = section(await main());
   process.stdout.write(`${text}\n`);
-  writeSection(text);
+  const file = dayResultsFile();
+  writeMassRefundResults(file, text);
+  log(`written to ${path.relative(root, file)}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -1,31 +1,47 @@
-// npm run bench — the service's benchmark suite (issue 8). Builds nothing itself: `npm run bench`
-// builds dist/ first, and the service runs from it exactly as `npm start` runs it. Prints a table
-// and writes bench/results/<date>.md. Every figure is also a ratio to a baseline measured in the
-// same run: absolute numbers vary from machine to machine.
+// npm run bench [-- --stores engines] — the service's benchmark suite (issue 8). Builds nothing
+// itself: `npm run bench` builds dist/ first, and the service runs from it exactly as `npm start`
+// runs it. Prints a table and writes bench/results/<date>.md (<date>-engines.md for the
+// EventStoreDB/MongoDB configuration). Every figure is the median of BENCH_RUNS (≥ 2) runs, and
+// a ratio to a baseline measured in the same run: absolute numbers vary from machine to machine.
 import { createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import type { EventStore } from '../src/application/ports/eventStore.js';
 import { createRsaSigner } from '../src/infrastructure/wechat/v3/rsaSigner.js';
 import { verifyRsaSignature } from '../src/infrastructure/wechat/v3/rsaVerifier.js';
-import { createSqliteEventStore } from '../src/infrastructure/sqlite/sqliteEventStore.js';
-import { liveWechatEnvOf, sandboxLineSchema } from '../src/sandbox/runSandboxCommand.js';
+import { sandboxLineSchema } from '../src/sandbox/runSandboxCommand.js';
 import { sandboxNotificationBody } from '../src/sandbox/sandboxNotifier.js';
-import { load, refundBody, type LoadResult } from './support/load.js';
-import { freePort, metric, peakRssMb, root, run, serve, waitFor } from './support/processes.js';
+import { embeddedStores, engineStores, type BenchStores } from './support/benchStores.js';
+import { endToEnd, refundBody } from './support/endToEnd.js';
+import { load, type LoadResult } from './support/load.js';
+import { peakRssMb, root, run, serve } from './support/processes.js';
+import { dayResultsFile, loadAverage, writeServiceResults } from './support/resultsFile.js';
+import {
+  serviceReport,
+  type EndToEndRun,
+  type LoadFigure,
+  type ServiceRun,
+} from './support/serviceReport.js';
 import { measureStoreLimit } from './support/storeLimit.js';
-import { startWebhookSink, subscribe } from './support/webhookSink.js';
+import { startWebhookSink, subscribe, type WebhookSink } from './support/webhookSink.js';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
 const readRefunds = Number(process.env['BENCH_REFUNDS'] ?? 100_000);
 const webhooksOn = process.env['BENCH_WEBHOOKS'] === '1';
+const runs = Number(process.env['BENCH_RUNS'] ?? 2);
+if (!Number.isInteger(runs) || runs < 2) throw new Error('BENCH_RUNS: at least 2 (a median)');
+const { values } = parseArgs({ options: { stores: { type: 'string', default: 'embedded' } } });
+if (values.stores !== 'embedded' && values.stores !== 'engines') {
+  throw new Error('--stores: embedded or engines');
+}
 const work = mkdtempSync(path.join(os.tmpdir(), 'refunds-bench-'));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 /** Refunds already requested (the log of a service that has been running), for reads and notifications. */
-const prepopulate = async (dataDir: string, count: number) => {
-  const store = createSqliteEventStore({ file: path.join(dataDir, 'events.db') });
+const prepopulate = async (store: EventStore, count: number) => {
   const metadata = {
     correlationId: 'bench',
     causationId: 'bench',
@@ -80,46 +96,12 @@ const profileEvidence = [
 
 const sandboxIdentity = z.object({ appid: z.string(), mchId: z.string(), apiKey: z.string() });
 
-const main = async () => {
-  const results: Record<string, LoadResult> = {};
-
-  log('1/6 baseline: a bare fastify route');
-  const bare = run('node', ['--import', 'tsx', 'bench/support/bareServer.ts']);
-  const bareUrl = await bare.firstLine;
-  results['baseline'] = await load({
-    url: `${bareUrl}/v1/refunds`,
-    durationSeconds: seconds,
-    body: (n) => refundBody('B', n),
-  });
-  await bare.stop();
-
-  log(`    preparing ${readRefunds} requested refunds`);
-  const dataDir = path.join(work, 'data');
-  await prepopulate(dataDir, readRefunds);
-  const service = await serve(dataDir);
-  const refundsUrl = `${service.url}/v1/refunds`;
-  // BENCH_WEBHOOKS=1: figures 2–4 with a subscribed local receiver, to compare with a run without.
-  const figureSink = webhooksOn ? await startWebhookSink() : undefined;
-  if (figureSink) await subscribe(service.url, figureSink.url);
-
-  log('2/6 commands: distinct refunds, then half of them repeats');
-  results['commands'] = await load({
-    url: refundsUrl,
-    durationSeconds: seconds,
-    body: (n) => refundBody('C', n),
-  });
-  const created = Math.max(1, results['commands'].requests);
-  results['commandsRepeated'] = await load({
-    url: refundsUrl,
-    durationSeconds: seconds,
-    body: (n) => (n % 2 === 0 ? refundBody('D', n) : refundBody('C', n % created)),
-  });
-
-  log('3/6 notifications: encrypted SUCCESS notifications for existing refunds');
+/** Encrypted SUCCESS notifications for the prepared refunds, as the service's sandbox signs them. */
+const notificationsFor = (dataDir: string): string[] => {
   const merchant = sandboxIdentity.parse(
     JSON.parse(readFileSync(path.join(dataDir, 'sandbox', 'sandbox.json'), 'utf8')),
   );
-  const notifications = Array.from({ length: readRefunds }, (_, i) => {
+  return Array.from({ length: readRefunds }, (_, i) => {
     // From the newest refunds backwards: the gateway (at WECHAT_MAX_RPS) sends the oldest first.
     const n = readRefunds - 1 - i;
     return sandboxNotificationBody(
@@ -140,185 +122,165 @@ const main = async () => {
       merchant,
     );
   });
-  results['notifications'] = await load({
+};
+
+/** Figures 1–4 (and 6 on the embedded store): one run, against its own baseline. */
+const serviceRun = async (
+  stores: BenchStores,
+  prepared: string,
+  r: number,
+): Promise<ServiceRun> => {
+  log(`1/6 run ${r}: baseline, a bare fastify route`);
+  const bare = run('node', ['--import', 'tsx', 'bench/support/bareServer.ts']);
+  const bareUrl = await bare.firstLine;
+  const baseline = await load({
+    url: `${bareUrl}/v1/refunds`,
+    durationSeconds: seconds,
+    body: (n) => refundBody('B', n),
+  });
+  await bare.stop();
+
+  const dataDir = path.join(work, `service-${r}`);
+  stores.seed(prepared, dataDir);
+  const service = await serve(stores.serviceEnv(dataDir, `S${r}`));
+  const refundsUrl = `${service.url}/v1/refunds`;
+  // BENCH_WEBHOOKS=1: figures 2–4 with a subscribed local receiver, to compare with a run without.
+  const figureSink = webhooksOn ? await startWebhookSink() : undefined;
+  if (figureSink) await subscribe(service.url, figureSink.url);
+
+  log(`2/6 run ${r}: commands, distinct refunds, then half of them repeats`);
+  const commands = await load({
+    url: refundsUrl,
+    durationSeconds: seconds,
+    body: (n) => refundBody(`C${r}R`, n),
+  });
+  const created = Math.max(1, commands.requests);
+  const commandsRepeated = await load({
+    url: refundsUrl,
+    durationSeconds: seconds,
+    body: (n) => (n % 2 === 0 ? refundBody(`D${r}R`, n) : refundBody(`C${r}R`, n % created)),
+  });
+
+  log(`3/6 run ${r}: encrypted SUCCESS notifications for existing refunds`);
+  const notifications = notificationsFor(dataDir);
+  const notified = await load({
     url: `${service.url}/wechat/refund-notify`,
     contentType: 'text/xml',
     durationSeconds: seconds,
     body: (n) => notifications[n % notifications.length]!,
   });
 
-  log(`4/6 reads: GET /v1/refunds/{id} over ${readRefunds} refunds`);
-  results['reads'] = await load({
+  log(`4/6 run ${r}: GET /v1/refunds/{id} over ${readRefunds} refunds`);
+  const reads = await load({
     url: refundsUrl,
     method: 'GET',
     durationSeconds: seconds,
     path: (n) => `/v1/refunds/P${(n * 7919) % readRefunds}`,
   });
-  const servicePeakRss = peakRssMb(service.child.pid);
+  const peakRss = peakRssMb(service.child.pid);
   await service.stop();
   await figureSink?.close();
 
-  log('5/6 end to end: POST to SUCCEEDED through the simulator, rate limit lifted');
+  const loads: Record<LoadFigure, LoadResult> = {
+    baseline,
+    commands,
+    commandsRepeated,
+    notifications: notified,
+    reads,
+  };
+  if (stores !== embeddedStores) return { loads, peakRss };
+  log(`6/6 run ${r}: embedded store, durable appends`);
+  const limitDir = path.join(work, `limit-${r}`);
+  mkdirSync(limitDir);
+  return { loads, peakRss, storeLimit: await measureStoreLimit(limitDir) };
+};
+
+/** Figure 5, runs times: v2, v2 with a subscribed receiver, v3, through one simulator process. */
+const endToEndRuns = async (stores: BenchStores): Promise<EndToEndRun[]> => {
   const sandbox = run('node', ['bin/refunds.js', 'sandbox', '--certs', path.join(work, 'wechat')], {
     LOG_LEVEL: 'warn',
   });
-  const wechat = sandboxLineSchema.parse(JSON.parse(await sandbox.firstLine));
-  /** Figure 5: POST → SUCCEEDED; with a subscribed local receiver, its deliveries and their lag. */
-  const endToEnd = async (
-    name: string,
-    api: 'v2' | 'v3',
-    sink?: Awaited<ReturnType<typeof startWebhookSink>>,
-  ) => {
-    const port = await freePort();
-    const live = run('node', ['bin/refunds.js', 'serve'], {
-      DATA_DIR: path.join(work, name),
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      ...liveWechatEnvOf(wechat, api),
-      WECHAT_MAX_RPS: '0',
-      // Live mode refuses loopback webhook URLs; the receiver here is local by design.
-      WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
-    });
-    const url = `http://127.0.0.1:${port}`;
-    await waitFor(
-      async () => (await fetch(`${url}/readyz`)).status === 200,
-      60_000,
-      'the e2e service',
-    );
-    if (sink) await subscribe(url, sink.url);
-    const succeeded = () => metric(url, 'refund_events_appended_total', 'type="RefundSucceeded"');
-    const lags: number[] = [];
-    let sampling = true;
-    const started = Date.now();
-    let lastCompletion = started;
-    let completed = 0;
-    const sampler = (async () => {
-      while (sampling) {
-        // A scrape can fail while the service is saturated: that sample is skipped.
-        const sample = await Promise.all([
-          succeeded(),
-          metric(url, 'projection_lag_seconds'),
-        ]).catch(() => undefined);
-        if (sample) {
-          const [done, lag] = sample;
-          lags.push(lag);
-          if (done > completed) {
-            completed = done;
-            lastCompletion = Date.now();
-          }
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    })();
-    const posted = await load({
-      url: `${url}/v1/refunds`,
-      durationSeconds: seconds,
-      body: (n) => refundBody(name, n),
-    });
-    const accepted = posted.requests - posted.errors - posted.non2xx;
-    await waitFor(async () => completed >= accepted, 120_000, 'every refund to succeed').catch(
-      () => undefined,
-    );
-    if (sink) {
-      // requested, accepted and succeeded for every completed refund.
-      await waitFor(
-        async () => sink.distinctEvents() >= 3 * completed,
-        120_000,
-        'every event to be delivered',
-      ).catch(() => undefined);
+  try {
+    const wechat = sandboxLineSchema.parse(JSON.parse(await sandbox.firstLine));
+    const figure = (name: string, api: 'v2' | 'v3', sink?: WebhookSink) =>
+      endToEnd({
+        name,
+        dataDir: path.join(work, name),
+        stores,
+        wechat,
+        api,
+        seconds,
+        ...(sink && { sink }),
+      });
+    const done: EndToEndRun[] = [];
+    for (let r = 1; r <= runs; r++) {
+      log(`5/6 run ${r}: end to end, POST to SUCCEEDED through the simulator, rate limit lifted`);
+      const e2e = await figure(`E${r}R`, 'v2');
+      log(
+        `5w/6 run ${r}: end to end again, with one subscribed webhook endpoint (a local receiver)`,
+      );
+      const sink = await startWebhookSink();
+      const hooks = {
+        ...(await figure(`W${r}R`, 'v2', sink)),
+        deliveryLagP99Ms: sink.lagP99Ms(),
+        events: sink.distinctEvents(),
+        deliveries: sink.deliveries(),
+      };
+      await sink.close();
+      log(`5/6 run ${r}: end to end through API v3`);
+      const v3 = await figure(`F${r}R`, 'v3');
+      const rsa = measureRsaCost(path.join(wechat.certDir, 'apiclient_key.pem'));
+      done.push({ e2e, hooks, v3, rsa });
     }
-    sampling = false;
-    await sampler;
-    const peak = peakRssMb(live.child.pid);
-    await live.stop();
-    lags.sort((a, b) => a - b);
-    return {
-      posted,
-      accepted,
-      completed,
-      perSecond: completed / ((lastCompletion - started) / 1000),
-      lagP99Ms: (lags[Math.floor(lags.length * 0.99)] ?? 0) * 1000,
-      peakRss: peak,
-    };
-  };
-  const e2e = await endToEnd('E', 'v2');
-  log('5w/6 end to end again, with one subscribed webhook endpoint (a local receiver)');
-  const sink = await startWebhookSink();
-  const e2eHooks = await endToEnd('W', 'v2', sink);
-  await sink.close();
-  log('5/6 end to end through API v3');
-  const e2eV3 = await endToEnd('F', 'v3');
-  await sandbox.stop();
-  const rsa = measureRsaCost(path.join(wechat.certDir, 'apiclient_key.pem'));
+    return done;
+  } finally {
+    await sandbox.stop();
+  }
+};
 
-  log('6/6 embedded store: durable appends');
-  const limit = await measureStoreLimit(work);
+const main = async () => {
+  const selected =
+    values.stores === 'engines'
+      ? engineStores(process.env, Date.now().toString(36))
+      : embeddedStores;
+  if ('skipped' in selected) {
+    log(selected.skipped);
+    return;
+  }
+  const stores = selected;
+  const notEmpty = await stores.notEmpty();
+  if (notEmpty !== undefined) {
+    log(notEmpty);
+    return;
+  }
+  const loadAtStart = loadAverage();
 
-  const base = results['baseline'].requestsPerSecond;
-  const peak = Math.max(servicePeakRss ?? 0, e2e.peakRss ?? 0);
-  const row = (name: string, r: LoadResult, target: string, met: boolean) =>
-    `| ${name} | ${Math.round(r.requestsPerSecond)}/s | ${((r.requestsPerSecond / base) * 100).toFixed(0)}% | ${r.p50Ms} ms | ${r.p99Ms} ms | ${r.errors + r.non2xx} | ${target} | ${met ? 'met' : '**not met**'} |`;
-  const commandTarget = (r: LoadResult) =>
-    r.requestsPerSecond >= 0.4 * base && r.p99Ms <= 25 && r.errors + r.non2xx === 0;
-  const lines = [
-    `# Service benchmark, ${new Date().toISOString().slice(0, 10)}`,
-    '',
-    `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}.`,
-    `The load generator (autocannon, 64 connections, ${seconds} s per figure) shares the cores with the service.`,
-    'Service: built from the repository (`node bin/refunds.js serve`), embedded SQLite (synchronous=FULL for the log),',
-    `LOG_LEVEL=warn, ${readRefunds} refunds already in its log; the WeChat Pay sandbox in-process (figures 2–4,`,
-    'WECHAT_MAX_RPS=100 as by default) or in its own process (figure 5, rate limit lifted).',
-    webhooksOn
-      ? 'Figures 2–4 with one subscribed webhook endpoint (BENCH_WEBHOOKS=1), a local receiver.'
-      : 'Figures 2–4 without webhook endpoints (BENCH_WEBHOOKS=1 subscribes one).',
-    '',
-    '| figure | rate | of baseline | p50 | p99 | errors | target | |',
-    '|---|---:|---:|---:|---:|---:|---|---|',
-    row('1. baseline: bare fastify POST', results['baseline'], '—', true),
-    row(
-      '2. POST /v1/refunds, distinct',
-      results['commands'],
-      '≥ 40%, p99 ≤ 25 ms, 0 errors',
-      commandTarget(results['commands']),
-    ),
-    row(
-      '2. POST /v1/refunds, 50% repeats',
-      results['commandsRepeated'],
-      '≥ 40%, p99 ≤ 25 ms, 0 errors',
-      commandTarget(results['commandsRepeated']),
-    ),
-    row(
-      '3. POST /wechat/refund-notify',
-      results['notifications'],
-      '≥ 40%, p99 ≤ 25 ms',
-      commandTarget(results['notifications']),
-    ),
-    row(
-      `4. GET /v1/refunds/{id} (${readRefunds} refunds)`,
-      results['reads'],
-      '≥ 60%',
-      results['reads'].requestsPerSecond >= 0.6 * base,
-    ),
-    '',
-    '| figure | value | target | |',
-    '|---|---:|---|---|',
-    `| 5. end to end, POST → SUCCEEDED | ${Math.round(e2e.perSecond)} refunds/s (${e2e.completed} of ${e2e.accepted} accepted completed; POSTs at ${Math.round(e2e.posted.requestsPerSecond)}/s) | ≥ 2000/s | ${e2e.perSecond >= 2000 ? 'met' : '**not met**'} |`,
-    `| 5. projection lag p99 under that load | ${Math.round(e2e.lagP99Ms)} ms | ≤ 250 ms | ${e2e.lagP99Ms <= 250 ? 'met' : '**not met**'} |`,
-    `| 5w. end to end with one subscribed webhook endpoint | ${Math.round(e2eHooks.perSecond)} refunds/s = ${((e2eHooks.perSecond / e2e.perSecond) * 100).toFixed(0)}% of 5 (${e2eHooks.completed} of ${e2eHooks.accepted} completed) | ≥ 90% of 5 | ${e2eHooks.perSecond >= 0.9 * e2e.perSecond ? 'met' : '**not met**'} |`,
-    `| 5w. webhook delivery lag p99 (event recorded → received) | ${Math.round(sink.lagP99Ms())} ms (${sink.distinctEvents()} events, ${sink.deliveries()} deliveries) | | |`,
-    `| 5w. projection lag p99 with webhooks | ${Math.round(e2eHooks.lagP99Ms)} ms | ≤ 250 ms | ${e2eHooks.lagP99Ms <= 250 ? 'met' : '**not met**'} |`,
-    `| 5. end to end through API v3 | ${Math.round(e2eV3.perSecond)} refunds/s (${e2eV3.completed} of ${e2eV3.accepted} accepted completed; POSTs at ${Math.round(e2eV3.posted.requestsPerSecond)}/s; lag p99 ${Math.round(e2eV3.lagP99Ms)} ms) | ≥ 2000/s | ${e2eV3.perSecond >= 2000 ? 'met' : '**not met**'} |`,
-    `| 5. API v3's RSA cost, one core | sign (merchant key, 2048 bits) ${rsa.signMs.toFixed(2)} ms, verify ${rsa.verifyMs.toFixed(3)} ms: a refund is 1 signature + 2 verifications (answer, notification) ≈ ${(rsa.signMs + 2 * rsa.verifyMs).toFixed(2)} ms, at most ~${Math.round(1000 / (rsa.signMs + 2 * rsa.verifyMs))} refunds/s per core | | |`,
-    `| 6. durable appends, one per transaction | ${Math.round(limit.onePerTransaction)}/s (bare SQLite insert: ${Math.round(limit.rawOnePerTransaction)}/s) | baseline of 6 | |`,
-    `| 6. durable appends, 64 writers (group commit) | ${Math.round(limit.groupCommit)}/s = ${(limit.groupCommit / limit.onePerTransaction).toFixed(1)}× one per transaction | | |`,
-    `| 7. peak RSS of the service during 2–5 | ${peak.toFixed(0)} MB | ≤ 250 MB | ${peak <= 250 ? 'met' : '**not met**'} |`,
-    '',
-    ...profileEvidence,
-  ];
-  const report = lines.join('\n');
+  // The end-to-end figures first: on the engines every service shares the one log, and the
+  // refunds prepared for figures 3–4 would be a backlog for the end-to-end services to send.
+  const e2eRuns = await endToEndRuns(stores);
+
+  log(`    preparing ${readRefunds} requested refunds`);
+  const prepared = path.join(work, 'prepared');
+  await prepopulate(stores.openLog(prepared), readRefunds);
+  const serviceRuns: ServiceRun[] = [];
+  for (let r = 1; r <= runs; r++) serviceRuns.push(await serviceRun(stores, prepared, r));
+
+  const report = serviceReport(
+    {
+      stores: stores.name,
+      seconds,
+      readRefunds,
+      webhooksOn,
+      load: { start: loadAtStart, end: loadAverage() },
+      serviceRuns,
+      endToEndRuns: e2eRuns,
+    },
+    profileEvidence,
+  );
   process.stdout.write(`${report}\n`);
-  const file = path.join(root, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}.md`);
-  writeFileSync(file, report);
+  const file =
+    stores === embeddedStores ? dayResultsFile() : dayResultsFile().replace(/\.md$/, '-engines.md');
+  writeServiceResults(file, report);
   log(`written to ${path.relative(root, file)}`);
 };
 

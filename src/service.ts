@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { DailyBillRunOptions } from './application/bills/dailyBillRun.js';
 import type { RefundCommandHandler } from './application/handleRefundCommand.js';
 import type { Clock } from './application/ports/clock.js';
 import type { EventStore } from './application/ports/eventStore.js';
@@ -8,7 +7,8 @@ import type { WechatSetup } from './infrastructure/wechat/wechatSetup.js';
 import type { RefundReadModel } from './projections/refundReadModel.js';
 import type { ProjectionStatus } from './projections/startProjection.js';
 import type { SandboxTuning } from './sandbox/sandboxWechatSetup.js';
-import type { Resolve } from './infrastructure/webhooks/webhookUrlPolicy.js';
+import type { BillRunTuning } from './composition/billReconciliation.js';
+import type { WebhookTuning } from './composition/webhooks.js';
 import type { WechatSandbox } from './sandbox/wechatSandbox.js';
 
 /** The refund service as main.ts composes it (buildService), not listening yet. */
@@ -27,6 +27,8 @@ export type Service = {
   close(): Promise<void>;
 };
 
+export type { BillRunTuning, WebhookTuning };
+
 export type ServiceOptions = {
   logger: Logger;
   clock?: Clock;
@@ -38,17 +40,6 @@ export type ServiceOptions = {
   webhooks?: WebhookTuning;
   /** Test knobs for the daily bill run (its clock is `clock`). */
   billRun?: BillRunTuning;
-};
-
-export type BillRunTuning = Pick<DailyBillRunOptions, 'checkIntervalMs' | 'retryMs' | 'leaseMs'>;
-
-export type WebhookTuning = {
-  /** How long the old secret keeps signing after a rotation (DESIGN: 24 hours). */
-  rotationOverlapMs?: number;
-  /** How often the dispatcher looks at endpoints and due deliveries without a wake-up. */
-  pollIntervalMs?: number;
-  /** Name resolution of webhook URLs (a stand-in DNS for the live-mode URL tests). */
-  resolve?: Resolve;
 };
 
 /** The service as startService runs it. */

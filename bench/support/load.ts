@@ -63,7 +63,3 @@ export const load = async ({
     requests: result.requests.total,
   };
 };
-
-/** A refund of its own order (prefix + n as both numbers), for POST /v1/refunds. */
-export const refundBody = (prefix: string, n: number) =>
-  JSON.stringify({ outTradeNo: `${prefix}${n}`, outRefundNo: `${prefix}${n}`, totalFee: 1000 });

@@ -7,6 +7,8 @@ import { refundCategory } from '../../src/application/refundEventCodec.js';
 import { createSqliteDocumentStore } from '../../src/infrastructure/sqlite/sqliteDocumentStore.js';
 import { createSqliteEventStore } from '../../src/infrastructure/sqlite/sqliteEventStore.js';
 import { runAudit } from '../../src/audit/runAudit.js';
+import { loadConfig } from '../../src/infrastructure/config/config.js';
+import { openReadOnlyRefundLog } from '../../src/infrastructure/stores/openReadOnlyStores.js';
 
 const pageSize = 1000;
 const [mode, dataDir] = process.argv.slice(2);
@@ -19,6 +21,11 @@ const documents = createSqliteDocumentStore({
   file: path.join(dataDir, 'read.db'),
   readonly: true,
 });
+
+// The configuration `refunds audit` would have with DATA_DIR=dataDir: the log grouped by order in SQL.
+const loaded = loadConfig({ DATA_DIR: dataDir });
+if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+const config = loaded.config;
 
 const baseline = process.memoryUsage();
 const peak = { rss: baseline.rss, heapUsed: baseline.heapUsed };
@@ -53,6 +60,7 @@ if (mode === 'scan') {
     now: new Date(),
     staleAfterSeconds: 600,
     pageSize,
+    openLog: (head) => openReadOnlyRefundLog(config, events, head),
     onProgress: (progress) => {
       // The end of the replay is where the per-refund state is largest: always sample there.
       const replayEnded = progress.phase === 'compare' && compareStartedAt === undefined;

@@ -112,14 +112,14 @@ export const measureInChild = <T>(
   });
 
 /**
- * The built service as `npm start` runs it (`node bin/refunds.js serve`), once it is ready; a
- * restart passes the port again (WeChat keeps the notify_url it was given).
+ * The built service as `npm start` runs it (`node bin/refunds.js serve`) with `env` (DATA_DIR,
+ * the stores), once it is ready; a restart passes the port again (WeChat keeps the notify_url it
+ * was given).
  */
-export const serve = async (dataDir: string, env: NodeJS.ProcessEnv = {}, port?: number) => {
+export const serve = async (env: NodeJS.ProcessEnv, port?: number) => {
   port ??= await freePort();
   const url = `http://127.0.0.1:${port}`;
   const service = run('node', ['bin/refunds.js', 'serve'], {
-    DATA_DIR: dataDir,
     PORT: String(port),
     LOG_LEVEL: 'warn',
     ...env,

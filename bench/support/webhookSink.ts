@@ -35,6 +35,8 @@ export const startWebhookSink = async () => {
   };
 };
 
+export type WebhookSink = Awaited<ReturnType<typeof startWebhookSink>>;
+
 /** Registers the sink as a webhook endpoint for every event type. */
 export const subscribe = async (serviceUrl: string, sinkUrl: string): Promise<void> => {
   const response = await fetch(`${serviceUrl}/v1/webhook-endpoints`, {

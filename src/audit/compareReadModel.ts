@@ -154,40 +154,56 @@ export const createReadModelComparison = (
   };
 
   /**
-   * Every stored document whose id is not in `checked` (ascending, as the ids are listed) was
-   * produced by no event up to the head.
+   * Every stored document whose id is not in `checked` (ascending pages of the ids `check` was
+   * told about) was produced by no event up to the head. A merge of two id-ordered lists, a page
+   * of each at a time.
    */
   const checkTheRest = async (
-    checked: AsyncIterable<string>,
+    checked: AsyncIterable<string[]>,
     onProgress?: (documents: number) => void,
   ): Promise<ReadModelComparison> => {
     await flush();
-    const keys = checked[Symbol.asyncIterator]();
+    const checkedPages = checked[Symbol.asyncIterator]();
     const checkedId = ascending(`the ids the audit checked in ${name}`);
     const storedId = ascending(`the ids the store lists for ${name}`);
-    const advance = async () => {
-      const next = await keys.next();
-      if (!next.done) checkedId(next.value);
-      return next;
-    };
-    let next = await advance();
-    let seen = 0;
-    for await (const { id, position } of stored.positions()) {
-      storedId(id);
-      seen += 1;
-      if (seen % 1000 === 0) onProgress?.(seen);
-      while (!next.done && compareCodePoints(next.value, id) < 0) next = await advance();
-      if (!next.done && next.value === id) continue;
-      if (position > bounds.head) counts.newerThanAudit += 1;
-      else {
-        const extra = anomaly('READ_MODEL_EXTRA', name, id, undefined, {
-          body: undefined,
-          position,
-        });
-        report(extra, [section, 0, id]);
+    let keys: string[] = [];
+    let k = 0;
+    let more = true;
+    /** The first checked id not before `id`, or undefined when none is left. */
+    const checkedFrom = async (id: string): Promise<string | undefined> => {
+      for (;;) {
+        while (k < keys.length && compareCodePoints(keys[k]!, id) < 0) k += 1;
+        if (k < keys.length || !more) return keys[k];
+        const next = await checkedPages.next();
+        if (next.done) more = false;
+        else {
+          [keys, k] = [next.value, 0];
+          keys.forEach(checkedId);
+        }
       }
+    };
+    let seen = 0;
+    for (let after: string | undefined; ;) {
+      const page = await stored.positions({
+        ...(after !== undefined && { after }),
+        limit: batchSize,
+      });
+      if (page.length === 0) break;
+      for (const { id, position } of page) {
+        if ((await checkedFrom(storedId(id))) === id) continue;
+        if (position > bounds.head) counts.newerThanAudit += 1;
+        else {
+          const extra = anomaly('READ_MODEL_EXTRA', name, id, undefined, {
+            body: undefined,
+            position,
+          });
+          report(extra, [section, 0, id]);
+        }
+      }
+      seen += page.length;
+      onProgress?.(seen);
+      after = page.at(-1)?.id;
     }
-    onProgress?.(seen);
     return counts;
   };
 

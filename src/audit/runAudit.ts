@@ -76,21 +76,24 @@ const touchedByStrays = async (log: RefundLogByOrder): Promise<Touched> => {
 const refundsOf = (group: OrderGroup): string[] =>
   group.streams.map(({ streamName }) => outRefundNoOfStream(streamName) ?? streamName);
 
-/** Two ascending lists of ids as one, without repeats. */
+/** Two ascending lists of ids as one, without repeats: pages of one, and the other whole. */
 const mergeAscending = async function* (pages: AsyncIterable<string[]>, more: string[]) {
   let i = 0;
   let last: string | undefined;
-  const emit = function* (id: string) {
-    if (id !== last) yield id;
+  const merged: string[] = [];
+  const take = (id: string) => {
+    if (id !== last) merged.push(id);
     last = id;
   };
   for await (const page of pages) {
     for (const id of page) {
-      while (i < more.length && compareCodePoints(more[i]!, id) < 0) yield* emit(more[i++]!);
-      yield* emit(id);
+      while (i < more.length && compareCodePoints(more[i]!, id) < 0) take(more[i++]!);
+      take(id);
     }
+    yield merged.splice(0);
   }
-  while (i < more.length) yield* emit(more[i++]!);
+  while (i < more.length) take(more[i++]!);
+  yield merged.splice(0);
 };
 
 type Pass = {

@@ -28,7 +28,12 @@ export type RefundView = RefundTerms & {
   version: number;
 };
 
-/** The refund resource after one more event; null stays null until the refund is requested. */
+/**
+ * The refund resource after one more event; null stays null until the refund is requested.
+ * Written with Object.assign rather than `{ ...view, field }`: Node 20's V8 adds each property a
+ * spread copy lacks through a slow path (microseconds each), and the projections and the audit
+ * fold every event through here. The fields keep their order either way.
+ */
 export const evolveRefundView = (
   view: RefundView | null,
   event: RefundEvent,
@@ -39,61 +44,62 @@ export const evolveRefundView = (
       // A retry: a new attempt of the same refund; the old failure no longer describes it, and
       // the funds account shown is the one this attempt draws from.
       const { failure: _previous, refundAccount: _previousAccount, ...rest } = view;
-      return {
-        ...rest,
-        ...(data.refundAccount !== undefined && { refundAccount: data.refundAccount }),
-        status: 'REQUESTED',
-        attempt: data.attempt,
-        ...touched(view, data.requestedAt),
-      };
+      const retried: RefundView = rest;
+      if (data.refundAccount !== undefined) retried.refundAccount = data.refundAccount;
+      return Object.assign(
+        retried,
+        { status: 'REQUESTED', attempt: data.attempt } as const,
+        touched(view, data.requestedAt),
+      );
     }
-    return {
-      ...refundTerms(data),
+    return Object.assign(refundTerms(data), {
       status: 'REQUESTED',
       origin: data.origin,
       attempt: data.attempt,
       requestedAt: data.requestedAt,
       updatedAt: data.requestedAt,
       version: 1,
-    };
+    } as const);
   }
   if (!view) return null;
   switch (event.type) {
     case 'RefundAccepted': {
       const { data } = event;
-      return {
-        ...view,
+      const accepted: RefundView = Object.assign({}, view, {
         status: 'ACCEPTED',
         refundId: data.refundId,
-        ...(view.transactionId === undefined &&
-          data.transactionId !== undefined && { transactionId: data.transactionId }),
-        ...(data.settlementRefundFee !== undefined && {
-          settlementRefundFee: data.settlementRefundFee,
-        }),
-        ...touched(view, data.acceptedAt),
-      };
+      } as const);
+      if (view.transactionId === undefined && data.transactionId !== undefined) {
+        accepted.transactionId = data.transactionId;
+      }
+      if (data.settlementRefundFee !== undefined) {
+        accepted.settlementRefundFee = data.settlementRefundFee;
+      }
+      return Object.assign(accepted, touched(view, data.acceptedAt));
     }
     case 'RefundSucceeded': {
       const { data } = event;
       const { failure: _overruled, ...rest } = view;
-      return {
-        ...rest,
-        status: 'SUCCEEDED',
-        refundId: data.refundId,
-        settlementRefundFee: data.settlementRefundFee,
-        refundRecvAccount: data.refundRecvAccount,
-        successTime: data.successTime,
-        ...touched(view, data.recordedAt),
-      };
+      return Object.assign(
+        rest,
+        {
+          status: 'SUCCEEDED',
+          refundId: data.refundId,
+          settlementRefundFee: data.settlementRefundFee,
+          refundRecvAccount: data.refundRecvAccount,
+          successTime: data.successTime,
+        } as const,
+        touched(view, data.recordedAt),
+      );
     }
     case 'RefundFailed': {
       const { stage, code, message, failedAt } = event.data;
-      return {
-        ...view,
-        status: 'FAILED',
-        failure: { stage, code, message },
-        ...touched(view, failedAt),
-      };
+      return Object.assign(
+        {},
+        view,
+        { status: 'FAILED', failure: { stage, code, message } } as const,
+        touched(view, failedAt),
+      );
     }
     default:
       return assertNever(event);

@@ -7,9 +7,14 @@ import { refundCategory } from '../application/refundEventCodec.js';
 import { createWakeup } from '../application/wakeup.js';
 import { applyEvents } from './applyEvents.js';
 import { corruptEvents, reportSkippedEvents } from './corruptEvents.js';
+import { positionWaiters } from './positionWaiters.js';
 import type { Projection } from './projection.js';
+import {
+  openCurrentGeneration,
+  switchedGeneration,
+  type OpenGeneration,
+} from './projectionGeneration.js';
 import { generationCollectionName, projectionStorage } from './projectionStorage.js';
-import { rebuildProjection } from './rebuildProjection.js';
 import { unopenedCollection } from './unopenedCollection.js';
 import { errorMessage } from '../application/errorMessage.js';
 
@@ -77,50 +82,28 @@ export const launchProjection = <D extends JsonObject>(
   let lastError: string | undefined;
   let stopped = false;
   const wakeup = createWakeup(events, pollIntervalMs);
-  /** Callers of reached(), until the projection passes their position. */
-  let waiters: { position: bigint; resolve: () => void }[] = [];
-  const passed = (): void => {
-    waiters = waiters.filter((waiter) => {
-      const done = stopped || (position !== undefined && position >= waiter.position);
-      if (done) waiter.resolve();
-      return !done;
-    });
-  };
+  /** Callers of reached(), until the projection passes their position (or stops). */
+  const { passed, reached } = positionWaiters(
+    (target) => stopped || (position !== undefined && position >= target),
+  );
   let markOpened: () => void = () => undefined;
   const openedOrStopped = new Promise<void>((resolve) => (markOpened = resolve));
 
+  const use = (current: OpenGeneration<D>): void => {
+    ({ generation, collection: documentsNow, position } = current);
+  };
+
   const open = async (): Promise<void> => {
-    let entry = await storage.entry(projection.name);
-    if (entry && entry.version !== projection.version) {
-      log.info(
-        { projection: projection.name, from: entry.version, to: projection.version },
-        'projection version changed',
-      );
-      await rebuildProjection(projection, { events, documents, log, dropOld: true });
-      entry = await storage.entry(projection.name);
-    }
-    if (!entry) {
-      entry = { version: projection.version, generation: 1 };
-      // Another instance may register first: whichever wins, both read the winner back.
-      await storage.switchTo(projection.name, entry);
-      entry = (await storage.entry(projection.name)) ?? entry;
-    }
-    await storage.dropOtherGenerations(projection, entry.generation);
-    const collection = await storage.collection(projection, entry.generation);
-    position = await storage.checkpoint(generationCollectionName(projection, entry.generation));
-    generation = entry.generation;
-    documentsNow = collection;
+    use(await openCurrentGeneration(projection, { storage, events, documents, log }));
     opened = true;
     markOpened();
   };
 
   const followSwitch = async (): Promise<void> => {
-    const latest = await storage.entry(projection.name);
-    if (!latest || latest.generation <= generation) return;
     const previous = generation;
-    generation = latest.generation;
-    documentsNow = await storage.collection(projection, generation);
-    position = await storage.checkpoint(generationCollectionName(projection, generation));
+    const switched = await switchedGeneration(projection, storage, previous);
+    if (!switched) return;
+    use(switched);
     await storage.dropOtherGenerations(projection, generation);
     log.info(
       { projection: projection.name, from: previous, to: generation },
@@ -204,11 +187,7 @@ export const launchProjection = <D extends JsonObject>(
           : Math.max(0, (clock.now().getTime() - Date.parse(lastAppliedAt)) / 1000),
       ...(lastError !== undefined && { lastError }),
     }),
-    reached: (target) =>
-      new Promise<void>((resolve) => {
-        waiters.push({ position: target, resolve });
-        passed();
-      }),
+    reached,
     stop: async () => {
       stopped = true;
       wakeup.stop();

@@ -23,7 +23,7 @@ export const unopenedCollection = <T extends JsonObject>(
     query: fail,
     all: () => ({ [Symbol.asyncIterator]: () => ({ next: fail }) }),
     entries: () => ({ [Symbol.asyncIterator]: () => ({ next: fail }) }),
-    positions: () => ({ [Symbol.asyncIterator]: () => ({ next: fail }) }),
+    positions: fail,
     drop: fail,
   };
 };

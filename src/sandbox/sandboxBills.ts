@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import {
-  backquotedLine,
-  billSummaryColumns,
   fenToYuan,
   headerLine,
   refundBillColumns,
 } from '../infrastructure/wechat/bills/billFormat.js';
+import { billSummaryLines, refundRowLine } from './refundBillLines.js';
 import type { SandboxIdentity } from './sandboxIdentity.js';
-import { chinaTimeOf, type SandboxLedger, type SandboxRefund } from './sandboxLedger.js';
+import { chinaTimeOf, type SandboxLedger } from './sandboxLedger.js';
+import type { SandboxRefund } from './sandboxRefund.js';
 
 const date = z.iso.date();
 const outRefundNo = z.string().min(1).max(64);
@@ -40,41 +40,24 @@ export type SandboxBill =
 export type SandboxBillRow = { refund: SandboxRefund; refundFee: number; status: string };
 type Row = SandboxBillRow;
 
-/** The detail row of a refund in the current REFUND layout (BILLS.md §2). */
-const rowValues = ({ refund, refundFee, status }: Row, identity: SandboxIdentity): string[] => {
+/** The detail row of a refund of the sandbox's ledger. */
+const rowLine = ({ refund, refundFee, status }: Row, identity: SandboxIdentity): string => {
   const applied = chinaTimeOf(new Date(refund.createdAt));
-  const values: Record<(typeof refundBillColumns)[number], string> = {
-    交易时间: applied,
-    公众账号ID: identity.appid,
-    商户号: identity.mchId,
-    特约商户号: '0',
-    设备号: '',
-    微信订单号: refund.transactionId,
-    商户订单号: refund.outTradeNo,
-    用户标识: 'oSandboxPayer0000000000000000',
-    交易类型: 'JSAPI',
-    交易状态: 'REFUND',
-    付款银行: 'OTHERS',
-    货币种类: 'CNY',
-    应结订单金额: '0.00',
-    代金券金额: '0.00',
-    退款申请时间: applied,
-    退款成功时间: status === 'SUCCESS' ? (refund.successTime ?? applied) : '',
-    微信退款单号: refund.refundId,
-    商户退款单号: refund.outRefundNo,
-    退款金额: fenToYuan(refundFee),
-    充值券退款金额: '0.00',
-    退款类型: 'ORIGINAL',
-    退款状态: status,
-    商品名称: '沙箱商品',
-    商户数据包: '',
-    手续费: '0.00000',
-    费率: '0.60%',
-    订单金额: fenToYuan(refund.totalFee),
-    申请退款金额: fenToYuan(refundFee),
-    费率备注: '',
-  };
-  return refundBillColumns.map((column) => values[column]);
+  return refundRowLine({
+    appid: identity.appid,
+    mchId: identity.mchId,
+    transactionId: refund.transactionId,
+    outTradeNo: refund.outTradeNo,
+    outRefundNo: refund.outRefundNo,
+    refundId: refund.refundId,
+    payer: 'oSandboxPayer0000000000000000',
+    product: '沙箱商品',
+    applied,
+    succeeded: status === 'SUCCESS' ? (refund.successTime ?? applied) : '',
+    refund: fenToYuan(refundFee),
+    order: fenToYuan(refund.totalFee),
+    status,
+  });
 };
 
 /**
@@ -152,18 +135,14 @@ export function* billLines(
     count += 1;
     refunded += row.refundFee;
     ordered += row.refund.totalFee;
-    yield backquotedLine(rowValues(row, identity));
+    yield rowLine(row, identity);
   }
-  yield headerLine(billSummaryColumns);
-  yield backquotedLine([
-    String(count),
-    '0.00',
-    fenToYuan(refunded + delta),
-    '0.00',
-    '0.00000',
-    fenToYuan(ordered),
-    fenToYuan(refunded),
-  ]);
+  yield* billSummaryLines({
+    count,
+    refunded: fenToYuan(refunded + delta),
+    ordered: fenToYuan(ordered),
+    applied: fenToYuan(refunded),
+  });
 }
 
 export type SandboxBills = ReturnType<typeof createSandboxBills>;

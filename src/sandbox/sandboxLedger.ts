@@ -1,61 +1,12 @@
 import { randomInt } from 'node:crypto';
-import type { SandboxRateLimit } from './sandboxRateLimit.js';
+import type { SandboxCalls } from './sandboxCalls.js';
+import {
+  type ListedSandboxRefund,
+  type SandboxApi,
+  type SandboxRefund,
+  type SandboxRefundStatus,
+} from './sandboxRefund.js';
 import type { SandboxScenario } from './sandboxScenario.js';
-
-export type SandboxRefundStatus = 'PROCESSING' | 'SUCCESS' | 'REFUNDCLOSE' | 'CHANGE';
-
-/** One refund as the simulated WeChat keeps it. Amounts in fen, ids digit strings. */
-export type SandboxRefund = {
-  outRefundNo: string;
-  outTradeNo: string;
-  transactionId: string;
-  totalFee: number;
-  refundFee: number;
-  refundId: string;
-  status: SandboxRefundStatus;
-  scenario: SandboxScenario;
-  source: 'API' | 'VENDOR_PLATFORM';
-  /** The API it came through, and so the notifications it gets (a v3 refund gets v3 JSON). */
-  api: SandboxApi;
-  /** The funds account asked for: v2's refund_account, or v3's funds_account. */
-  fundsAccount?: string;
-  notifyUrl?: string;
-  /** When it was accepted, ISO 8601. */
-  createdAt: string;
-  /** China time `yyyy-MM-dd HH:mm:ss`, once SUCCESS. */
-  successTime?: string;
-};
-
-export type SandboxApi = 'v2' | 'v3';
-
-/** The calls the sandbox counts: refund requests (v2 secapi, v3 POST) and refund queries. */
-export type SandboxOperation = 'refund' | 'query';
-
-/** One operation's calls: all of them, those refused by the rate limit, and per out_refund_no. */
-export type SandboxCallCount = {
-  calls: number;
-  rateLimited: number;
-  byOutRefundNo: Record<string, number>;
-};
-
-/**
- * Whether a refund draws on the available (recharge) balance: v2's refund_account
- * REFUND_SOURCE_RECHARGE_FUNDS, v3's funds_account AVAILABLE; otherwise the unsettled balance.
- */
-export const fromRechargeFunds = ({ fundsAccount }: { fundsAccount?: string }): boolean =>
-  fundsAccount === 'REFUND_SOURCE_RECHARGE_FUNDS' || fundsAccount === 'AVAILABLE';
-
-/** A refund's funds account as v2 reports it (refund_account). */
-export const v2RefundAccountOf = (refund: { fundsAccount?: string }): string =>
-  fromRechargeFunds(refund) ? 'REFUND_SOURCE_RECHARGE_FUNDS' : 'REFUND_SOURCE_UNSETTLED_FUNDS';
-
-/** A refund as the sandbox lists it: with the secapi/pay/refund calls made for its out_refund_no. */
-export type ListedSandboxRefund = SandboxRefund & {
-  /** Every refund request naming it, refused ones included (a NOTENOUGH first try counts). */
-  calls: number;
-  /** Every refund query naming it by out_refund_no, refused ones included. */
-  queries: number;
-};
 
 export type RefundApplication = {
   outRefundNo: string;
@@ -95,23 +46,12 @@ export const chinaTimeOf = (date: Date): string =>
  * sandbox takes no payments, so the first refund of an order creates the order and fixes its
  * total_fee and transaction_id.
  */
-export const createSandboxLedger = ({
-  now,
-  rateLimit = { admit: () => true },
-}: {
-  now: () => Date;
-  rateLimit?: SandboxRateLimit;
-}) => {
+export const createSandboxLedger = ({ now, calls }: { now: () => Date; calls: SandboxCalls }) => {
   const orders = new Map<string, Order>();
   const orderByTransactionId = new Map<string, Order>();
   const refunds = new Map<string, SandboxRefund>();
   /** out_refund_no of each order's refunds, so that checking an order does not scan them all. */
   const refundNosByOrder = new Map<string, string[]>();
-  const calls: Record<SandboxOperation, Map<string, number>> = {
-    refund: new Map(),
-    query: new Map(),
-  };
-  const rateLimited: Record<SandboxOperation, number> = { refund: 0, query: 0 };
 
   const refused = (errCode: string, errCodeDes: string): LedgerAnswer => ({
     kind: 'refused',
@@ -248,30 +188,13 @@ export const createSandboxLedger = ({
     settle,
     resolveAbnormal,
     query,
-    /**
-     * Counts a call naming the out_refund_no, whatever its answer, and says whether it fits the
-     * rate limit (false: answer FREQUENCY_LIMITED).
-     */
-    admitCall: (operation: SandboxOperation, outRefundNo: string): boolean => {
-      const counted = calls[operation];
-      counted.set(outRefundNo, (counted.get(outRefundNo) ?? 0) + 1);
-      const admitted = rateLimit.admit();
-      if (!admitted) rateLimited[operation] += 1;
-      return admitted;
-    },
-    callCounts: (): Record<SandboxOperation, SandboxCallCount> => {
-      const countOf = (operation: SandboxOperation): SandboxCallCount => {
-        const byOutRefundNo = Object.fromEntries(calls[operation]);
-        const total = Object.values(byOutRefundNo).reduce((sum, n) => sum + n, 0);
-        return { calls: total, rateLimited: rateLimited[operation], byOutRefundNo };
-      };
-      return { refund: countOf('refund'), query: countOf('query') };
-    },
+    /** Counts a refund or query call; false: beyond the rate limit (sandboxCalls.ts). */
+    admitCall: calls.admit,
     all: (): ListedSandboxRefund[] =>
       [...refunds.values()].map((refund) => ({
         ...refund,
-        calls: calls.refund.get(refund.outRefundNo) ?? 0,
-        queries: calls.query.get(refund.outRefundNo) ?? 0,
+        calls: calls.of('refund', refund.outRefundNo),
+        queries: calls.of('query', refund.outRefundNo),
       })),
   };
 };

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { encryptReqInfo } from '../infrastructure/wechat/reqInfoCipher.js';
 import { buildWechatXml, parseWechatXml } from '../infrastructure/wechat/xmlCodec.js';
 import { postNotification, type NotificationReply } from './notificationPost.js';
-import { v2RefundAccountOf, type SandboxApi, type SandboxRefund } from './sandboxLedger.js';
+import { v2RefundAccountOf, type SandboxApi, type SandboxRefund } from './sandboxRefund.js';
 import { v3Notification, type WechatpaySigningKey } from './sandboxV3Protocol.js';
 
 /** WeChat's retry delays after a reply that is not SUCCESS (WECHAT.md), in milliseconds. */

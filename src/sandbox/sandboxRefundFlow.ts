@@ -1,12 +1,14 @@
 import { randomInt } from 'node:crypto';
-import {
-  fromRechargeFunds,
-  type SandboxApi,
-  type SandboxLedger,
-  type SandboxRefund,
-} from './sandboxLedger.js';
+import type { SandboxLedger } from './sandboxLedger.js';
+import { fromRechargeFunds, type SandboxApi, type SandboxRefund } from './sandboxRefund.js';
 import type { SandboxNotifier } from './sandboxNotifier.js';
-import { scenarioInDescription, settledStatusOf, type SandboxScenario } from './sandboxScenario.js';
+import {
+  frequencyLimited,
+  requestFailure,
+  scenarioInDescription,
+  settledStatusOf,
+  type SandboxScenario,
+} from './sandboxScenario.js';
 
 export type MerchantPlatformRefund = {
   outTradeNo: string;
@@ -60,53 +62,6 @@ export type SandboxRefundFlowOptions = {
   notificationDelayMs: number;
 };
 
-const notEnough: FlowAnswer = {
-  kind: 'refused',
-  errCode: 'NOTENOUGH',
-  errCodeDes: '基本账户余额不足，请充值后重新发起',
-};
-
-const frequencyLimited: FlowAnswer = {
-  kind: 'refused',
-  errCode: 'FREQUENCY_LIMITED',
-  errCodeDes: '频率限制',
-};
-
-const systemError: FlowAnswer = {
-  kind: 'refused',
-  errCode: 'SYSTEMERROR',
-  errCodeDes: '系统超时，请使用相同参数再次调用',
-};
-
-/**
- * How a scenario fails a request for a refund WeChat has not taken yet, if it does. NOTENOUGH is
- * about the unsettled balance: a refund drawn from the recharge (available) balance is taken.
- */
-const requestFailure = (
-  scenario: SandboxScenario,
-  request: FlowRefundRequest,
-  failedBefore: boolean,
-): FlowAnswer | undefined => {
-  switch (scenario) {
-    case 'NOTENOUGH':
-      // The merchant tops up after the first failure (or waits) and retries the same refund.
-      return failedBefore || fromRechargeFunds(request) ? undefined : notEnough;
-    case 'NOTENOUGH_UNSETTLED':
-      // Automatic withdrawal keeps the unsettled balance empty, top-up or not.
-      return fromRechargeFunds(request) ? undefined : notEnough;
-    case 'SYSTEMERROR':
-      return failedBefore ? undefined : systemError;
-    case 'SUCCESS':
-    case 'REFUNDCLOSE':
-    case 'CHANGE':
-    case 'NOTIFY_FIRST':
-    case 'LOST_NOTIFICATION':
-    case 'DUPLICATE_NOTIFICATIONS':
-    case 'FREQUENCY_LIMITED':
-      return undefined;
-  }
-};
-
 /**
  * What happens to a refund after WeChat's checks, whichever API it came through: the scenario's
  * request-stage behaviour, the ledger's rules, then settlement and the notification(s) the
@@ -150,7 +105,10 @@ export const createSandboxRefundFlow = ({
     const scenario = known?.scenario ?? scenarios.get(request.outRefundNo) ?? named ?? 'SUCCESS';
     const failure =
       known === undefined
-        ? requestFailure(scenario, request, failedOnce.has(request.outRefundNo))
+        ? requestFailure(scenario, {
+            fromRechargeFunds: fromRechargeFunds(request),
+            failedBefore: failedOnce.has(request.outRefundNo),
+          })
         : undefined;
     if (failure) {
       failedOnce.add(request.outRefundNo);

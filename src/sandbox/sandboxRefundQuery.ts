@@ -1,4 +1,5 @@
-import { v2RefundAccountOf, type SandboxLedger } from './sandboxLedger.js';
+import type { SandboxLedger } from './sandboxLedger.js';
+import { v2RefundAccountOf } from './sandboxRefund.js';
 import { resultFail } from './sandboxProtocol.js';
 
 /**

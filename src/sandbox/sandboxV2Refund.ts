@@ -1,4 +1,4 @@
-import type { SandboxRefund } from './sandboxLedger.js';
+import type { SandboxRefund } from './sandboxRefund.js';
 import { resultFail } from './sandboxProtocol.js';
 import type { SandboxRefundFlow } from './sandboxRefundFlow.js';
 import { parseSandboxRefundRequest } from './sandboxRefundRequest.js';

@@ -1,40 +1,16 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { encryptAead } from '../infrastructure/wechat/v3/aeadCipher.js';
-import {
-  parseAuthorization,
-  requestMessage,
-  type AuthorizationParameters,
-} from '../infrastructure/wechat/v3/authorization.js';
-import { verifyRsaSignature } from '../infrastructure/wechat/v3/rsaVerifier.js';
-import { signatureWindowSeconds } from '../infrastructure/wechat/v3/wechatpaySignature.js';
 import { describeIssues } from '../infrastructure/wechat/wechatFieldSchemas.js';
 import type { SandboxIdentity } from './sandboxIdentity.js';
-import { billFileBytes } from './sandboxBillAnswers.js';
 import type { SandboxBills } from './sandboxBills.js';
 import type { SandboxLedger } from './sandboxLedger.js';
 import type { SandboxRefundFlow } from './sandboxRefundFlow.js';
 import { refundDescriptionField, sharedRefundFields } from './sandboxRefundRequest.js';
+import { v3Answers, type V3ApiAnswer, type V3ApiRequest } from './sandboxV3Answers.js';
+import { v3AuthorizationProblem } from './sandboxV3Authorization.js';
+import { sandboxV3BillDownloads } from './sandboxV3BillDownloads.js';
 import type { SandboxV3Keys } from './sandboxV3Keys.js';
-import {
-  v3RefundObject,
-  wechatpaySignatureHeaders,
-  type WechatpaySigningKey,
-} from './sandboxV3Protocol.js';
-
-export type V3ApiRequest = {
-  method: string;
-  /** Path and query as sent: what the merchant signed. */
-  url: string;
-  headers: Readonly<Record<string, string | string[] | undefined>>;
-  body: Buffer;
-};
-
-export type V3ApiAnswer = {
-  status: number;
-  headers: Record<string, string>;
-  body: string | Buffer;
-};
+import { v3RefundObject } from './sandboxV3Protocol.js';
 
 const fen = z.number().int().positive().max(2_147_483_647);
 
@@ -89,50 +65,9 @@ export const createSandboxV3Api = ({
   corrupt: () => boolean;
   now: () => Date;
 }) => {
-  const platformCertificateKey: WechatpaySigningKey = {
-    serial: keys.platformCertificate.serial,
-    sign: keys.platformCertificate.sign,
-  };
-  const publicKey: WechatpaySigningKey = { serial: keys.publicKey.id, sign: keys.publicKey.sign };
-
-  const answer = (request: V3ApiRequest, status: number, value: unknown): V3ApiAnswer => {
-    const body = JSON.stringify(value);
-    const key =
-      request.headers['wechatpay-serial'] === publicKey.serial ? publicKey : platformCertificateKey;
-    return {
-      status,
-      headers: {
-        'content-type': 'application/json; charset=utf-8',
-        'request-id': randomBytes(16).toString('hex'),
-        ...wechatpaySignatureHeaders(key, body, now(), corrupt()),
-      },
-      body,
-    };
-  };
-  const error = (request: V3ApiRequest, status: number, code: string, message: string) =>
-    answer(request, status, { code, message });
-
-  /** The merchant's Authorization (WECHAT-V3.md §4), checked as WeChat does. */
-  const signatureProblem = (
-    request: V3ApiRequest,
-    authorization: AuthorizationParameters,
-  ): string | undefined => {
-    if (authorization.serial_no !== keys.merchantSerialNo) {
-      return `serial_no ${authorization.serial_no} is not the merchant's API certificate`;
-    }
-    const seconds = Number(authorization.timestamp);
-    if (!(Math.abs(now().getTime() / 1000 - seconds) < signatureWindowSeconds)) {
-      return 'the Authorization timestamp is more than 5 minutes away';
-    }
-    const message = requestMessage(
-      { method: request.method, canonicalUrl: request.url, body: request.body.toString('utf8') },
-      authorization.timestamp,
-      authorization.nonce_str,
-    );
-    return verifyRsaSignature(message, authorization.signature, keys.merchantPublicKey)
-      ? undefined
-      : 'the signature does not verify with the merchant API certificate';
-  };
+  const answers = v3Answers({ keys, corrupt, now });
+  const { answer, error } = answers;
+  const billDownloads = sandboxV3BillDownloads({ bills, baseUrl, answers });
 
   const createRefund = async (request: V3ApiRequest): Promise<V3ApiAnswer> => {
     let input: unknown;
@@ -180,51 +115,9 @@ export const createSandboxV3Api = ({
     });
   };
 
-  /** Bill files handed out by tradebill, by the token of their download URL (the latest few). */
-  const billFiles = new Map<string, Buffer>();
-
-  // GET /v3/bill/tradebill (WECHAT-V3.md §7): the SHA1 of the uncompressed file, and where it is.
-  const tradeBill = (request: V3ApiRequest, query: URLSearchParams): V3ApiAnswer => {
-    const billDate = query.get('bill_date') ?? '';
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(billDate) || query.get('bill_type') !== 'REFUND') {
-      return error(request, 400, 'PARAM_ERROR', 'bill_date YYYY-MM-DD and bill_type REFUND');
-    }
-    const bill = bills.billOf(billDate);
-    if (bill.kind === 'future')
-      return error(request, 400, 'PARAM_ERROR', 'bill_date is in the future');
-    if (bill.kind === 'notReady') {
-      return error(request, 400, 'STATEMENT_CREATING', '账单生成中，请稍后再试');
-    }
-    if (bill.kind === 'none') return error(request, 400, 'NO_STATEMENT_EXIST', '账单不存在');
-    const lines = [...bill.lines()];
-    const token = randomBytes(16).toString('hex');
-    billFiles.set(token, billFileBytes(lines, query.get('tar_type') === 'GZIP'));
-    if (billFiles.size > 32) billFiles.delete(billFiles.keys().next().value ?? '');
-    return answer(request, 200, {
-      hash_type: 'SHA1',
-      hash_value: createHash('sha1').update(billFileBytes(lines, false)).digest('hex'),
-      download_url: `${baseUrl()}/v3/billdownload/file?token=${token}`,
-    });
-  };
-
-  // The download URL's answer: the file itself, not signed.
-  const billFile = (request: V3ApiRequest, query: URLSearchParams): V3ApiAnswer => {
-    const file = billFiles.get(query.get('token') ?? '');
-    if (file === undefined) return error(request, 404, 'RESOURCE_NOT_EXISTS', 'no such bill file');
-    return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: file };
-  };
-
   return async (request: V3ApiRequest): Promise<V3ApiAnswer> => {
-    const header = request.headers['authorization'];
-    const authorization = parseAuthorization(Array.isArray(header) ? header[0] : header);
-    if (authorization === undefined) {
-      return error(request, 401, 'SIGN_ERROR', 'Authorization is not WECHATPAY2-SHA256-RSA2048');
-    }
-    if (authorization.mchid !== identity.mchId) {
-      return error(request, 404, 'MCH_NOT_EXISTS', 'mchid does not exist');
-    }
-    const problem = signatureProblem(request, authorization);
-    if (problem !== undefined) return error(request, 401, 'SIGN_ERROR', problem);
+    const refused = v3AuthorizationProblem(request, { mchId: identity.mchId, keys, now });
+    if (refused) return error(request, refused.status, refused.code, refused.message);
     const path = request.url.split('?')[0] ?? '';
     if (request.method === 'POST' && path === '/v3/refund/domestic/refunds') {
       return createRefund(request);
@@ -242,9 +135,10 @@ export const createSandboxV3Api = ({
     }
     if (request.method === 'GET' && path === '/v3/certificates') return certificates(request);
     const query = new URLSearchParams(request.url.split('?')[1] ?? '');
-    if (request.method === 'GET' && path === '/v3/bill/tradebill') return tradeBill(request, query);
+    if (request.method === 'GET' && path === '/v3/bill/tradebill')
+      return billDownloads.tradeBill(request, query);
     if (request.method === 'GET' && path === '/v3/billdownload/file')
-      return billFile(request, query);
+      return billDownloads.billFile(request, query);
     return error(request, 404, 'NOT_FOUND', `no such endpoint: ${request.method} ${path}`);
   };
 };

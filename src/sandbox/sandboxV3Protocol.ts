@@ -3,12 +3,12 @@ import { encryptAead } from '../infrastructure/wechat/v3/aeadCipher.js';
 import { answerMessage } from '../infrastructure/wechat/v3/authorization.js';
 import type { RsaSigner } from '../infrastructure/wechat/v3/rsaSigner.js';
 import { chinaTimeToIso } from '../infrastructure/wechat/wechatFieldSchemas.js';
+import { chinaTimeOf } from './sandboxLedger.js';
 import {
-  chinaTimeOf,
   fromRechargeFunds,
   type SandboxRefund,
   type SandboxRefundStatus,
-} from './sandboxLedger.js';
+} from './sandboxRefund.js';
 
 /** A key WeChat signs with, and the serial that names it in Wechatpay-Serial. */
 export type WechatpaySigningKey = { serial: string; sign: RsaSigner };

@@ -1,38 +1,29 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { TLSSocket } from 'node:tls';
 import pino, { type Logger } from 'pino';
-import { z } from 'zod';
 import type { MerchantCertificate } from '../infrastructure/wechat/merchantCertificate.js';
 import { ensureSandboxCredentials } from './sandboxCredentials.js';
 import type { SandboxIdentity } from './sandboxIdentity.js';
+import { createSandboxCalls } from './sandboxCalls.js';
+import { createSandboxLedger } from './sandboxLedger.js';
+import type { ListedSandboxRefund, SandboxApi, SandboxRefund } from './sandboxRefund.js';
+import { createSandboxNotifier, type NotificationDelivery } from './sandboxNotifier.js';
+import { createSandboxRefundFlow, type MerchantPlatformRefund } from './sandboxRefundFlow.js';
+import { createSandboxBills, type BillPlan } from './sandboxBills.js';
 import {
-  createSandboxLedger,
-  type ListedSandboxRefund,
-  type SandboxApi,
-  type SandboxCallCount,
-  type SandboxOperation,
-  type SandboxRefund,
-} from './sandboxLedger.js';
-import { createSandboxRateLimit } from './sandboxRateLimit.js';
-import {
-  createSandboxNotifier,
-  type NotificationDelivery,
-  type NotificationTally,
-} from './sandboxNotifier.js';
-import { checkEnvelope, resultFail, signedReply } from './sandboxProtocol.js';
-import {
-  createSandboxRefundFlow,
-  SandboxRefusal,
-  type MerchantPlatformRefund,
-} from './sandboxRefundFlow.js';
-import { answerDownloadBill } from './sandboxBillAnswers.js';
-import { billPlanSchema, createSandboxBills, type BillPlan } from './sandboxBills.js';
-import { answerRefundQuery } from './sandboxRefundQuery.js';
-import { answerV2Refund } from './sandboxV2Refund.js';
+  controlPaths,
+  createSandboxControl,
+  createSandboxListings,
+  type SandboxCallReport,
+} from './sandboxControl.js';
+import type { SandboxScenario } from './sandboxScenario.js';
+import { createSandboxV2Api, v2Paths } from './sandboxV2Api.js';
 import { createSandboxV3Api } from './sandboxV3Api.js';
-import { sandboxScenarioSchema, type SandboxScenario } from './sandboxScenario.js';
+import {
+  v3NotificationSigning,
+  type V3NotificationSigning,
+} from './sandboxV3NotificationSigning.js';
+import { readRequestBody } from './readRequestBody.js';
+import { listenOnLoopback } from './sandboxServer.js';
 
 export type WechatSandboxOptions = {
   /** Where the certificates and sandbox.json live; reused when present. */
@@ -43,10 +34,7 @@ export type WechatSandboxOptions = {
   notificationDelayMs?: number;
   /** Multiplies WeChat's notification retry schedule (15 s … 6 h); 0.001 for tests. */
   retryTimeScale?: number;
-  /**
-   * WeChat's rate limit on refunds and refund queries together (150/s live); a call beyond it is
-   * answered FREQUENCY_LIMITED. Default 0: no limit.
-   */
+  /** WeChat's rate limit on refunds and queries together (150/s live); default 0: none. */
   maxRequestsPerSecond?: number;
   logger?: Logger;
   now?: () => Date;
@@ -63,11 +51,8 @@ export type WechatSandbox = SandboxIdentity & {
   p12Path: string;
   setScenario(outRefundNo: string, scenario: SandboxScenario): void;
   refunds(): ListedSandboxRefund[];
-  /**
-   * The refund and query calls it counted, per out_refund_no, and its notification attempts
-   * (also GET /sandbox/calls).
-   */
-  calls(): Record<SandboxOperation, SandboxCallCount> & { notifications: NotificationTally };
+  /** The refund and query calls it counted, and its notification attempts (GET /sandbox/calls). */
+  calls(): SandboxCallReport;
   deliveries(): NotificationDelivery[];
   /** Test hook: while on, every signed answer carries a wrong sign (v2) or signature (v3). */
   corruptSigns(on: boolean): void;
@@ -94,71 +79,22 @@ export type WechatSandbox = SandboxIdentity & {
   close(): Promise<void>;
 };
 
-export type V3NotificationSigning = 'alternate' | 'platformCertificate' | 'publicKey';
-
-const maxBodyBytes = 64 * 1024;
-
-const readBody = async (request: IncomingMessage): Promise<Buffer | undefined> => {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > maxBodyBytes) return undefined;
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-};
-
-const v2Paths = new Set(['/secapi/pay/refund', '/pay/refundquery', '/pay/downloadbill']);
-
-/** The control endpoint's plans: a bill discrepancy, or a refund only the bill will tell of. */
-const billPlanRequestSchema = z.union([
-  billPlanSchema,
-  z.object({
-    kind: z.literal('unnotifiedRefund'),
-    outTradeNo: z.string().regex(/^[0-9A-Za-z_\-|*@]{1,32}$/),
-    totalFee: z.number().int().positive(),
-    refundFee: z.number().int().positive(),
-  }),
-]);
-
-const scenarioRequestSchema = z.object({
-  outRefundNo: z.string().min(1).max(64),
-  scenario: sandboxScenarioSchema,
-});
-
 /**
  * A WeChat Pay simulator (v2 and v3 on one base URL) over HTTPS on loopback, with its own CA and
  * merchant identity, so it can never be mistaken for the live API: a client trusts it only when
- * given its CA.
- * /secapi/* requires a client certificate issued by the sandbox CA to the mch_id (CERT_ERROR
- * otherwise), as WeChat's secapi does.
+ * given its CA. API v2 answers in sandboxV2Api.ts, v3 in sandboxV3Api.ts, the sandbox's own
+ * control endpoints in sandboxControl.ts.
  */
 export const startWechatSandbox = async (options: WechatSandboxOptions): Promise<WechatSandbox> => {
   const logger = options.logger ?? pino({ level: 'silent' });
   const { identity, certificates, v3Keys } = await ensureSandboxCredentials(options.certDir);
   const now = options.now ?? (() => new Date());
-  const ledger = createSandboxLedger({
-    now,
-    rateLimit: createSandboxRateLimit({
-      perSecond: options.maxRequestsPerSecond ?? 0,
-      now: () => now().getTime(),
-    }),
-  });
-  let notificationSigning: V3NotificationSigning = 'alternate';
-  let v3Notifications = 0;
+  const calls = createSandboxCalls({ perSecond: options.maxRequestsPerSecond ?? 0, now });
+  const ledger = createSandboxLedger({ now, calls });
+  const signing = v3NotificationSigning(v3Keys);
   const notifier = createSandboxNotifier({
     ...identity,
-    v3SigningKey: () => {
-      v3Notifications += 1;
-      const usePublicKey =
-        notificationSigning === 'publicKey' ||
-        (notificationSigning === 'alternate' && v3Notifications % 2 === 1);
-      return usePublicKey
-        ? { serial: v3Keys.publicKey.id, sign: v3Keys.publicKey.sign }
-        : { serial: v3Keys.platformCertificate.serial, sign: v3Keys.platformCertificate.sign };
-    },
+    v3SigningKey: signing.next,
     now,
     timeScale: options.retryTimeScale ?? 1,
     logger,
@@ -190,69 +126,18 @@ export const startWechatSandbox = async (options: WechatSandboxOptions): Promise
     if (requests.length > 10_000) requests.splice(0, requests.length - 10_000);
   };
 
-  /** POST /sandbox/bill-plans: what the control endpoint answers, status and body. */
-  const planned = async (input: unknown): Promise<[number, unknown]> => {
-    const parsed = billPlanRequestSchema.safeParse(input);
-    if (!parsed.success) return [400, { error: z.prettifyError(parsed.error) }];
-    const plan = parsed.data;
-    if (plan.kind !== 'unnotifiedRefund') {
-      bills.plant(plan);
-      return [200, plan];
-    }
-    try {
-      const { kind: _kind, ...refund } = plan;
-      return [200, await flow.merchantPlatformRefund({ ...refund, notify: false })];
-    } catch (error) {
-      if (error instanceof SandboxRefusal)
-        return [422, { error: error.message, code: error.errCode }];
-      throw error;
-    }
-  };
-
-  const hasMerchantCertificate = (request: IncomingMessage): boolean => {
-    const socket = request.socket;
-    return (
-      socket instanceof TLSSocket &&
-      socket.authorized &&
-      socket.getPeerCertificate().subject.CN === identity.mchId
-    );
-  };
-
-  const wechatAnswer = async (
-    request: IncomingMessage,
-    path: string,
-    body: Buffer,
-  ): Promise<string> => {
-    const envelope = checkEnvelope(body, identity);
-    if (envelope.kind === 'refused') return envelope.reply;
-    const { fields, signType } = envelope;
-    const reply = (result: Record<string, string>): string =>
-      signedReply(result, identity, signType, corrupt);
-    if (fields.appid !== identity.appid) {
-      return reply(resultFail('APPID_MCHID_NOT_MATCH', 'appid和mch_id不匹配'));
-    }
-    if (path === '/secapi/pay/refund') {
-      if (!hasMerchantCertificate(request)) {
-        return reply(resultFail('CERT_ERROR', '证书校验错误 (no valid merchant certificate)'));
-      }
-      return reply(await answerV2Refund(flow, fields));
-    }
-    return reply(answerRefundQuery(fields, ledger));
-  };
-
+  const v2Api = createSandboxV2Api({ identity, flow, ledger, bills, corrupt: () => corrupt });
+  const control = createSandboxControl({ flow, bills, scenarios });
+  const listings = createSandboxListings({ ledger, calls, notifier });
   const json = (response: ServerResponse, status: number, value: unknown): void => {
     response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
-    if (request.method === 'GET' && path === '/sandbox/refunds') {
-      return json(response, 200, ledger.all());
-    }
-    if (request.method === 'GET' && path === '/sandbox/calls') {
-      return json(response, 200, { ...ledger.callCounts(), notifications: notifier.tally() });
-    }
-    const body = await readBody(request);
+    const listing = request.method === 'GET' ? listings.at(path) : undefined;
+    if (listing !== undefined) return json(response, 200, listing);
+    const body = await readRequestBody(request);
     if (body === undefined) return json(response, 413, { error: 'body too large' });
     if (path.startsWith('/v3/')) {
       noteRequest('v3', request.method, path);
@@ -265,71 +150,21 @@ export const startWechatSandbox = async (options: WechatSandboxOptions): Promise
       response.writeHead(answer.status, answer.headers).end(answer.body);
       return;
     }
-    if (
-      request.method === 'POST' &&
-      (path === '/sandbox/scenarios' || path === '/sandbox/bill-plans')
-    ) {
-      let input: unknown;
-      try {
-        input = JSON.parse(body.toString('utf8'));
-      } catch {
-        return json(response, 400, { error: 'the body must be JSON' });
-      }
-      if (path === '/sandbox/bill-plans') return json(response, ...(await planned(input)));
-      const parsed = scenarioRequestSchema.safeParse(input);
-      if (!parsed.success) return json(response, 400, { error: z.prettifyError(parsed.error) });
-      scenarios.set(parsed.data.outRefundNo, parsed.data.scenario);
-      return json(response, 200, parsed.data);
+    if (request.method === 'POST' && controlPaths.has(path)) {
+      return json(response, ...(await control(path, body)));
     }
     if (!v2Paths.has(path)) return json(response, 404, { error: `no such endpoint: ${path}` });
     noteRequest('v2', request.method, path);
-    if (path === '/pay/downloadbill' && request.method === 'POST') {
-      const envelope = checkEnvelope(body, identity);
-      const answer =
-        envelope.kind === 'refused'
-          ? {
-              status: 200,
-              headers: { 'content-type': 'text/xml; charset=utf-8' },
-              body: envelope.reply,
-            }
-          : answerDownloadBill(envelope.fields, bills.billOf);
-      response.writeHead(answer.status, answer.headers).end(answer.body);
-      return;
-    }
-    const answer =
-      request.method === 'POST'
-        ? await wechatAnswer(request, path, body)
-        : signedReply(
-            resultFail('REQUIRE_POST_METHOD', '请使用post方法'),
-            identity,
-            'MD5',
-            corrupt,
-          );
-    response.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' }).end(answer);
+    const answer = await v2Api(request, path, body);
+    response.writeHead(answer.status, answer.headers).end(answer.body);
   };
 
-  const server = https.createServer(
-    {
-      key: certificates.serverKeyPem,
-      cert: certificates.serverCertPem,
-      ca: certificates.caPem,
-      // The certificate is asked for on every connection and judged per path: refundquery needs
-      // none, secapi answers CERT_ERROR without a valid one.
-      requestCert: true,
-      rejectUnauthorized: false,
-    },
-    (request, response) => {
-      handle(request, response).catch((error: unknown) => {
-        logger.error({ err: error }, 'sandbox request failed');
-        if (!response.headersSent) response.writeHead(500).end();
-      });
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  const { server, port } = await listenOnLoopback({
+    certificates,
+    port: options.port ?? 0,
+    logger,
+    handle,
   });
-  const { port } = server.address() as AddressInfo;
   baseUrl = `https://127.0.0.1:${port}`;
 
   return {
@@ -342,7 +177,7 @@ export const startWechatSandbox = async (options: WechatSandboxOptions): Promise
     p12Path: certificates.p12Path,
     setScenario: (outRefundNo, scenario) => void scenarios.set(outRefundNo, scenario),
     refunds: () => ledger.all(),
-    calls: () => ({ ...ledger.callCounts(), notifications: notifier.tally() }),
+    calls: listings.callReport,
     deliveries: () => notifier.deliveries(),
     corruptSigns: (on) => void (corrupt = on),
     simulateMerchantPlatformRefund: (input) => flow.merchantPlatformRefund(input),
@@ -352,7 +187,7 @@ export const startWechatSandbox = async (options: WechatSandboxOptions): Promise
     platformPublicKeyPath: v3Keys.publicKeyPath,
     platformPublicKeyPem: v3Keys.publicKey.pem,
     platformCertificateSerial: v3Keys.platformCertificate.serial,
-    signNotificationsWith: (choice) => void (notificationSigning = choice),
+    signNotificationsWith: signing.use,
     requests: () => [...requests],
     close: async () => {
       notifier.close();

@@ -76,10 +76,11 @@ export interface DocumentCollection<T extends JsonObject> {
    */
   entries(): AsyncIterable<{ id: string; body: T; position: bigint }>;
   /**
-   * Every document's id and the position it was written at, in id order, without reading the
-   * bodies (deleted ones left out): what an audit needs of the documents it has no replay for.
+   * A page of the documents' ids and the positions they were written at, in id order, after
+   * `after` (from the first when undefined), without their bodies (deleted ones left out): what
+   * an audit needs of the documents it has no replay for.
    */
-  positions(): AsyncIterable<{ id: string; position: bigint }>;
+  positions(page: { after?: string; limit: number }): Promise<{ id: string; position: bigint }[]>;
   /** Removes the collection and everything in it. */
   drop(): Promise<void>;
 }

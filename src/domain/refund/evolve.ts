@@ -22,27 +22,34 @@ export const evolve = (state: Refund, event: RefundEvent): Refund => {
     }
     case 'RefundAccepted':
       if (state.status === 'NONE') return state;
-      return { ...known(state), status: 'ACCEPTED', refundId: event.data.refundId };
+      return known(state, { status: 'ACCEPTED', refundId: event.data.refundId });
     case 'RefundSucceeded':
       if (state.status === 'NONE') return state;
-      return { ...known(state), status: 'SUCCEEDED', refundId: event.data.refundId };
-    case 'RefundFailed':
+      return known(state, { status: 'SUCCEEDED', refundId: event.data.refundId });
+    case 'RefundFailed': {
       if (state.status === 'NONE') return state;
-      return {
-        ...known(state),
-        status: 'FAILED',
-        stage: event.data.stage,
-        code: event.data.code,
-        ...(state.refundId !== undefined && { refundId: state.refundId }),
-      };
+      const { stage, code } = event.data;
+      return state.refundId === undefined
+        ? known(state, { status: 'FAILED', stage, code })
+        : known(state, { status: 'FAILED', stage, code, refundId: state.refundId });
+    }
     default:
       return assertNever(event);
   }
 };
 
-const known = (state: Exclude<Refund, { status: 'NONE' }>) => ({
-  terms: state.terms,
-  attemptTerms: state.attemptTerms,
-  origin: state.origin,
-  attempt: state.attempt,
-});
+/**
+ * What the state already knew, then what the event says. Object.assign rather than
+ * `{ ...known, status }`: Node 20's V8 adds each property a spread copy lacks through a slow path
+ * (microseconds each), and every reader of a stream, and the audit of every event, comes here.
+ */
+const known = <E extends object>(state: Exclude<Refund, { status: 'NONE' }>, then: E) =>
+  Object.assign(
+    {
+      terms: state.terms,
+      attemptTerms: state.attemptTerms,
+      origin: state.origin,
+      attempt: state.attempt,
+    },
+    then,
+  );

@@ -1,5 +1,5 @@
 import type { Fen } from '../money.js';
-import type { FailureStage } from './refundEvents.js';
+import type { FailureStage, RefundAcceptedData, RefundSucceededData } from './refundEvents.js';
 import type { AttemptChoices, RefundTerms } from './refundTerms.js';
 
 /**
@@ -19,29 +19,14 @@ export type RequestRefund = {
 
 export type AcceptRefund = {
   type: 'AcceptRefund';
-  data: {
-    outRefundNo: string;
-    refundId: string;
-    transactionId?: string;
-    refundFee: Fen;
-    settlementRefundFee?: Fen;
-    cashRefundFee?: Fen;
-    acceptedAt: string;
-  };
+  /** What RefundAccepted records but the order's number, which the stream knows. */
+  data: Omit<RefundAcceptedData, 'outTradeNo'>;
 };
 
 export type MarkRefundSucceeded = {
   type: 'MarkRefundSucceeded';
-  data: {
-    outRefundNo: string;
-    refundId: string;
-    refundFee: Fen;
-    settlementRefundFee: Fen;
-    refundRecvAccount: string;
-    refundAccount: string;
-    refundRequestSource: string;
-    successTime: string;
-    recordedAt: string;
+  /** What RefundSucceeded records but the order's number: the stream knows it, or `order` says. */
+  data: Omit<RefundSucceededData, 'outTradeNo'> & {
     order?: NotifiedOrder;
     /**
      * When WeChat took a refund we never requested, if the report says (the bill's

@@ -20,6 +20,9 @@ import { refundEventsBody } from './refundEventsBody.js';
 const refundLocation = (refund: RefundView): string =>
   `/v1/refunds/${encodeURIComponent(refund.outRefundNo)}`;
 
+/** What a read of one resource answers besides 200: a bad id, no token, nothing there. */
+const readProblems = { 400: problemSchema, 401: problemSchema, 404: problemSchema };
+
 const notFound = (outRefundNo: string) =>
   problem(404, 'REFUND_NOT_FOUND', 'No such refund', {
     detail: `no refund with outRefundNo ${outRefundNo}`,
@@ -105,9 +108,7 @@ export const refundRoutes =
           params: outRefundNoParams,
           response: {
             200: refundResourceSchema,
-            400: problemSchema,
-            401: problemSchema,
-            404: problemSchema,
+            ...readProblems,
           },
         },
       },
@@ -126,9 +127,7 @@ export const refundRoutes =
           params: z.object({ outTradeNo: outTradeNoSchema }),
           response: {
             200: orderRefundsSchema,
-            400: problemSchema,
-            401: problemSchema,
-            404: problemSchema,
+            ...readProblems,
           },
         },
       },
@@ -152,9 +151,7 @@ export const refundRoutes =
           params: outRefundNoParams,
           response: {
             200: refundEventsSchema,
-            400: problemSchema,
-            401: problemSchema,
-            404: problemSchema,
+            ...readProblems,
           },
         },
       },

@@ -178,24 +178,16 @@ export const mongoCollection = <T extends JsonObject>(
         if (page.length < pageSize) return;
       }
     },
-    positions: async function* () {
-      for (let after: string | undefined; ;) {
-        const from = after;
-        const page = await onCollection((db) =>
-          db
-            .collection<Keyed>(name)
-            .find(pageFilter(from), { projection: { _id: 1, position: 1 } })
-            .sort({ _id: 1 })
-            .limit(pageSize)
-            .toArray(),
-        );
-        for (const raw of page) {
-          const stored = decodePosition(raw);
-          after = stored.id;
-          yield stored;
-        }
-        if (page.length < pageSize) return;
-      }
+    positions: async ({ after, limit }) => {
+      const page = await onCollection((db) =>
+        db
+          .collection<Keyed>(name)
+          .find(pageFilter(after), { projection: { _id: 1, position: 1 } })
+          .sort({ _id: 1 })
+          .limit(limit)
+          .toArray(),
+      );
+      return page.map(decodePosition);
     },
     all: async function* () {
       for await (const { body } of documents.entries()) yield body;

@@ -74,7 +74,7 @@ const emptyCollection = <T extends JsonObject>(): DocumentCollection<T> => ({
   query: async () => ({ documents: [], next: undefined }),
   all: async function* () {},
   entries: async function* () {},
-  positions: async function* () {},
+  positions: async () => [],
   drop: readOnly,
 });
 
@@ -168,18 +168,12 @@ const sqliteCollection = <T extends JsonObject>(
   };
   const slice = 1000;
 
-  const positions = async function* () {
-    const page = db.prepare<[string], { id: string; position: bigint }>(
-      `SELECT id, position FROM ${table} WHERE id > ? AND body IS NOT NULL ORDER BY id LIMIT 1000`,
-    );
-    for (let after = ''; ;) {
-      const rows = page.all(after);
-      yield* rows;
-      const last = rows.at(-1);
-      if (!last) return;
-      after = last.id;
-    }
-  };
+  const positionsAfter = db.prepare<[string, number], { id: string; position: bigint }>(
+    `SELECT id, position FROM ${table} WHERE id > ? AND body IS NOT NULL ORDER BY id LIMIT ?`,
+  );
+  const firstPositions = db.prepare<[number], { id: string; position: bigint }>(
+    `SELECT id, position FROM ${table} WHERE body IS NOT NULL ORDER BY id LIMIT ?`,
+  );
 
   return {
     // async so that a failure (a document that does not decode) is a rejection, not a throw.
@@ -220,7 +214,8 @@ const sqliteCollection = <T extends JsonObject>(
       for await (const { body } of entries()) yield body;
     },
     entries,
-    positions,
+    positions: async ({ after, limit }) =>
+      after === undefined ? firstPositions.all(limit) : positionsAfter.all(after, limit),
     drop: async () => {
       db.exec(`DROP TABLE IF EXISTS ${table}`);
       findStatements.clear();

@@ -6,7 +6,30 @@ import type {
   StreamEvents,
 } from '../../application/ports/refundLogByOrder.js';
 import type { SqliteDatabase } from './openSqliteDatabase.js';
+import { parseJsonObject } from './json.js';
 import { eventOfRow, type EventRow } from './sqliteEventStore.js';
+
+type GroupRow = [
+  order: string | null,
+  position: bigint,
+  id: string,
+  stream: string,
+  revision: bigint,
+  type: string,
+  data: string,
+  metadata: string,
+  recordedAt: string,
+];
+
+/** Each stream's events by position (a hand-made log may have its revisions in another order). */
+const inPositionOrder = (group: OrderGroup): OrderGroup => {
+  for (const { events } of group.streams) {
+    if (events.some((event, i) => i > 0 && event.position < events[i - 1]!.position)) {
+      events.sort((a, b) => (a.position < b.position ? -1 : 1));
+    }
+  }
+  return group;
+};
 
 /** A field of an event's data as SQL sees what it names: its text, or NULL (not a string). */
 const named = (field: string) =>
@@ -14,6 +37,13 @@ const named = (field: string) =>
 
 /** `refund-<outRefundNo>`: the refund category's streams, as categoryOf has them. */
 const refundStreams = `stream >= 'refund-' AND stream < 'refund.'`;
+
+/**
+ * Each refund stream with its first event up to @head, by revision: one pass over the
+ * (stream, revision) index, whose entries hold the position.
+ */
+const firstEvents = `SELECT stream, min(revision), position FROM events
+   WHERE ${refundStreams} AND position <= @head GROUP BY stream`;
 const refundOfStream = 'substr(e.stream, 8)';
 
 /**
@@ -35,16 +65,13 @@ export const sqliteRefundLogByOrder = (
   db.exec(
     'CREATE TEMP TABLE audit_streams (seq INTEGER PRIMARY KEY, stream TEXT NOT NULL, order_key TEXT)',
   );
-  // Each stream's first event (by revision: the (stream, revision) index's order) names its order.
+  // Each stream's first event names its order.
   db.prepare(
     `INSERT INTO audit_streams (stream, order_key)
-     SELECT s.stream, ${named('outTradeNo')} AS order_key
-     FROM (SELECT DISTINCT stream FROM events WHERE ${refundStreams}) s
-     JOIN events e ON e.position = (
-       SELECT position FROM events WHERE stream = s.stream AND position <= ? ORDER BY revision LIMIT 1)
-     ORDER BY order_key, s.stream`,
-  ).run(upTo);
-  db.exec('CREATE INDEX temp.audit_streams_by_stream ON audit_streams (stream)');
+     SELECT f.stream, ${named('outTradeNo')} AS order_key
+     FROM (${firstEvents}) f JOIN events e ON e.position = f.position
+     ORDER BY order_key, f.stream`,
+  ).run({ head: upTo });
   const events = Number(
     db
       .prepare<[bigint], bigint>(
@@ -55,10 +82,15 @@ export const sqliteRefundLogByOrder = (
   );
   const streamsPerPage = Math.max(1, Math.floor(pageSize / 3));
 
-  const groupPage = db.prepare<[bigint, bigint, bigint], EventRow & { order_key: string | null }>(
-    `SELECT s.order_key, e.* FROM audit_streams s JOIN events e ON e.stream = s.stream
-     WHERE s.seq > ? AND s.seq <= ? AND e.position <= ? ORDER BY s.seq, e.position`,
-  );
+  // Rows as arrays (no object per row), each stream's in the index's order: by revision, which
+  // is position order in any log the store wrote; `inPositionOrder` sorts the others.
+  const groupPage = db
+    .prepare<[bigint, bigint, bigint], GroupRow>(
+      `SELECT s.order_key, e.position, e.id, e.stream, e.revision, e.type, e.data, e.metadata, e.recorded_at
+       FROM audit_streams s JOIN events e ON e.stream = s.stream
+       WHERE s.seq > ? AND s.seq <= ? AND e.position <= ? ORDER BY s.seq, e.revision`,
+    )
+    .raw(true);
   const lastSeq = db.prepare<[], bigint | null>('SELECT max(seq) FROM audit_streams').pluck();
 
   const groups = async function* (): AsyncGenerator<OrderGroup> {
@@ -66,35 +98,62 @@ export const sqliteRefundLogByOrder = (
     let group: OrderGroup | undefined;
     let stream: StreamEvents | undefined;
     for (let from = 0n; from < last; from += BigInt(streamsPerPage)) {
-      for (const row of groupPage.all(from, from + BigInt(streamsPerPage), upTo)) {
-        const recorded = eventOfRow(row);
-        if (!group || group.order !== row.order_key) {
-          if (group) yield group;
-          group = { order: row.order_key, streams: [] };
+      const rows = groupPage.all(from, from + BigInt(streamsPerPage), upTo);
+      for (const [
+        order,
+        position,
+        id,
+        streamName,
+        revision,
+        type,
+        data,
+        metadata,
+        recordedAt,
+      ] of rows) {
+        if (!group || group.order !== order) {
+          if (group) yield inPositionOrder(group);
+          group = { order, streams: [] };
           stream = undefined;
         }
-        if (stream?.streamName !== row.stream) {
-          stream = { streamName: row.stream, events: [] };
+        if (stream?.streamName !== streamName) {
+          stream = { streamName, events: [] };
           group.streams.push(stream);
         }
-        stream.events.push(recorded);
+        stream.events.push({
+          id,
+          streamName,
+          type,
+          revision,
+          position,
+          recordedAt,
+          data: parseJsonObject(data, `data of event ${position}`),
+          metadata: parseJsonObject(metadata, `metadata of event ${position}`),
+        });
       }
     }
-    if (group) yield group;
+    if (group) yield inPositionOrder(group);
   };
 
-  const refundKeys = db
-    .prepare<[string, number], string>(
-      'SELECT stream FROM audit_streams WHERE stream > ? ORDER BY stream LIMIT ?',
-    )
-    .pluck();
+  // One lower bound, or SQLite seeks to the first of them and scans from there each page.
+  const refundKeys = (lowerBound: string) =>
+    db
+      .prepare<[{ head: bigint; after?: string; limit: number }], string>(
+        `SELECT stream FROM events WHERE ${lowerBound} AND stream < 'refund.' AND position <= @head
+         GROUP BY stream ORDER BY stream LIMIT @limit`,
+      )
+      .pluck();
+  const firstRefundKeys = refundKeys(`stream >= 'refund-'`);
+  const nextRefundKeys = refundKeys('stream > @after');
   const orderKeys = db.prepare<[bigint, number], { seq: bigint; order_key: string }>(
     'SELECT seq, order_key FROM audit_streams WHERE seq > ? AND order_key IS NOT NULL ORDER BY seq LIMIT ?',
   );
   const keys = async function* (kind: 'refunds' | 'orders'): AsyncGenerator<string[]> {
     if (kind === 'refunds') {
-      for (let after = ''; ;) {
-        const streams = refundKeys.all(after, pageSize);
+      for (let after: string | undefined; ;) {
+        const streams =
+          after === undefined
+            ? firstRefundKeys.all({ head: upTo, limit: pageSize })
+            : nextRefundKeys.all({ head: upTo, after, limit: pageSize });
         if (streams.length === 0) return;
         yield streams.map((stream) => stream.slice('refund-'.length));
         after = streams.at(-1)!;
@@ -114,13 +173,14 @@ export const sqliteRefundLogByOrder = (
     }
   };
 
-  const strayPage = db.prepare<[bigint, bigint, number], EventRow & { order_key: string | null }>(
-    `SELECT s.order_key, e.* FROM events e JOIN audit_streams s ON s.stream = e.stream
-     WHERE e.category = 'refund' AND e.position > ? AND e.position <= ?
-       AND (${named('outTradeNo')} IS NOT s.order_key OR ${named('outRefundNo')} IS NOT ${refundOfStream})
-     ORDER BY e.position LIMIT ?`,
-  );
   const strays = async function* (): AsyncGenerator<StrayEvent[]> {
+    db.exec('CREATE INDEX IF NOT EXISTS temp.audit_streams_by_stream ON audit_streams (stream)');
+    const strayPage = db.prepare<[bigint, bigint, number], EventRow & { order_key: string | null }>(
+      `SELECT s.order_key, e.* FROM events e JOIN audit_streams s ON s.stream = e.stream
+       WHERE e.category = 'refund' AND e.position > ? AND e.position <= ?
+         AND (${named('outTradeNo')} IS NOT s.order_key OR ${named('outRefundNo')} IS NOT ${refundOfStream})
+       ORDER BY e.position LIMIT ?`,
+    );
     for (let after = -1n; ;) {
       const rows = strayPage.all(after, upTo, pageSize);
       if (rows.length === 0) return;

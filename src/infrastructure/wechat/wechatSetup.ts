@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../../application/ports/clock.js';
-import type { Config, WechatApiVersion, WechatCertificateSource } from '../config/config.js';
+import type { Config } from '../config/config.js';
+import type { WechatApiVersion, WechatCertificateSource } from '../config/wechatVariables.js';
 import { StartupError } from '../config/startupError.js';
 import {
   loadMerchantCertificate,

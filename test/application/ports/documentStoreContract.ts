@@ -222,6 +222,53 @@ export const documentStoreContract = (
       ]);
     });
 
+    it('given documents, then getMany answers those it has in one call, a deleted one without a body, and leaves out ids it never had', async () => {
+      await docs.put('a', doc('a'), 3n);
+      await docs.put('b', doc('b', { amount: 2 }), 5n);
+      await docs.put('c', doc('c'), 1n);
+      await docs.delete('c', 8n);
+
+      const found = await docs.getMany(['b', 'c', 'nope', 'a']);
+
+      expect(found).toEqual(
+        new Map([
+          ['a', { body: doc('a'), position: 3n }],
+          ['b', { body: doc('b', { amount: 2 }), position: 5n }],
+          ['c', { body: undefined, position: 8n }],
+        ]),
+      );
+      expect(await docs.getMany([])).toEqual(new Map());
+    });
+
+    it('given more ids than a query takes at once, then getMany still answers each', async () => {
+      const ids = Array.from({ length: 2500 }, (_, i) => `id-${i}`);
+      await docs.writeMany(ids.map((id, i) => ({ id, body: doc(id), position: BigInt(i + 1) })));
+
+      const found = await docs.getMany([...ids, 'missing']);
+
+      expect(found.size).toBe(2500);
+      expect(found.get('id-2499')).toEqual({ body: doc('id-2499'), position: 2500n });
+    });
+
+    it('given documents, then positions() pages through their ids and positions, in id order, deleted ones left out', async () => {
+      const ids = Array.from({ length: 1234 }, (_, i) => `id-${String(i).padStart(5, '0')}`);
+      await docs.writeMany(ids.map((id, i) => ({ id, body: doc(id), position: BigInt(i + 1) })));
+      await docs.delete(ids[7]!, 5000n);
+
+      const seen: { id: string; position: bigint }[] = [];
+      for (let after: string | undefined; ;) {
+        const page = await docs.positions({ ...(after !== undefined && { after }), limit: 500 });
+        if (page.length === 0) break;
+        expect(page.length).toBeLessThanOrEqual(500);
+        seen.push(...page);
+        after = page.at(-1)?.id;
+      }
+
+      expect(seen).toEqual(
+        ids.flatMap((id, i) => (i === 7 ? [] : [{ id, position: BigInt(i + 1) }])),
+      );
+    });
+
     it('given a dropped collection, then it is empty and can be used again', async () => {
       await docs.put('R1', doc('R1'), 1n);
       expect(await store.collectionNames()).toContain(name);

@@ -97,6 +97,14 @@ export const failRefund = (
   },
 });
 
+/** The gateway's FailRefund of a request WeChat refused for lack of funds, now. */
+export const failedNotEnoughNow = (outRefundNo: string): FailRefund =>
+  failRefund('request', 'NOTENOUGH', {
+    outRefundNo,
+    message: '余额不足',
+    failedAt: new Date().toISOString(),
+  });
+
 export const refundFailed = (
   stage: 'request' | 'settlement',
   code: string,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { testAppPerTest } from '../../support/fixtures.js';
+import { failedNotEnoughNow } from '../../domain/refund/refundFixtures.js';
 
 const api = { correlationId: 'c', causationId: 'c', source: 'api' } as const;
 
@@ -21,19 +22,7 @@ describe('GET /v1/events', () => {
       api,
     );
   const fail = (outRefundNo: string) =>
-    t.handle(
-      {
-        type: 'FailRefund',
-        data: {
-          outRefundNo,
-          stage: 'request',
-          code: 'NOTENOUGH',
-          message: '余额不足',
-          failedAt: new Date().toISOString(),
-        },
-      },
-      { ...api, source: 'gateway' },
-    );
+    t.handle(failedNotEnoughNow(outRefundNo), { ...api, source: 'gateway' });
   const feed = async (query = '') => {
     const response = await t.app.inject({ method: 'GET', url: `/v1/events${query}` });
     return { status: response.statusCode, body: response.json() };

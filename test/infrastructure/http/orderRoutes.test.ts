@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runAudit } from '../../../src/audit/runAudit.js';
-import { failRefund } from '../../domain/refund/refundFixtures.js';
+import { failRefund, failedNotEnoughNow } from '../../domain/refund/refundFixtures.js';
 import { testAppPerTest } from '../../support/fixtures.js';
 import { readOnlyStoresOf } from '../../support/testService.js';
 
@@ -19,20 +19,7 @@ describe('orders and the ledger checks', () => {
     });
   const order = (outTradeNo: string) =>
     t.app.inject({ method: 'GET', url: `/v1/orders/${outTradeNo}/refunds` });
-  const fail = (outRefundNo: string) =>
-    t.handle(
-      {
-        type: 'FailRefund',
-        data: {
-          outRefundNo,
-          stage: 'request',
-          code: 'NOTENOUGH',
-          message: '余额不足',
-          failedAt: new Date().toISOString(),
-        },
-      },
-      gateway,
-    );
+  const fail = (outRefundNo: string) => t.handle(failedNotEnoughNow(outRefundNo), gateway);
 
   it('given an order with no refunds, then a 404 problem', async () => {
     const response = await order('T404');

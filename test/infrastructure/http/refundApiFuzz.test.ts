@@ -11,6 +11,7 @@ import {
   withChanges,
   type FuzzedService,
 } from './support/httpFuzz.js';
+import { failedNotEnoughNow } from '../../domain/refund/refundFixtures.js';
 
 const tradeNos = ['T1', 'T2', 'T-3'];
 const refundNos = ['R1', 'R2', 'R3', 'T1', 'F1', 'F2', 'F3'];
@@ -110,19 +111,11 @@ describe('the refund API under random and mutated input', () => {
         url: '/v1/refunds',
         payload: { outTradeNo: `T-${outRefundNo}`, outRefundNo, totalFee: 100 },
       });
-      await s.handle(
-        {
-          type: 'FailRefund',
-          data: {
-            outRefundNo,
-            stage: 'request',
-            code: 'NOTENOUGH',
-            message: '余额不足',
-            failedAt: new Date().toISOString(),
-          },
-        },
-        { correlationId: 'fuzz', causationId: 'fuzz', source: 'gateway' },
-      );
+      await s.handle(failedNotEnoughNow(outRefundNo), {
+        correlationId: 'fuzz',
+        causationId: 'fuzz',
+        source: 'gateway',
+      });
     }
   });
   afterAll(() => s.close());

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encryptReqInfo } from '../../../src/infrastructure/wechat/reqInfoCipher.js';
 import { buildWechatXml, parseWechatXml } from '../../../src/infrastructure/wechat/xmlCodec.js';
-import type { SandboxRefund } from '../../../src/sandbox/sandboxLedger.js';
+import type { SandboxRefund } from '../../../src/sandbox/sandboxRefund.js';
 import { sandboxNotificationBody } from '../../../src/sandbox/sandboxNotifier.js';
 import {
   fieldChange,
@@ -111,15 +111,6 @@ describe('POST /wechat/refund-notify under random and mutated input', () => {
     );
   };
 
-  /** A notification stored: the refund it names is one the API can fetch. */
-  const expectFetchable = async (outRefundNo: string): Promise<void> => {
-    const response = await s.send({
-      method: 'GET',
-      url: `/v1/refunds/${encodeURIComponent(outRefundNo)}`,
-    });
-    expect(response.statusCode, `${outRefundNo} was recorded`).toBe(200);
-  };
-
   it(
     'given random XML and bytes, then a 4xx FAIL, never a 5xx, and nothing written',
     async () => {
@@ -224,7 +215,7 @@ describe('POST /wechat/refund-notify under random and mutated input', () => {
           );
           statuses.add(response.statusCode);
           expectWechatAnswer(response);
-          if (response.statusCode === 200) await expectFetchable(String(inner.out_refund_no));
+          if (response.statusCode === 200) await s.expectFetchable(String(inner.out_refund_no));
         }),
         fuzzRuns(800),
       );

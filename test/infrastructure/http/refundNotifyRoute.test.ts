@@ -8,7 +8,7 @@ import {
   encryptReqInfo,
 } from '../../../src/infrastructure/wechat/reqInfoCipher.js';
 import { buildWechatXml, parseWechatXml } from '../../../src/infrastructure/wechat/xmlCodec.js';
-import type { SandboxRefund } from '../../../src/sandbox/sandboxLedger.js';
+import type { SandboxRefund } from '../../../src/sandbox/sandboxRefund.js';
 import { sandboxNotificationBody } from '../../../src/sandbox/sandboxNotifier.js';
 import { eventually } from '../../support/eventually.js';
 import { captureLogs, logLevel } from '../../support/logCapture.js';

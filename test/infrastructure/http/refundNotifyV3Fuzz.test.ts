@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRsaSigner } from '../../../src/infrastructure/wechat/v3/rsaSigner.js';
 import { chinaTimeToIso } from '../../../src/infrastructure/wechat/wechatFieldSchemas.js';
-import type { SandboxRefund } from '../../../src/sandbox/sandboxLedger.js';
+import type { SandboxRefund } from '../../../src/sandbox/sandboxRefund.js';
 import { sandboxV3Files } from '../../../src/sandbox/sandboxV3Keys.js';
 import {
   sealedV3Notification,
@@ -79,14 +79,6 @@ describe('POST /wechat/v3/refund-notify under random and mutated input', () => {
     else expect(JSON.parse(response.body)).toMatchObject({ code: 'FAIL' });
   };
 
-  const expectFetchable = async (outRefundNo: unknown): Promise<void> => {
-    const response = await s.send({
-      method: 'GET',
-      url: `/v1/refunds/${encodeURIComponent(String(outRefundNo))}`,
-    });
-    expect(response.statusCode, `${String(outRefundNo)} was recorded`).toBe(200);
-  };
-
   it(
     'given validly signed and encrypted notifications with random field values, then never a 5xx, nothing written when refused, a stored refund can be fetched, and a clean audit',
     async () => {
@@ -155,7 +147,7 @@ describe('POST /wechat/v3/refund-notify under random and mutated input', () => {
           const response = await notify(body, headers);
           answers.add(response.statusCode);
           expectV3Answer(response);
-          if (response.statusCode === 204) await expectFetchable(resource.out_refund_no);
+          if (response.statusCode === 204) await s.expectFetchable(resource.out_refund_no);
         }),
         fuzzRuns(600),
       );

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRsaSigner } from '../../../src/infrastructure/wechat/v3/rsaSigner.js';
-import type { SandboxRefund } from '../../../src/sandbox/sandboxLedger.js';
+import type { SandboxRefund } from '../../../src/sandbox/sandboxRefund.js';
 import { sandboxV3Files } from '../../../src/sandbox/sandboxV3Keys.js';
 import {
   v3Notification,

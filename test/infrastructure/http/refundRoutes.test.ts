@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { testAppPerTest } from '../../support/fixtures.js';
+import { failedNotEnoughNow } from '../../domain/refund/refundFixtures.js';
 
 const json = { 'content-type': 'application/json' };
 const valid = {
@@ -222,19 +223,7 @@ describe('refund routes', () => {
 
     it('given a refund that failed at request (NOTENOUGH), then 202 with a new attempt in REQUESTED', async () => {
       await post(valid);
-      await t.handle(
-        {
-          type: 'FailRefund',
-          data: {
-            outRefundNo: 'R1',
-            stage: 'request',
-            code: 'NOTENOUGH',
-            message: '余额不足',
-            failedAt: new Date().toISOString(),
-          },
-        },
-        gateway,
-      );
+      await t.handle(failedNotEnoughNow('R1'), gateway);
       const failed = await t.app.inject({ method: 'GET', url: '/v1/refunds/R1' });
       expect(failed.json()).toMatchObject({
         status: 'FAILED',

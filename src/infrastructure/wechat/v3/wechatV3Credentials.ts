@@ -1,7 +1,8 @@
 import { X509Certificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Config, WechatV3Config } from '../../config/config.js';
+import type { Config } from '../../config/config.js';
+import type { WechatV3Config } from '../../config/wechatV3Variables.js';
 import { StartupError } from '../../config/startupError.js';
 import type { MerchantCertificate } from '../merchantCertificate.js';
 import type { WechatpayPublicKey } from './platformKeys.js';

@@ -123,6 +123,8 @@ export type FuzzedService = TestApp & {
   send(request: InjectOptions): Promise<LightMyRequestResponse>;
   /** Once the read models have caught up: `refunds audit` finds no anomaly. */
   expectAuditClean(): Promise<void>;
+  /** A notification stored: the refund it names is one the API can fetch. */
+  expectFetchable(outRefundNo: unknown): Promise<void>;
 };
 
 export const startFuzzedService = async (): Promise<FuzzedService> => {
@@ -150,5 +152,12 @@ export const startFuzzedService = async (): Promise<FuzzedService> => {
       await stores.close();
     }
   };
-  return { ...t, send, expectAuditClean };
+  const expectFetchable = async (outRefundNo: unknown): Promise<void> => {
+    const response = await send({
+      method: 'GET',
+      url: `/v1/refunds/${encodeURIComponent(String(outRefundNo))}`,
+    });
+    expect(response.statusCode, `${String(outRefundNo)} was recorded`).toBe(200);
+  };
+  return { ...t, send, expectAuditClean, expectFetchable };
 };

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { maxFen } from '../../../../src/domain/index.js';
-import { chinaTimeOf, type SandboxRefund } from '../../../../src/sandbox/sandboxLedger.js';
+import { chinaTimeOf } from '../../../../src/sandbox/sandboxLedger.js';
+import type { SandboxRefund } from '../../../../src/sandbox/sandboxRefund.js';
 import { nastyText, type FuzzedService } from './httpFuzz.js';
 
 /** The terms a notification reports: a refund of ours, or one made on the merchant platform. */

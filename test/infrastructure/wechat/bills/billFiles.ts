@@ -1,9 +1,8 @@
 import {
-  backquotedLine,
-  billSummaryColumns,
   headerLine,
   refundBillColumns,
 } from '../../../../src/infrastructure/wechat/bills/billFormat.js';
+import { billSummaryLines, refundRowLine } from '../../../../src/sandbox/refundBillLines.js';
 
 /** The ALL-type header and the real row of wechatpay-axios-plugin's bill.ALL.csv (BILLS.md §2). */
 export const allTypeHeader =
@@ -27,45 +26,26 @@ export type RefundRowValues = {
 /** A row of the current REFUND layout. */
 export const refundRow = (row: RefundRowValues): string => {
   const applied = row.applied ?? '2026-11-28 10:15:00';
-  const values: Record<(typeof refundBillColumns)[number], string> = {
-    交易时间: applied,
-    公众账号ID: 'wxd930ea5d5a258f4f',
-    商户号: '1900000109',
-    特约商户号: '0',
-    设备号: '',
-    微信订单号: row.transactionId ?? '4200000263201902167700134212',
-    商户订单号: row.outTradeNo ?? `T-${row.outRefundNo}`,
-    用户标识: 'oHkLxtx0vUqe-18p_AXTZ1innxkCY',
-    交易类型: 'JSAPI',
-    交易状态: 'REFUND',
-    付款银行: 'OTHERS',
-    货币种类: 'CNY',
-    应结订单金额: '0.00',
-    代金券金额: '0.00',
-    退款申请时间: applied,
-    退款成功时间: row.succeeded ?? ((row.status ?? 'SUCCESS') === 'SUCCESS' ? applied : ''),
-    微信退款单号: row.refundId ?? '50000709672019011908420787722',
-    商户退款单号: row.outRefundNo,
-    退款金额: row.refund,
-    充值券退款金额: '0.00',
-    退款类型: 'ORIGINAL',
-    退款状态: row.status ?? 'SUCCESS',
-    商品名称: '测试商品,含逗号',
-    商户数据包: '',
-    手续费: '0.00000',
-    费率: '0.60%',
-    订单金额: row.order ?? row.refund,
-    申请退款金额: row.refund,
-    费率备注: '',
-  };
-  return backquotedLine(refundBillColumns.map((column) => values[column]));
+  return refundRowLine({
+    appid: 'wxd930ea5d5a258f4f',
+    mchId: '1900000109',
+    transactionId: row.transactionId ?? '4200000263201902167700134212',
+    outTradeNo: row.outTradeNo ?? `T-${row.outRefundNo}`,
+    outRefundNo: row.outRefundNo,
+    refundId: row.refundId ?? '50000709672019011908420787722',
+    payer: 'oHkLxtx0vUqe-18p_AXTZ1innxkCY',
+    product: '测试商品,含逗号',
+    applied,
+    succeeded: row.succeeded ?? ((row.status ?? 'SUCCESS') === 'SUCCESS' ? applied : ''),
+    refund: row.refund,
+    order: row.order ?? row.refund,
+    status: row.status ?? 'SUCCESS',
+  });
 };
 
 /** The summary header and row with these totals (yuan as written). */
-export const summaryLines = (count: number, refunded: string, applied = refunded): string[] => [
-  headerLine(billSummaryColumns),
-  backquotedLine([String(count), '0.00', refunded, '0.00', '0.00000', '0.00', applied]),
-];
+export const summaryLines = (count: number, refunded: string, applied = refunded): string[] =>
+  billSummaryLines({ count, refunded, ordered: '0.00', applied });
 
 /** A whole REFUND bill, current layout: BOM and CRLF unless told otherwise. */
 export const refundBill = (

@@ -1,0 +1,114 @@
+import type { Clock } from '../application/ports/clock.js';
+import type { DocumentStore } from '../application/ports/documentStore.js';
+import type { EventStore } from '../application/ports/eventStore.js';
+import type { Log } from '../application/ports/log.js';
+import {
+  startWebhookDispatcher,
+  type WebhookDispatcher,
+} from '../application/webhooks/webhookDispatcher.js';
+import { webhookEndpoints } from '../application/webhooks/webhookEndpoints.js';
+import { webhookFanOut } from '../application/webhooks/webhookFanOut.js';
+import { openWebhookStore } from '../application/webhooks/webhookStore.js';
+import type { Config } from '../infrastructure/config/config.js';
+import type { Metrics } from '../infrastructure/observability/metrics.js';
+import {
+  countWebhookAttempt,
+  observeWebhookBacklog,
+} from '../infrastructure/observability/webhookMetrics.js';
+import type { RunReactor } from '../infrastructure/stores/reactorRunner.js';
+import { createWebhookHttpSender } from '../infrastructure/webhooks/webhookHttpSender.js';
+import {
+  createWebhookUrlPolicy,
+  type Resolve,
+} from '../infrastructure/webhooks/webhookUrlPolicy.js';
+import { refundEventObjects } from '../projections/refundEventObjects.js';
+import { stopInReverse } from './stopInReverse.js';
+
+/** Test knobs for webhook delivery. */
+export type WebhookTuning = {
+  /** How long the old secret keeps signing after a rotation (DESIGN: 24 hours). */
+  rotationOverlapMs?: number;
+  /** How often the dispatcher looks at endpoints and due deliveries without a wake-up. */
+  pollIntervalMs?: number;
+  /** Name resolution of webhook URLs (a stand-in DNS for the live-mode URL tests). */
+  resolve?: Resolve;
+};
+
+/**
+ * Webhooks (DESIGN §5, WEBHOOKS.md): the endpoints the API registers at once; the delivery —
+ * the HTTP sender, the dispatcher and the fan-out reactor that creates deliveries from the log —
+ * when the background work starts. A change of endpoints wakes the dispatcher once it runs.
+ */
+export const composeWebhooks = ({
+  config: { webhooks },
+  events,
+  documents,
+  clock,
+  tuning,
+}: {
+  config: Config;
+  events: EventStore;
+  documents: DocumentStore;
+  clock: Clock;
+  tuning: WebhookTuning;
+}) => {
+  const store = openWebhookStore(documents);
+  const urlPolicy = createWebhookUrlPolicy({
+    allowPrivate: webhooks.allowPrivateUrls,
+    ...(tuning.resolve && { resolve: tuning.resolve }),
+  });
+  let dispatcher: WebhookDispatcher | undefined;
+  const endpoints = webhookEndpoints({
+    store,
+    events,
+    clock,
+    urlPolicy: urlPolicy.check,
+    ...(tuning.rotationOverlapMs !== undefined && {
+      rotationOverlapMs: tuning.rotationOverlapMs,
+    }),
+    onChange: () => dispatcher?.wake(),
+  });
+
+  /** Starts delivering; stop stops the fan-out, the dispatcher, then the sender. */
+  const startDelivery = ({
+    metrics,
+    runReactor,
+    log,
+    random,
+  }: {
+    metrics: Metrics;
+    runReactor: RunReactor;
+    log: Log;
+    random: () => number;
+  }) => {
+    const sender = createWebhookHttpSender({
+      policy: urlPolicy.check,
+      lookup: urlPolicy.lookup,
+      timeoutMs: webhooks.timeoutMs,
+      clock,
+    });
+    const started = startWebhookDispatcher({
+      store,
+      send: sender.send,
+      clock,
+      log,
+      random,
+      scheduleMs: webhooks.retryScheduleMs,
+      timeoutMs: webhooks.timeoutMs,
+      ...(tuning.pollIntervalMs !== undefined && { pollIntervalMs: tuning.pollIntervalMs }),
+      onAttempt: countWebhookAttempt(metrics),
+    });
+    dispatcher = started;
+    observeWebhookBacklog(metrics, started.oldestPending);
+    const fanOut = runReactor(
+      webhookFanOut({
+        store,
+        eventObjects: refundEventObjects(events),
+        clock,
+        onCreated: started.wake,
+      }),
+    );
+    return stopInReverse([{ stop: async () => sender.close() }, started, fanOut]);
+  };
+  return { endpoints, startDelivery };
+};
