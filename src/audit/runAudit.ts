@@ -1,100 +1,24 @@
 import { compareCodePoints } from '../application/compareCodePoints.js';
-import type { DocumentCollection, DocumentStore } from '../application/ports/documentStore.js';
-import type { EventStore, JsonObject, JsonValue } from '../application/ports/eventStore.js';
-import type { OrderGroup, RefundLogByOrder } from '../application/ports/refundLogByOrder.js';
-import { outRefundNoOfStream, refundCategory } from '../application/refundEventCodec.js';
-import { generationCollectionName, projectionStorage } from '../projections/projectionStorage.js';
+import type { DocumentStore } from '../application/ports/documentStore.js';
+import type { EventStore } from '../application/ports/eventStore.js';
+import type { RefundLogByOrder } from '../application/ports/refundLogByOrder.js';
+import { refundCategory } from '../application/refundEventCodec.js';
 import type { AuditReport, ReadModelCheck } from './auditReport.js';
 import { createReadModelComparison } from './compareReadModel.js';
 import { auditedModels, createAudit, type AuditedModel, type FoldScope } from './createAudit.js';
-import { isJsonObject } from './jsonEqual.js';
 import { refundLogInMemory } from './refundLogInMemory.js';
+import { storedReadModel, type StoredReadModel } from './storedReadModel.js';
+import {
+  mergeAscending,
+  refundsOf,
+  StrayMet,
+  touchedByStrays,
+  type Touched,
+} from './strayEvents.js';
 
 export type AuditProgress =
   | { phase: 'replay'; events: number; total: number }
   | { phase: 'compare'; readModel: string; documents: number; expected: number };
-
-type StoredReadModel =
-  | { checked: false; reason: string }
-  | {
-      checked: true;
-      generation: number;
-      checkpoint: bigint | undefined;
-      collection: DocumentCollection<JsonObject>;
-    };
-
-/** Documents come back from JSON.parse, so an object's values are JSON values too. */
-const storedJson = (value: unknown): JsonObject => {
-  if (!isJsonObject(value)) throw new Error('a stored document is not a JSON object');
-  return value;
-};
-
-/** The generation readers use now (projectionStorage's registry) and how far it has applied the log. */
-const storedReadModel = async (
-  documents: DocumentStore,
-  name: string,
-): Promise<StoredReadModel> => {
-  const storage = projectionStorage(documents);
-  const entry = await storage.entry(name);
-  if (!entry) return { checked: false, reason: 'no generation is registered: never built' };
-  const collectionName = generationCollectionName({ name }, entry.generation);
-  return {
-    checked: true,
-    generation: entry.generation,
-    checkpoint: await storage.checkpoint(collectionName),
-    collection: await documents.collection(collectionName, { decode: storedJson }),
-  };
-};
-
-/** The orders and refunds whose documents and tallies events of other streams touch. */
-type Touched = { orders: Set<string>; refunds: Set<string> };
-
-/** A fold met an event of another order or refund than its stream's (see RefundLogByOrder). */
-class StrayMet extends Error {}
-
-const named = (value: JsonValue | undefined): string | null =>
-  typeof value === 'string' ? value : null;
-
-/** Everything the stray events touch: their stream's order and refund, and the ones they name. */
-const touchedByStrays = async (log: RefundLogByOrder): Promise<Touched> => {
-  const touched: Touched = { orders: new Set(), refunds: new Set() };
-  const add = (set: Set<string>, name: string | null | undefined) => {
-    if (name !== null && name !== undefined) set.add(name);
-  };
-  for await (const page of log.strays()) {
-    for (const { event, order } of page) {
-      add(touched.orders, order);
-      add(touched.orders, named(event.data['outTradeNo']));
-      add(touched.refunds, outRefundNoOfStream(event.streamName));
-      add(touched.refunds, named(event.data['outRefundNo']));
-    }
-  }
-  return touched;
-};
-
-/** The refunds of a group's streams: the documents of theirs it replays. */
-const refundsOf = (group: OrderGroup): string[] =>
-  group.streams.map(({ streamName }) => outRefundNoOfStream(streamName) ?? streamName);
-
-/** Two ascending lists of ids as one, without repeats: pages of one, and the other whole. */
-const mergeAscending = async function* (pages: AsyncIterable<string[]>, more: string[]) {
-  let i = 0;
-  let last: string | undefined;
-  const merged: string[] = [];
-  const take = (id: string) => {
-    if (id !== last) merged.push(id);
-    last = id;
-  };
-  for await (const page of pages) {
-    for (const id of page) {
-      while (i < more.length && compareCodePoints(more[i]!, id) < 0) take(more[i++]!);
-      take(id);
-    }
-    yield merged.splice(0);
-  }
-  while (i < more.length) take(more[i++]!);
-  yield merged.splice(0);
-};
 
 type Pass = {
   log: RefundLogByOrder;

@@ -8,7 +8,7 @@ import { bindable, sqliteQuery } from './sqliteQuery.js';
 import type { JsonObject } from '../../application/ports/eventStore.js';
 import type { Statement } from 'better-sqlite3';
 import { checkDocumentName } from '../stores/documentNames.js';
-import { readOnlyRefusal } from '../stores/readOnlyRefusal.js';
+import { emptyCollection } from './emptyCollection.js';
 import { openSqliteDatabase, type SqliteDatabase } from './openSqliteDatabase.js';
 import { sqliteHealth } from './sqliteHealth.js';
 
@@ -59,24 +59,6 @@ export const createSqliteDocumentStore = ({
 };
 
 type Row = { body: string | null; position: bigint };
-
-const readOnly = () => readOnlyRefusal('document store');
-
-/** A collection a read-only store does not have: nothing in it, and nothing can be put in it. */
-const emptyCollection = <T extends JsonObject>(): DocumentCollection<T> => ({
-  get: async () => undefined,
-  getWithPosition: async () => undefined,
-  getMany: async () => new Map(),
-  put: readOnly,
-  delete: readOnly,
-  writeMany: readOnly,
-  findBy: async () => [],
-  query: async () => ({ documents: [], next: undefined }),
-  all: async function* () {},
-  entries: async function* () {},
-  positions: async () => [],
-  drop: readOnly,
-});
 
 const sqliteCollection = <T extends JsonObject>(
   db: SqliteDatabase,
