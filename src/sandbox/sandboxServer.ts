@@ -8,7 +8,7 @@ import type { SandboxCertificates } from './sandboxCertificates.js';
  * The sandbox's HTTPS server, listening on 127.0.0.1 (port 0: a free one) with the certificates
  * its CA issued; a request that fails is logged and answered 500.
  */
-export const listenOnLoopback = async ({
+export const startSandboxServer = async ({
   certificates,
   port,
   logger,

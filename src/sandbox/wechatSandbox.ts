@@ -23,7 +23,7 @@ import {
   type V3NotificationSigning,
 } from './sandboxV3NotificationSigning.js';
 import { readRequestBody } from './readRequestBody.js';
-import { listenOnLoopback } from './sandboxServer.js';
+import { startSandboxServer } from './sandboxServer.js';
 
 export type WechatSandboxOptions = {
   /** Where the certificates and sandbox.json live; reused when present. */
@@ -159,7 +159,7 @@ export const startWechatSandbox = async (options: WechatSandboxOptions): Promise
     response.writeHead(answer.status, answer.headers).end(answer.body);
   };
 
-  const { server, port } = await listenOnLoopback({
+  const { server, port } = await startSandboxServer({
     certificates,
     port: options.port ?? 0,
     logger,

@@ -34,6 +34,7 @@ describe('the refunds command line', () => {
     [['export'], '--format is required'],
     [['export', '--format', 'xml'], '--format must be csv or jsonl'],
     [['sandbox', '--port', 'high'], '--port must be a port number'],
+    [['sandbox', '--max-rps', 'fast'], '--max-rps must be a whole number of calls a second'],
     [['projections', 'rebuild', 'nope'], 'Unknown read model: nope'],
     [['projections'], 'Unknown projections command'],
     [['frobnicate'], 'Unknown command: frobnicate'],
