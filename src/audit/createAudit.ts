@@ -1,8 +1,7 @@
-import type { JsonObject, RecordedEvent } from '../application/ports/eventStore.js';
+import type { RecordedEvent } from '../application/ports/eventStore.js';
 import type { StreamEvents } from '../application/ports/refundLogByOrder.js';
 import { CorruptEventError, decodeOrCorrupt } from '../application/refundEventCodec.js';
 import type { RefundEvent, RefundTerms } from '../domain/index.js';
-import { eachAudited, type AuditKey } from '../projections/projectionRegistry.js';
 import type { EventRef } from './anomaly.js';
 import { createAnomalyLog } from './anomalyLog.js';
 import type { AuditReport, ReadModelCheck } from './auditReport.js';
@@ -10,11 +9,7 @@ import { chinaDate } from '../application/chinaDate.js';
 import { judgeRefundEvent, type RefundTrail } from './judgeRefundEvent.js';
 import { metadataAnomaly } from './metadataAnomaly.js';
 import { tallyNewRefund, tallySuccess, type OrderTally } from './orderTally.js';
-import {
-  createReadModelReplay,
-  type ExpectedDocument,
-  type ReadModelReplay,
-} from './readModelReplay.js';
+import type { FoldScope, Replayed } from './auditedModels.js';
 import { createRefundSummary } from './refundSummary.js';
 
 export type AuditOptions = {
@@ -23,35 +18,6 @@ export type AuditOptions = {
   /** How many anomalies are kept with their particulars; all are counted. */
   maxAnomalies?: number;
 };
-
-/** A read model the audit replays: its name, what its documents belong to, a replay of it. */
-export type AuditedModel = {
-  name: string;
-  keyedBy: AuditKey;
-  replay: (owns: (id: string) => boolean) => ReadModelReplay<JsonObject>;
-};
-
-export const auditedModels: readonly AuditedModel[] = eachAudited((projection, keyedBy) => ({
-  name: projection.name,
-  keyedBy,
-  replay: (owns) => createReadModelReplay(projection, owns),
-}));
-
-/**
- * What one fold is to do with what it finds. The refunds it is given are judged and counted by
- * it (`judge`) or by another fold; an order's tally, or a document's replay, is its own when
- * `owns…` says so (they may throw, to say the fold was given the wrong refunds for it).
- */
-export type FoldScope = {
-  judge: boolean;
-  ownsOrder: (order: string) => boolean;
-  ownsDocument: (model: AuditedModel, id: string) => boolean;
-  /** The read models to replay. */
-  models: readonly AuditedModel[];
-};
-
-/** The documents a fold replayed, by read model (as `models` lists them), then by id. */
-export type Replayed = Map<string, ExpectedDocument<JsonObject>>[];
 
 type TallyFact = { terms: RefundTerms; at: EventRef; success: boolean };
 

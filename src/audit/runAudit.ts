@@ -5,7 +5,8 @@ import type { RefundLogByOrder } from '../application/ports/refundLogByOrder.js'
 import { refundCategory } from '../application/refundEventCodec.js';
 import type { AuditReport, ReadModelCheck } from './auditReport.js';
 import { createReadModelComparison } from './compareReadModel.js';
-import { auditedModels, createAudit, type AuditedModel, type FoldScope } from './createAudit.js';
+import { auditedModels, type AuditedModel, type FoldScope } from './auditedModels.js';
+import { createAudit } from './createAudit.js';
 import { refundLogInMemory } from './refundLogInMemory.js';
 import { storedReadModel, type StoredReadModel } from './storedReadModel.js';
 import {
