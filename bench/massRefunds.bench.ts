@@ -54,7 +54,8 @@ const main = async () => {
       const lines = (rest + chunk.toString()).split('\n');
       rest = lines.pop() ?? '';
       for (const line of lines) {
-        const msg = /"msg":"([^"]{0,60})/.exec(line)?.[1]?.replace(/\d+/g, 'N');
+        // Numbers first, then the cut: messages that differ only in their numbers tally as one.
+        const msg = /"msg":"([^"]*)/.exec(line)?.[1]?.replace(/\d+/g, 'N').slice(0, 60);
         if (msg) logged.set(msg, (logged.get(msg) ?? 0) + 1);
       }
     });
