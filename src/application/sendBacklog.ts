@@ -33,7 +33,8 @@ export const createSendBacklog = ({
   perSecond,
   intervalMs,
 }: {
-  requested: () => Promise<RequestedRefund[]>;
+  /** The REQUESTED refunds, page by page (the measure yields to other work between pages). */
+  requested: () => AsyncIterable<RequestedRefund[]>;
   attempts: SendAttempts;
   clock: Clock;
   log: Log;
@@ -54,10 +55,14 @@ export const createSendBacklog = ({
     );
     let waiting = 0;
     let oldest: string | undefined;
-    for (const refund of await requested()) {
-      if (sent.has(`${refund.outRefundNo}\u0000${refund.attempt}`)) continue;
-      waiting += 1;
-      if (oldest === undefined || refund.since < oldest) oldest = refund.since;
+    for await (const page of requested()) {
+      for (const refund of page) {
+        if (sent.has(`${refund.outRefundNo}\u0000${refund.attempt}`)) continue;
+        waiting += 1;
+        if (oldest === undefined || refund.since < oldest) oldest = refund.since;
+      }
+      // A gauge is not worth a stall: requests in flight go first between pages.
+      await new Promise((resolve) => setTimeout(resolve, 0));
     }
     const oldestWaitSeconds =
       oldest === undefined ? 0 : Math.max(0, (now.getTime() - Date.parse(oldest)) / 1000);

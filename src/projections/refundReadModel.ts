@@ -99,13 +99,28 @@ export const createRefundReadModel = ({
         : [],
     );
 
-  /** Every REQUESTED refund (the gateway's backlog, and the sends waiting for an answer). */
-  const findRequested = async (): Promise<RequestedRefund[]> =>
-    (await views().findBy('status', 'REQUESTED')).map((view) => ({
-      outRefundNo: view.outRefundNo,
-      attempt: view.attempt,
-      since: view.updatedAt,
-    }));
+  /**
+   * Every REQUESTED refund (the gateway's backlog, and the sends waiting for an answer), a page
+   * at a time: a mass refund makes tens of thousands, too many to read and decode in one go.
+   */
+  const findRequested = async function* (pageSize = 500): AsyncIterable<RequestedRefund[]> {
+    for (let after: string | undefined; ;) {
+      const page = await views().query({
+        where: { status: 'REQUESTED' },
+        orderBy: 'requestedAt',
+        direction: 'desc',
+        limit: pageSize,
+        ...(after !== undefined && { after }),
+      });
+      yield page.documents.map((view) => ({
+        outRefundNo: view.outRefundNo,
+        attempt: view.attempt,
+        since: view.updatedAt,
+      }));
+      if (page.next === undefined) return;
+      after = page.next;
+    }
+  };
 
   /**
    * When WeChat last heard of one of the order's refunds other than the one given, as the views
