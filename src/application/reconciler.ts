@@ -4,11 +4,11 @@ import { backoffDelay } from './backoff.js';
 import { retryLogLevel } from './retryLogLevel.js';
 import type { CommandContext } from './eventMetadata.js';
 import type { RefundCommandHandler } from './handleRefundCommand.js';
-import { createPauser } from './pauser.js';
 import type { Clock } from './ports/clock.js';
 import type { Log } from './ports/log.js';
 import type { RefundGateway, RefundQueryOutcome } from './ports/refundGateway.js';
 import { commandForReport } from './refundReport.js';
+import { startRepeating } from './startRepeating.js';
 import type { SendAttempts } from './sendAttempts.js';
 
 export type StaleRefund = {
@@ -74,7 +74,6 @@ export const createReconciler = ({
 }: ReconcilerOptions) => {
   /** Refunds WeChat had no news of, and when to ask again. */
   const later = new Map<string, { failures: number; at: number }>();
-  const pauser = createPauser();
   let stopped = false;
 
   const postpone = (outRefundNo: string): void => {
@@ -161,28 +160,22 @@ export const createReconciler = ({
     return run;
   };
 
-  const loop = async (onRun: (run: ReconcileRun) => void): Promise<void> => {
-    while (!stopped) {
-      await pauser.pause(intervalMs);
-      if (stopped) return;
-      try {
-        onRun(await runOnce());
-      } catch (error) {
-        log[retryLogLevel(error)]({ err: error }, 'reconciler run failed');
-      }
-    }
-  };
-
-  let running: Promise<void> | undefined;
+  let running: { stop: () => Promise<void> } | undefined;
   return {
     runOnce,
     start: (onRun: (run: ReconcileRun) => void = () => undefined): void => {
-      running ??= loop(onRun);
+      running ??= startRepeating({
+        round: async () => onRun(await runOnce()),
+        intervalMs,
+        log,
+        failure: 'reconciler run failed',
+        pauseFirst: true,
+      });
     },
     stop: async (): Promise<void> => {
+      // Also ends a run in progress between two refunds.
       stopped = true;
-      pauser.stop();
-      await running;
+      await running?.stop();
     },
   };
 };

@@ -1,8 +1,7 @@
 import type { Clock } from './ports/clock.js';
 import type { Log } from './ports/log.js';
-import { retryLogLevel } from './retryLogLevel.js';
-import { createPauser } from './pauser.js';
 import type { SendAttempts } from './sendAttempts.js';
+import { startRepeating } from './startRepeating.js';
 
 /** A REQUESTED refund as the read side has it: which attempt, requested (or retried) when. */
 export type RequestedRefund = { outRefundNo: string; attempt: number; since: string };
@@ -43,8 +42,6 @@ export const createSendBacklog = ({
   intervalMs: number;
 }) => {
   let last: SendBacklog = { waiting: 0, oldestWaitSeconds: 0, drainSeconds: 0 };
-  const pauser = createPauser();
-  let stopped = false;
 
   const measure = async (): Promise<SendBacklog> => {
     const now = clock.now();
@@ -80,28 +77,20 @@ export const createSendBacklog = ({
     return last;
   };
 
-  const loop = async (): Promise<void> => {
-    while (!stopped) {
-      try {
-        await measure();
-      } catch (error) {
-        log[retryLogLevel(error)]({ err: error }, 'could not measure the refund backlog');
-      }
-      await pauser.pause(intervalMs);
-    }
-  };
-
-  let running: Promise<void> | undefined;
+  let running: { stop: () => Promise<void> } | undefined;
   return {
     measure,
     last: (): SendBacklog => last,
     start: (): void => {
-      running ??= loop();
+      running ??= startRepeating({
+        round: measure,
+        intervalMs,
+        log,
+        failure: 'could not measure the refund backlog',
+      });
     },
     stop: async (): Promise<void> => {
-      stopped = true;
-      pauser.stop();
-      await running;
+      await running?.stop();
     },
   };
 };

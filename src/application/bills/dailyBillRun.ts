@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { addDays, chinaDateOf, chinaInstant } from '../chinaDate.js';
 import { errorMessage } from '../errorMessage.js';
-import { createPauser } from '../pauser.js';
+import { startRepeating } from '../startRepeating.js';
 import type { Clock } from '../ports/clock.js';
 import type { DocumentStore } from '../ports/documentStore.js';
 import type { Log } from '../ports/log.js';
-import { retryLogLevel } from '../retryLogLevel.js';
 import { openedOnFirstUse, writeNextVersion } from '../versionedDocuments.js';
 import { BillUnavailable } from './billErrors.js';
 import type { Reconciliation } from './reconciliation.js';
@@ -69,8 +68,6 @@ export const startDailyBillRun = ({
   const runs = openedOnFirstUse(() =>
     documents.collection('bill_runs', { decode: (value) => billRunSchema.parse(value) }),
   );
-  const pauser = createPauser();
-  let stopped = false;
 
   /** The latest run time that has come, and the bill date it is for (the day before). */
   const dueNow = (now: Date): { date: string; nextDueAt: Date } => {
@@ -134,22 +131,10 @@ export const startDailyBillRun = ({
     if (run !== undefined) await runClaimed(run, nextDueAt);
   };
 
-  const loop = (async () => {
-    while (!stopped) {
-      try {
-        await tick();
-      } catch (error) {
-        log[retryLogLevel(error)]({ err: error }, 'the daily bill run could not look at its runs');
-      }
-      await pauser.pause(checkIntervalMs);
-    }
-  })();
-
-  return {
-    stop: async (): Promise<void> => {
-      stopped = true;
-      pauser.stop();
-      await loop;
-    },
-  };
+  return startRepeating({
+    round: tick,
+    intervalMs: checkIntervalMs,
+    log,
+    failure: 'the daily bill run could not look at its runs',
+  });
 };
