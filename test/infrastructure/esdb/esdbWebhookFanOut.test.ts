@@ -92,10 +92,11 @@ if (connectionString) {
         reactors.push(running);
         return running;
       };
+      // One reading client for every poll, beside the instances' own.
+      const reader = openWebhookStore(documentStore(file));
       const deliveries = async (): Promise<WebhookDelivery[]> => {
         const found: WebhookDelivery[] = [];
-        const store = openWebhookStore(documentStore(file));
-        for await (const delivery of (await store.deliveries()).all()) found.push(delivery);
+        for await (const delivery of (await reader.deliveries()).all()) found.push(delivery);
         return found.filter((delivery) => delivery.endpointId === endpoint.id);
       };
       const request = (n: number) =>
