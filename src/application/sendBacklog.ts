@@ -2,6 +2,7 @@ import type { Clock } from './ports/clock.js';
 import type { Log } from './ports/log.js';
 import type { SendAttempts } from './sendAttempts.js';
 import { startRepeating } from './startRepeating.js';
+import { yieldToEventLoop } from './yieldToEventLoop.js';
 
 /** A REQUESTED refund as the read side has it: which attempt, requested (or retried) when. */
 export type RequestedRefund = { outRefundNo: string; attempt: number; since: string };
@@ -59,7 +60,7 @@ export const createSendBacklog = ({
         if (oldest === undefined || refund.since < oldest) oldest = refund.since;
       }
       // A gauge is not worth a stall: requests in flight go first between pages.
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      await yieldToEventLoop();
     }
     const oldestWaitSeconds =
       oldest === undefined ? 0 : Math.max(0, (now.getTime() - Date.parse(oldest)) / 1000);

@@ -11,6 +11,10 @@ import {
 import { refundCategory } from './refundEventCodec.js';
 import { retryLogLevel } from './retryLogLevel.js';
 import { createWakeup } from './wakeup.js';
+import { inSlices } from './yieldToEventLoop.js';
+
+/** Events tracked between two turns of the event loop. */
+const trackSlice = 16;
 
 export type ReactorRuntime = {
   events: EventStore;
@@ -154,7 +158,10 @@ export const startReactor = <W>(
           ...(readPosition !== undefined && { after: readPosition }),
           limit: Math.min(batchSize, concurrency - busy),
         });
-        for (const recorded of page) track(recorded);
+        // Starting a piece of work runs its first steps at once (the gateway reads the refund's
+        // stream and signs its call), and after a restart a whole window of it starts together:
+        // in slices, with requests answered in between, not as one long stall.
+        await inSlices(page, trackSlice, track);
         readPosition = page.at(-1)?.position ?? readPosition;
         await saveCheckpoint();
         if (page.length === 0) await wakeup.wait();

@@ -1,7 +1,11 @@
 import type { DocumentCollection, DocumentWrite } from '../application/ports/documentStore.js';
 import type { JsonObject, RecordedEvent } from '../application/ports/eventStore.js';
 import { CorruptEventError, decodeOrCorrupt } from '../application/refundEventCodec.js';
+import { inSlices } from '../application/yieldToEventLoop.js';
 import type { Projection } from './projection.js';
+
+/** Events folded between two turns of the event loop. */
+const applySlice = 100;
 
 /** An event of the page that does not decode: skipped, and reported to the caller. */
 export type SkippedEvent = { recorded: RecordedEvent; error: CorruptEventError };
@@ -43,19 +47,21 @@ export const applyEvents = async <D extends JsonObject>(
     document.position = position;
     document.changed = true;
   };
-  for (const recorded of page) {
+  // A page is read, decoded and folded in slices, requests answered in between; its writes
+  // still go together, in one transaction.
+  await inSlices(page, applySlice, async (recorded) => {
     const event = decodeOrCorrupt(recorded);
     if (event instanceof CorruptEventError) {
       skipped.push({ recorded, error: event });
       const id = projection.corruptedDocumentId?.(recorded.streamName);
       if (id !== undefined) await change(id, recorded.position, () => null);
-      continue;
+      return;
     }
     const id = projection.documentId(event);
     if (id !== undefined) {
       await change(id, recorded.position, (body) => projection.evolve(body, event));
     }
-  }
+  });
   const writes: DocumentWrite<D>[] = [];
   for (const [id, { body, position, stored, changed }] of touched) {
     // Nothing to delete where nothing was stored.
