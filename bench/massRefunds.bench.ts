@@ -91,14 +91,19 @@ const main = async () => {
       await new Promise((resolve) => setTimeout(resolve, 2000));
     }
   })();
-  // The SIGKILL once half the burst has been sent, while the posts go on (they are posted again
-  // until the restarted service, on the same port, takes them).
+  // The drain's probes run on the first instance, warm, before the SIGKILL; the restarted one is
+  // probed again, on its own row: a restart mid-drain is not the drain.
+  let drainProbed: () => void = () => undefined;
+  const drainProbesDone = new Promise<void>((resolve) => (drainProbed = resolve));
+  // The SIGKILL once half the burst has been sent (and the drain probed), while the posts go on
+  // (they are posted again until the restarted service, on the same port, takes them).
   const killed = (async () => {
     await waitFor(
       async () => (await calls()).refund.calls >= 100 + refunds / 2,
       3_600_000,
       'half the burst to be sent',
     );
+    await drainProbesDone;
     const sentAtKill = (await calls()).refund.calls - 100;
     log(`mass refund: SIGKILL with ${sentAtKill} of ${refunds} sent`);
     const killedAt = Date.now();
@@ -110,12 +115,15 @@ const main = async () => {
   })();
   const postRetries = await postAll(service.url, 'M', refunds);
   const postSeconds = (Date.now() - firstPost) / 1000;
-  const { sentAtKill, downSeconds } = await killed;
   loads.push(`after the posts ${load1()}`);
   log(`mass refund: posted in ${postSeconds.toFixed(0)} s; probes during the drain`);
   const waitingBefore = await metric(service.url, 'refunds_waiting_to_send');
   const busy = await probe(service.url, notifications, ids, probeSeconds);
   const waitingAfter = await metric(service.url, 'refunds_waiting_to_send');
+  drainProbed();
+  const { sentAtKill, downSeconds } = await killed;
+  log('mass refund: probes after the restart');
+  const restarted = await probe(service.url, notifications, ids, probeSeconds);
   await waitFor(
     async () => (await noneIn(service.url, 'REQUESTED')) && (await noneIn(service.url, 'ACCEPTED')),
     Math.max(600_000, (30 * refunds * 1000) / rate),
@@ -167,6 +175,7 @@ const main = async () => {
     unsent: refunds - sends.length,
     idle,
     busy,
+    restarted,
     waiting: [waitingBefore, waitingAfter],
     mostWaiting,
     notifications: counted.notifications,

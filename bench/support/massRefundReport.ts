@@ -18,6 +18,8 @@ export type MassRefundFigures = {
   unsent: number;
   idle: ProbeFigures;
   busy: ProbeFigures;
+  /** The same probes on the restarted service, at once after the SIGKILL. */
+  restarted: ProbeFigures;
   waiting: number[];
   mostWaiting: number;
   notifications: NotificationTally;
@@ -38,9 +40,9 @@ export const massRefundSection = (
   const bound = 1.1 * (refunds / rate);
   const row = (figure: string, value: string, target: string, met: boolean) =>
     `| ${figure} | ${value} | ${target} | ${met ? 'met' : '**not met**'} |`;
-  const p99 = (name: string, idle: number, busy: number) =>
+  const p99 = (name: string, idle: number, busy: number, when = 'during the drain') =>
     row(
-      `p99 of ${name}, idle → during the drain`,
+      `p99 of ${name}, idle → ${when}`,
       `${idle} ms → ${busy} ms (${(busy / Math.max(idle, 1)).toFixed(1)}×)`,
       '≤ 2× idle',
       busy <= 2 * Math.max(idle, 1),
@@ -54,7 +56,8 @@ export const massRefundSection = (
     `\`refunds sandbox --max-rps ${rate}\` in its own process; the calls are counted by the sandbox.`,
     `The service was SIGKILLed with ${f.sentAtKill} refunds sent and restarted on the same DATA_DIR`,
     `(${f.downSeconds.toFixed(1)} s from the kill to ready). p99 probes: 40 requests/s for ${probeSeconds} s each, idle before`,
-    `the burst and during the drain (${f.waiting[0]} → ${f.waiting[1]} refunds waiting to be sent meanwhile).`,
+    `the burst, during the drain before the SIGKILL (${f.waiting[0]} → ${f.waiting[1]} refunds waiting to be sent meanwhile),`,
+    'and again on the restarted service as soon as it is ready.',
     `Load average (1 min, 2 shared cores): ${f.loads.join(', ')}.`,
     '',
     '| figure | value | target | |',
@@ -79,6 +82,18 @@ export const massRefundSection = (
     ),
     p99('duplicate POST /wechat/refund-notify', f.idle.notify.p99Ms, f.busy.notify.p99Ms),
     p99('GET /v1/refunds/{id}', f.idle.read.p99Ms, f.busy.read.p99Ms),
+    p99(
+      'duplicate POST /wechat/refund-notify',
+      f.idle.notify.p99Ms,
+      f.restarted.notify.p99Ms,
+      'the first 10 s after the restart',
+    ),
+    p99(
+      'GET /v1/refunds/{id}',
+      f.idle.read.p99Ms,
+      f.restarted.read.p99Ms,
+      'the 10 s after those',
+    ),
     row(
       'after the SIGKILL: SUCCEEDED, lost, sent most',
       `${f.succeeded} of ${refunds} SUCCEEDED, ${f.failed} FAILED, ${f.unsent} never sent; at most ${f.mostSends} sends (${f.sentAgain} sent twice)`,
@@ -92,7 +107,7 @@ export const massRefundSection = (
       f.audit.status === 0,
     ),
     '',
-    `Most refunds waiting to be sent (refunds_waiting_to_send, sampled every 2 s): ${f.mostWaiting}. Calls the sandbox refused over its rate limit (FREQUENCY_LIMITED): ${f.rateLimited}. Probe errors: idle ${f.idle.notify.errors + f.idle.notify.non2xx + f.idle.read.errors + f.idle.read.non2xx}, during the drain ${f.busy.notify.errors + f.busy.notify.non2xx + f.busy.read.errors + f.busy.read.non2xx}.`,
+    `Most refunds waiting to be sent (refunds_waiting_to_send, sampled every 2 s): ${f.mostWaiting}. Calls the sandbox refused over its rate limit (FREQUENCY_LIMITED): ${f.rateLimited}. Probe errors: idle ${f.idle.notify.errors + f.idle.notify.non2xx + f.idle.read.errors + f.idle.read.non2xx}, during the drain ${f.busy.notify.errors + f.busy.notify.non2xx + f.busy.read.errors + f.busy.read.non2xx}, after the restart ${f.restarted.notify.errors + f.restarted.notify.non2xx + f.restarted.read.errors + f.restarted.read.non2xx}.`,
     `Notifications the sandbox attempted: ${f.notifications.attempts}, acknowledged ${f.notifications.acknowledged}; not acknowledged, by reply: ${JSON.stringify(f.notifications.failures)}.`,
     `Reconciler after the restart: ${f.reconciled || 'no refund'}.`,
     `The service's log at warn and above, by message (both instances): ${f.logged.map(([msg, n]) => `${n} × "${msg}"`).join('; ') || 'nothing'}.`,
