@@ -1,6 +1,6 @@
 /**
- * Resolves after the event loop has had a turn: timers and I/O that are due (requests waiting
- * for an answer) run before the caller goes on. Work that would otherwise run as one long chain
+ * Resolves after the event loop has had a turn: I/O that is ready (requests waiting to be read
+ * or answered) is handled before the caller goes on. Work that would otherwise run as one long chain
  * of promise continuations awaits it between slices, so no request waits for the whole of it.
  */
 export const yieldToEventLoop = (): Promise<void> =>

@@ -224,4 +224,19 @@ describe('a reactor running from a durable checkpoint', () => {
     expect(most).toBe(2);
     expect(started.pending()).toBe(0);
   });
+  it('given a page of work starting together (a restart), when it starts, then the event loop has turns in between, not once the whole page has started', async () => {
+    await append(...Array.from({ length: 64 }, (_, i) => i + 1));
+    let startedWhenLoopTurned: number | undefined;
+    const { reactor, tries } = numbered(() => {
+      // Scheduled by the first try: runs at the event loop's next turn.
+      if (tries.length === 1) setImmediate(() => (startedWhenLoopTurned = tries.length));
+      return Promise.resolve(done);
+    });
+
+    start(reactor);
+
+    await eventually(() => expect(tries).toHaveLength(64));
+    expect(startedWhenLoopTurned).toBeGreaterThanOrEqual(1);
+    expect(startedWhenLoopTurned).toBeLessThan(64);
+  });
 });
