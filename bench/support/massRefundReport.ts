@@ -88,12 +88,7 @@ export const massRefundSection = (
       f.restarted.notify.p99Ms,
       'the first 10 s after the restart',
     ),
-    p99(
-      'GET /v1/refunds/{id}',
-      f.idle.read.p99Ms,
-      f.restarted.read.p99Ms,
-      'the 10 s after those',
-    ),
+    p99('GET /v1/refunds/{id}', f.idle.read.p99Ms, f.restarted.read.p99Ms, 'the 10 s after those'),
     row(
       'after the SIGKILL: SUCCEEDED, lost, sent most',
       `${f.succeeded} of ${refunds} SUCCEEDED, ${f.failed} FAILED, ${f.unsent} never sent; at most ${f.mostSends} sends (${f.sentAgain} sent twice)`,
