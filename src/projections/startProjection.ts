@@ -53,6 +53,10 @@ export type ProjectionDeps = {
   documents: DocumentStore;
   log: Log;
   clock: Clock;
+  /**
+   * Events a step applies, its writes one synchronous transaction: kept small, for the requests
+   * waiting meanwhile (a burst of 20,000 refunds is caught up in steps of it).
+   */
   batchSize?: number;
   pollIntervalMs?: number;
 };
@@ -66,7 +70,7 @@ export type ProjectionDeps = {
  */
 export const launchProjection = <D extends JsonObject>(
   projection: Projection<D>,
-  { events, documents, log, clock, batchSize = 500, pollIntervalMs = 500 }: ProjectionDeps,
+  { events, documents, log, clock, batchSize = 100, pollIntervalMs = 500 }: ProjectionDeps,
 ): LaunchedProjection<D> => {
   const storage = projectionStorage(documents);
   const registry = corruptEvents(documents);
