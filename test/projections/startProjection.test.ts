@@ -56,6 +56,29 @@ describe('projection runner on SQLite', () => {
     }
   });
 
+  it('given a backlog, when a projection catches up, then the event loop turns between its steps, not only once it is caught up', async () => {
+    await writeRandomRefunds(stores.events, 300);
+    const head = await stores.events.headPosition(refundCategory);
+    let turns = 0;
+    let caughtUpAt: number | undefined;
+    const turn = () => {
+      turns += 1;
+      if (caughtUpAt === undefined) setImmediate(turn);
+    };
+    setImmediate(turn);
+
+    const projection = await startProjection(
+      refundViewProjection,
+      projectionDeps(stores, { batchSize: 100 }),
+    );
+    running = [projection];
+    await projection.reached(head!).then(() => (caughtUpAt = turns));
+
+    // Each step of 100 events has had at least one turn.
+    expect(caughtUpAt).toBeGreaterThanOrEqual(Math.floor(Number(head) / 100));
+    expect(Number(head)).toBeGreaterThan(300);
+  });
+
   it('given an event that cannot be read, when projected, then it is skipped and recorded, its refund has no view, and every other refund is projected', async () => {
     const log = await writeRandomRefunds(stores.events, 200);
     const bad = await stores.events.readStream('refund-R7');
