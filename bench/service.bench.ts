@@ -3,20 +3,18 @@
 // runs it. Prints a table and writes bench/results/<date>.md (<date>-engines.md for the
 // EventStoreDB/MongoDB configuration). Every figure is the median of BENCH_RUNS (≥ 2) runs, and
 // a ratio to a baseline measured in the same run: absolute numbers vary from machine to machine.
-import { createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
-import type { EventStore } from '../src/application/ports/eventStore.js';
 import { createRsaSigner } from '../src/infrastructure/wechat/v3/rsaSigner.js';
 import { verifyRsaSignature } from '../src/infrastructure/wechat/v3/rsaVerifier.js';
 import { sandboxLineSchema } from '../src/sandbox/runSandboxCommand.js';
-import { sandboxNotificationBody } from '../src/sandbox/sandboxNotifier.js';
 import { embeddedStores, engineStores, type BenchStores } from './support/benchStores.js';
 import { endToEnd, refundBody } from './support/endToEnd.js';
 import { load, type LoadResult } from './support/load.js';
+import { notificationsFor, prepopulate } from './support/preparedRefunds.js';
 import { peakRssMb, root, run, serve } from './support/processes.js';
 import { dayResultsFile, loadAverage, writeServiceResults } from './support/resultsFile.js';
 import {
@@ -40,43 +38,6 @@ if (values.stores !== 'embedded' && values.stores !== 'engines') {
 const work = mkdtempSync(path.join(os.tmpdir(), 'refunds-bench-'));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-/** Refunds already requested (the log of a service that has been running), for reads and notifications. */
-const prepopulate = async (store: EventStore, count: number) => {
-  const metadata = {
-    correlationId: 'bench',
-    causationId: 'bench',
-    source: 'cli',
-    schemaVersion: 1,
-  };
-  for (let from = 0; from < count; from += 5000) {
-    await Promise.all(
-      Array.from({ length: Math.min(5000, count - from) }, (_, i) =>
-        store.append(
-          `refund-P${from + i}`,
-          [
-            {
-              id: randomUUID(),
-              type: 'RefundRequested',
-              data: {
-                outRefundNo: `P${from + i}`,
-                outTradeNo: `P${from + i}`,
-                totalFee: 1000,
-                refundFee: 1000,
-                requestedAt: new Date().toISOString(),
-                attempt: 1,
-                origin: 'api',
-              },
-              metadata,
-            },
-          ],
-          'no_stream',
-        ),
-      ),
-    );
-  }
-  await store.close();
-};
-
 /** What the profiles showed (bench/README.md has the changes made and the measurements behind them). */
 const profileEvidence = [
   '## What limits the figures not met',
@@ -93,36 +54,6 @@ const profileEvidence = [
   'worker thread and lighter internal validation: not done.',
   '',
 ];
-
-const sandboxIdentity = z.object({ appid: z.string(), mchId: z.string(), apiKey: z.string() });
-
-/** Encrypted SUCCESS notifications for the prepared refunds, as the service's sandbox signs them. */
-const notificationsFor = (dataDir: string): string[] => {
-  const merchant = sandboxIdentity.parse(
-    JSON.parse(readFileSync(path.join(dataDir, 'sandbox', 'sandbox.json'), 'utf8')),
-  );
-  return Array.from({ length: readRefunds }, (_, i) => {
-    // From the newest refunds backwards: the gateway (at WECHAT_MAX_RPS) sends the oldest first.
-    const n = readRefunds - 1 - i;
-    return sandboxNotificationBody(
-      {
-        outRefundNo: `P${n}`,
-        outTradeNo: `P${n}`,
-        transactionId: `42000000012026112800${String(n).padStart(8, '0')}`,
-        totalFee: 1000,
-        refundFee: 1000,
-        refundId: `50000000012026112800${String(n).padStart(10, '0')}`,
-        status: 'SUCCESS',
-        scenario: 'SUCCESS',
-        source: 'API',
-        api: 'v2',
-        createdAt: '2026-11-28T08:24:10.000Z',
-        successTime: '2026-11-28 16:24:13',
-      },
-      merchant,
-    );
-  });
-};
 
 /** Figures 1–4 (and 6 on the embedded store): one run, against its own baseline. */
 const serviceRun = async (
@@ -162,7 +93,7 @@ const serviceRun = async (
   });
 
   log(`3/6 run ${r}: encrypted SUCCESS notifications for existing refunds`);
-  const notifications = notificationsFor(dataDir);
+  const notifications = notificationsFor(dataDir, readRefunds);
   const notified = await load({
     url: `${service.url}/wechat/refund-notify`,
     contentType: 'text/xml',
