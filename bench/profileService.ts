@@ -3,8 +3,8 @@
 // service (`node --cpu-prof bin/refunds.js serve`, as the bench starts it) under autocannon, one
 // fresh service per figure on a copy of one prepared log, its CPU profiles (one per thread)
 // summarised by area (bench/support/profileAreas.ts) and its memory sampled from /metrics.
-// `sequence` runs figures 2–4 one after another in one service as the bench does, unprofiled,
-// for the peak RSS of figure 7. Prints markdown; the profiles stay in bench/.work/profiles-<time>/.
+// `sequence` runs figures 2–4 one after another in one service as the bench does, for the peak
+// RSS of figure 7. Prints markdown; the profiles stay in bench/.work/profiles-<time>/.
 import {
   cpSync,
   existsSync,
@@ -130,11 +130,10 @@ const runFigure = async (name: string) => {
   const dataDir = path.join(work, name);
   cpSync(prepared, dataDir, { recursive: true });
   const profileDir = path.join(work, `${name}-cpuprofile`);
-  const profiled = name !== 'sequence';
   const service = await serve(
     { DATA_DIR: dataDir, EVENT_STORE: 'sqlite', READ_STORE: 'sqlite', ...serviceEnv },
     undefined,
-    profiled ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
   );
   const loads = figureLoads(service.url, dataDir, name);
   const steps = name === 'sequence' ? ['post', 'repeats', 'notify', 'get'] : [name];
@@ -167,7 +166,6 @@ const runFigure = async (name: string) => {
   service.child.kill('SIGTERM');
   await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 120_000))]);
   await service.stop();
-  if (!profiled) return;
   // For a closer look at the same samples (profileAreas with this window).
   writeFileSync(path.join(profileDir, 'window.json'), JSON.stringify(window));
   for (const file of readdirSync(profileDir)
