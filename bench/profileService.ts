@@ -20,7 +20,7 @@ import { createSqliteEventStore } from '../src/infrastructure/sqlite/sqliteEvent
 import { refundBody } from './support/endToEnd.js';
 import { load, type LoadOptions, type LoadResult } from './support/load.js';
 import { notificationsFor, prepopulate } from './support/preparedRefunds.js';
-import { metric, peakRssMb, root, serve } from './support/processes.js';
+import { metric, peakRssMb, root, run, serve } from './support/processes.js';
 import {
   areaTable,
   monotonicUs,
@@ -32,7 +32,7 @@ import { loadAverage } from './support/resultsFile.js';
 
 const { values } = parseArgs({
   options: {
-    figures: { type: 'string', default: 'idle,post,get,notify,sequence' },
+    figures: { type: 'string', default: 'bare,idle,post,get,notify,sequence' },
     refunds: { type: 'string', default: '100000' },
     seconds: { type: 'string', default: '10' },
     /** NAME=value for the service's environment (repeatable): an A/B switch, WECHAT_MAX_RPS. */
@@ -126,7 +126,28 @@ const idleFor = async (seconds: number): Promise<LoadResult> => {
   return { requestsPerSecond: 0, p50Ms: 0, p99Ms: 0, errors: 0, non2xx: 0, requests: 0 };
 };
 
+/** Figure 1's bare fastify route under the POST load: its CPU per request, the floor. */
+const runBare = async () => {
+  const bare = run('node', ['--import', 'tsx', 'bench/support/bareServer.ts']);
+  const url = await bare.firstLine;
+  const before = cpuMs(bare.child.pid!);
+  const result = await load({
+    url: `${url}/v1/refunds`,
+    durationSeconds: seconds,
+    body: (n) => refundBody('B', n),
+  });
+  const perRequest = (cpuMs(bare.child.pid!) - before) / Math.max(1, result.requests);
+  await bare.stop();
+  out(`## bare: figure 1's route (load average ${loadAverage()})`);
+  out();
+  out(
+    `- ${Math.round(result.requestsPerSecond)}/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms; its CPU ${perRequest.toFixed(3)} ms per request`,
+  );
+  out();
+};
+
 const runFigure = async (name: string) => {
+  if (name === 'bare') return runBare();
   const dataDir = path.join(work, name);
   cpSync(prepared, dataDir, { recursive: true });
   const profileDir = path.join(work, `${name}-cpuprofile`);
