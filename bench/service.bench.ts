@@ -50,7 +50,7 @@ const profileEvidence = [
   "main thread (the view read; the projections' document reads and writes) 12–21%, zod 8–9%, GC",
   '3–8%, fastify 5%; the send-backlog gauge decoding every REQUESTED view every 15 s ~7%. A GET',
   'costs 0.2–0.4 ms of CPU, a POST 0.8–1.1 ms, the bare route 0.044 ms. Peak RSS is heap garbage',
-  'V8 keeps (live heap 70–90 MB), most of it from building the read models of the prepared log',
+  'V8 keeps (live heap 55–90 MB), most of it from building the read models of the prepared log',
   'at start.',
   '',
 ];
