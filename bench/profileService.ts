@@ -185,7 +185,9 @@ const runFigure = async (name: string) => {
   // The profiles are written at exit: give a loaded machine time to shut the service down.
   const exited = new Promise((resolve) => service.child.once('exit', resolve));
   service.child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 120_000))]);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 120_000)))]);
+  clearTimeout(timer);
   await service.stop();
   // For a closer look at the same samples (profileAreas with this window).
   writeFileSync(path.join(profileDir, 'window.json'), JSON.stringify(window));
