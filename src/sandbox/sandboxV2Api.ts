@@ -31,13 +31,18 @@ export const createSandboxV2Api = ({
   /** While true, every signed answer carries a wrong sign. */
   corrupt: () => boolean;
 }) => {
+  // A connection's peer certificate is fixed at its handshake, and reading it builds a new
+  // object each time (a visible cost under load): judged once per socket.
+  const merchantSockets = new WeakMap<TLSSocket, boolean>();
   const hasMerchantCertificate = (request: IncomingMessage): boolean => {
     const socket = request.socket;
-    return (
-      socket instanceof TLSSocket &&
-      socket.authorized &&
-      socket.getPeerCertificate().subject.CN === identity.mchId
-    );
+    if (!(socket instanceof TLSSocket) || !socket.authorized) return false;
+    let judged = merchantSockets.get(socket);
+    if (judged === undefined) {
+      judged = socket.getPeerCertificate().subject.CN === identity.mchId;
+      merchantSockets.set(socket, judged);
+    }
+    return judged;
   };
 
   const wechatAnswer = async (
