@@ -180,9 +180,13 @@ export const startWebhookDispatcher = ({
   })();
 
   return {
-    /** New deliveries or changed endpoints: look now rather than at the next poll. */
+    /** Changed endpoints: look now rather than at the next poll. */
     wake: (): void => {
       mainAlarm.ring();
+      for (const lane of lanes.values()) lane.wake();
+    },
+    /** New deliveries: the lanes look now (the endpoints are as they were). */
+    wakeLanes: (): void => {
       for (const lane of lanes.values()) lane.wake();
     },
     /** Attempts in flight. */

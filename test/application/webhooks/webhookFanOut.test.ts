@@ -53,7 +53,7 @@ describe('webhook fan-out of a page of events', () => {
     return { store, endpoints, handle, handPage, kinds, onCreatedCalls: () => created };
   };
 
-  it('given events before, between and after two endpoints were created, when they are handed over in one turn, then one write stores the deliveries, each stream is read once, and no endpoint gets an event from before it existed', async () => {
+  it('given events before, between and after two endpoints were created, when they are handed over in one turn, then one write stores the deliveries, a stream is read at most once, and no endpoint gets an event from before it existed', async () => {
     const { store, endpoints, handle, handPage, kinds, onCreatedCalls } = await setUp();
     await handle(requestRefund({ outRefundNo: 'W0', outTradeNo: 'W0' }), context);
     const early = await endpoints.create({ url: 'https://early.example/hook' });
@@ -69,11 +69,9 @@ describe('webhook fan-out of a page of events', () => {
     expect(page).toHaveLength(4);
     expect(writes).toHaveBeenCalledTimes(1);
     expect(onCreatedCalls()).toBe(1);
-    // W0 goes to nobody (both endpoints came after it), so its stream is not read at all.
-    expect(streamReads.mock.calls.map(([stream]) => stream).sort()).toEqual([
-      'refund-W1',
-      'refund-W2',
-    ]);
+    // W0 goes to nobody (both endpoints came after it); a first event is its own view: only
+    // W1's acceptance needs its stream, read once.
+    expect(streamReads.mock.calls.map(([stream]) => stream)).toEqual(['refund-W1']);
     expect(await kinds(early.id)).toEqual([
       'refund.accepted W1',
       'refund.requested W1',
