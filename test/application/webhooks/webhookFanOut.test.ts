@@ -38,12 +38,8 @@ describe('webhook fan-out of a page of events', () => {
     /** Hands every refund event of the log to the reactor in one turn, as a runner does a page. */
     const handPage = async (): Promise<RecordedEvent[]> => {
       const page = await stores.events.readCategory(refundCategory, { limit: 100 });
-      await Promise.all(
-        page.map((recorded) => {
-          const work = fanOut.decide(recorded);
-          return work && fanOut.act(work, { retryCount: 0 });
-        }),
-      );
+      const work = page.flatMap((recorded) => fanOut.decide(recorded) ?? []);
+      await Promise.all(work.map((recorded) => fanOut.act(recorded, { retryCount: 0 })));
       return page;
     };
     const kinds = async (endpointId: string) =>
