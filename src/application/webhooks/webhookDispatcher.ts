@@ -39,7 +39,9 @@ export type WebhookDispatcherOptions = {
  * delivery with a compare-and-set that moves its due time to the end of a lease: another
  * instance on the same store neither sees it due nor wins the write, until the lease ends
  * unreported (a crash), when the delivery is due again. At least once: an attempt the endpoint
- * received whose outcome was not stored is made again, with the same webhook-id.
+ * received whose outcome was not stored is made again, with the same webhook-id. Claims and
+ * outcomes made in the same turn (a lane's page, attempts that end together) are written in one
+ * batch, each still its own compare-and-set.
  */
 export const startWebhookDispatcher = ({
   store,
