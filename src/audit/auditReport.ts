@@ -47,7 +47,8 @@ export type AuditReport = {
   refundedByDay: { date: string; refunds: number; refundFee: number }[];
   /** FAILED refunds by stage and code: reported, not anomalies. */
   failed: { stage: FailureStage; code: string; refunds: number }[];
-  stale: { afterSeconds: number; refunds: StaleRefund[] };
+  /** The stale refunds: all counted, the oldest listed (at most as many as anomalies). */
+  stale: { afterSeconds: number; total: number; refunds: StaleRefund[]; truncated: boolean };
   readModels: ReadModelCheck[];
   anomalies: AnomalySummary;
 };

@@ -15,7 +15,7 @@ import { createRefundSummary } from './refundSummary.js';
 export type AuditOptions = {
   now: Date;
   staleAfterSeconds: number;
-  /** How many anomalies are kept with their particulars; all are counted. */
+  /** How many anomalies, and stale refunds, are kept with their particulars; all are counted. */
   maxAnomalies?: number;
 };
 
@@ -39,7 +39,7 @@ const tallySequence = 1000;
  */
 export const createAudit = ({ now, staleAfterSeconds, maxAnomalies = 10_000 }: AuditOptions) => {
   const anomalies = createAnomalyLog(maxAnomalies);
-  const refunds = createRefundSummary({ now, staleAfterSeconds });
+  const refunds = createRefundSummary({ now, staleAfterSeconds, maxStale: maxAnomalies });
   let events = 0;
   let orders = 0;
 

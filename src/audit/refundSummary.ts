@@ -1,6 +1,7 @@
 import { addFen, assertNever, type FailureStage } from '../domain/index.js';
 import type { AuditReport, StaleRefund } from './auditReport.js';
 import type { RefundTrail } from './judgeRefundEvent.js';
+import { keepSmallest } from './keepSmallest.js';
 
 type Summarized = Pick<AuditReport, 'statuses' | 'failed' | 'stale' | 'refundedByDay'> & {
   refunds: number;
@@ -9,19 +10,28 @@ type Summarized = Pick<AuditReport, 'statuses' | 'failed' | 'stale' | 'refundedB
 /**
  * What the refunds came to, one refund at a time: counts by status, failures by code, amounts
  * refunded by day, and the stale ones (REQUESTED or ACCEPTED with no event for longer than the
- * threshold, the reconciler's own criterion). Fixed-size but for the stale refunds, which the
- * report lists.
+ * threshold, the reconciler's own criterion), the oldest `maxStale` of them listed: fixed-size,
+ * whatever the number of refunds (a backlog of a million stale ones is counted, not held).
  */
 export const createRefundSummary = ({
   now,
   staleAfterSeconds,
+  maxStale,
 }: {
   now: Date;
   staleAfterSeconds: number;
+  maxStale: number;
 }) => {
   const statuses = { REQUESTED: 0, ACCEPTED: 0, SUCCEEDED: 0, FAILED: 0, UNKNOWN: 0 };
   const failed = new Map<string, { stage: FailureStage; code: string; refunds: number }>();
-  const stale: { refund: StaleRefund; first: bigint }[] = [];
+  /** Oldest first; ties in age go by the first event's position. */
+  const stale = keepSmallest<{ refund: StaleRefund; first: bigint }>(
+    maxStale,
+    (a, b) =>
+      b.refund.ageSeconds - a.refund.ageSeconds ||
+      (a.first < b.first ? -1 : a.first > b.first ? 1 : 0),
+  );
+  let staleTotal = 0;
   const byDay = new Map<string, { refunds: number; refundFee: number }>();
   let refunds = 0;
 
@@ -54,7 +64,8 @@ export const createRefundSummary = ({
             lastEventAt: lastRecordedAt,
             ageSeconds,
           };
-          stale.push({ refund, first });
+          staleTotal += 1;
+          stale.add({ refund, first });
         }
         break;
       }
@@ -78,13 +89,9 @@ export const createRefundSummary = ({
     ),
     stale: {
       afterSeconds: staleAfterSeconds,
-      refunds: stale
-        .sort(
-          (a, b) =>
-            b.refund.ageSeconds - a.refund.ageSeconds ||
-            (a.first < b.first ? -1 : a.first > b.first ? 1 : 0),
-        )
-        .map(({ refund }) => refund),
+      total: staleTotal,
+      refunds: stale.sorted().map(({ refund }) => refund),
+      truncated: staleTotal > stale.size,
     },
     refundedByDay: [...byDay]
       .map(([date, day]) => ({ date, ...day }))

@@ -2,7 +2,7 @@ import type { AuditReport, ReadModelCheck } from '../audit/auditReport.js';
 import { formatCount, formatYuan } from './formatMoney.js';
 import { textTable } from './textTable.js';
 
-/** How many stale refunds and anomalies the human report lists; --json lists them all. */
+/** How many stale refunds and anomalies the human report lists; --json lists up to 10,000 of each. */
 const listed = 20;
 const listedAnomalies = 100;
 
@@ -83,7 +83,7 @@ export const formatAuditReport = (
   }
 
   const staleTitle =
-    `Stale refunds: ${formatCount(stale.refunds.length)} REQUESTED or ACCEPTED with no event ` +
+    `Stale refunds: ${formatCount(stale.total)} REQUESTED or ACCEPTED with no event ` +
     `for more than ${stale.afterSeconds} s (reported, not anomalies)`;
   parts.push(
     section(
@@ -95,7 +95,7 @@ export const formatAuditReport = (
             ...stale.refunds
               .slice(0, listed)
               .map((s) => [s.outRefundNo, s.status, s.lastEventAt, age(s.ageSeconds)]),
-          ]) + more(stale.refunds.length - listed),
+          ]) + more(stale.total - Math.min(stale.refunds.length, listed)),
     ),
   );
 
@@ -127,4 +127,4 @@ export const formatAuditReport = (
 };
 
 const more = (count: number): string =>
-  count > 0 ? `  … and ${formatCount(count)} more (refunds audit --json lists them)\n` : '';
+  count > 0 ? `  … and ${formatCount(count)} more (refunds audit --json lists up to 10,000)\n` : '';

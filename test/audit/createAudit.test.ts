@@ -242,11 +242,34 @@ describe('the audit of a log', () => {
     expect(report.clean).toBe(true);
     expect(report.stale).toEqual({
       afterSeconds: 600,
+      total: 1,
       refunds: [
         { outRefundNo: 'R1', status: 'REQUESTED', lastEventAt: anHourAgo, ageSeconds: 3600 },
       ],
+      truncated: false,
     });
     expect(audit(log.events, { staleAfterSeconds: 7200 }).stale.refunds).toEqual([]);
+  });
+
+  it('given more stale refunds than the report keeps, then all are counted and the oldest listed, oldest first', () => {
+    const minutesAgo = (minutes: number) =>
+      new Date(auditedAt.getTime() - minutes * 60_000).toISOString();
+    const log = recordedLog();
+    for (const [outRefundNo, minutes] of [
+      ['R1', 20],
+      ['R2', 90],
+      ['R3', 45],
+      ['R4', 60],
+    ] as const)
+      log.add(refundRequested({ outRefundNo, refundFee: 100 }), {
+        recordedAt: minutesAgo(minutes),
+      });
+
+    const { stale } = audit(log.events, { maxAnomalies: 2 });
+
+    expect(stale.total).toBe(4);
+    expect(stale.refunds.map((refund) => refund.outRefundNo)).toEqual(['R2', 'R4']);
+    expect(stale.truncated).toBe(true);
   });
 
   it('given successes around midnight, then amounts are summed by the China-time date of successTime', () => {

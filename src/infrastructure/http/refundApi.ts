@@ -62,7 +62,12 @@ export const createRefundApi = ({
     ...(sequence && { sequence }),
     defaults,
   });
-  const retry = retryRefund({ handle, clock });
+  const retry = retryRefund({
+    handle,
+    clock,
+    checkOrder: readModel.checkOrder,
+    ...(sequence && { sequence }),
+  });
   /** After a successful command the stream holds at least its RefundRequested, so there is a view. */
   const written = (history: RefundEvent[]): RefundView => {
     const view = foldRefundView(history);
@@ -77,8 +82,11 @@ export const createRefundApi = ({
       if (!refund) throw new Error(`refund ${result.outRefundNo} is known but cannot be read`);
       return { created: false, refund };
     },
-    retryRefund: async (outRefundNo, choices, context) =>
-      written(await retry(outRefundNo, choices, context)),
+    retryRefund: async (outRefundNo, choices, context) => {
+      // Its order, to take its turn among the order's requests (none: the handler says 404).
+      const outTradeNo = (await readModel.getRefund(outRefundNo))?.outTradeNo;
+      return written(await retry(outRefundNo, choices, context, outTradeNo));
+    },
     getRefund: readModel.getRefund,
     listRefunds: readModel.listRefunds,
     getOrderRefunds: readModel.getOrder,

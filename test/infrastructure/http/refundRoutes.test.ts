@@ -247,6 +247,21 @@ describe('refund routes', () => {
       ]);
     });
 
+    it('given a NOTENOUGH refund whose room in the order another refund took meanwhile, when retried, then 422 REFUND_EXCEEDS_ORDER and nothing is written', async () => {
+      await post(valid);
+      await t.handle(failedNotEnoughNow('R1'), gateway);
+      await t.projected();
+      // R1's 19.90 no longer counts against the order of 39.60: 30.00 fits.
+      expect((await post({ ...valid, outRefundNo: 'R2', refundFee: 3000 })).statusCode).toBe(202);
+      await t.projected();
+
+      const response = await post({}, '/v1/refunds/R1/retry');
+
+      expect(response.statusCode).toBe(422);
+      expect(response.json()).toMatchObject({ code: 'REFUND_EXCEEDS_ORDER' });
+      expect(await storedEvents('R1')).toEqual(['RefundRequested', 'RefundFailed']);
+    });
+
     it('given a refund that failed at settlement, then 409 REFUND_NOT_RETRYABLE', async () => {
       await post(valid);
       await t.handle(
