@@ -33,9 +33,9 @@ const subscribedTo = (
  * waiting days for its retries never holds the reactor's checkpoint back.
  *
  * The events a runner hands over in one turn (a page of the log) are fanned out together: one
- * read of the endpoints, each refund's stream read at most once, one write of all their deliveries.
- * The endpoints are read after the events were, so one created after an event is never given it
- * (its `startsAfter` is at or past the event), whatever the page.
+ * read of the endpoints, each refund's stream read at most once, one write of all their
+ * deliveries. The endpoints are read after the events were, so one created after an event is
+ * never given it (its `startsAfter` is at or past the event), whatever the page.
  */
 export const webhookFanOut = ({
   store,
