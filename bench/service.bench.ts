@@ -163,13 +163,15 @@ const serviceRun = async (
   // BENCH_WEBHOOKS=1: figures 2–4 with a subscribed local receiver, to compare with a run without.
   const figureSink = webhooksOn ? await startWebhookSink() : undefined;
   if (figureSink) await subscribe(service.url, figureSink.url);
-  // Each figure starts once the projections have applied what the one before wrote and, with
-  // webhooks, its deliveries are made (as the end-to-end figure waits for them): a backlog must
-  // not spill into the next figure. Both with and without webhooks, so the runs stay comparable.
+  // Each figure starts once the projections have applied what came before (the prepared log,
+  // then what the figure before wrote) and, with webhooks, its deliveries are made (as the
+  // end-to-end figure waits for them): a backlog must not spill into the next figure. Both with
+  // and without webhooks, so the runs stay comparable.
   const drained = async () => {
     await settled(service.url, figureSink !== undefined);
   };
 
+  await drained();
   log(`2/6 run ${r}: commands, distinct refunds, then half of them repeats`);
   const commands = await load({
     url: refundsUrl,

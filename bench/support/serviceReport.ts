@@ -130,6 +130,6 @@ const figureWebhooks = (serviceRuns: readonly ServiceRun[]): string[] => {
   if (received.length === 0) return [];
   return [
     '',
-    `Webhooks during figures 2–4 (each figure started once the deliveries of the one before were made): ${round(over(received, (r) => r.deliveries))} deliveries of ${round(over(received, (r) => r.distinctEvents))} events, delivery lag p99 ${round(over(received, (r) => r.lagP99Ms))} ms (runs: ${received.map((r) => round(r.lagP99Ms)).join(', ')} ms).`,
+    `Webhooks during figures 2–4 (each figure started once the backlog of the one before was worked off): ${round(over(received, (r) => r.deliveries))} deliveries of ${round(over(received, (r) => r.distinctEvents))} events, delivery lag p99 ${round(over(received, (r) => r.lagP99Ms))} ms (runs: ${received.map((r) => round(r.lagP99Ms)).join(', ')} ms).`,
   ];
 };
