@@ -167,9 +167,7 @@ const serviceRun = async (
   // then what the figure before wrote) and, with webhooks, its deliveries are made (as the
   // end-to-end figure waits for them): a backlog must not spill into the next figure. Both with
   // and without webhooks, so the runs stay comparable.
-  const drained = async () => {
-    await settled(service.url, figureSink !== undefined);
-  };
+  const drained = () => settled(service.url, figureSink !== undefined);
 
   await drained();
   log(`2/6 run ${r}: commands, distinct refunds, then half of them repeats`);
