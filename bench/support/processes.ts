@@ -114,12 +114,12 @@ export const measureInChild = <T>(
 /**
  * The built service as `npm start` runs it (`node bin/refunds.js serve`) with `env` (DATA_DIR,
  * the stores), once it is ready; a restart passes the port again (WeChat keeps the notify_url it
- * was given).
+ * was given). `nodeFlags` go before the script (a profile: `--cpu-prof`).
  */
-export const serve = async (env: NodeJS.ProcessEnv, port?: number) => {
+export const serve = async (env: NodeJS.ProcessEnv, port?: number, nodeFlags: string[] = []) => {
   port ??= await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const service = run('node', ['bin/refunds.js', 'serve'], {
+  const service = run('node', [...nodeFlags, 'bin/refunds.js', 'serve'], {
     PORT: String(port),
     LOG_LEVEL: 'warn',
     ...env,

@@ -11,18 +11,19 @@ import Fastify, {
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
-  serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { CommandContext } from '../../application/eventMetadata.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Readiness } from '../observability/readiness.js';
 import { bearerAuth } from './bearerAuth.js';
+import { compiledSerializers } from './compiledSerializers.js';
 import { operationsRoutes } from './operationsRoutes.js';
 import { problem, sendProblem } from './problem.js';
 import { problemFromError } from './problemFromError.js';
 import type { RefundApi } from './refundApi.js';
 import { refundRoutes } from './refundRoutes.js';
+import { refundResourceSchemas } from './refundSchemas.js';
 
 export type HttpAppDeps = {
   logger: FastifyBaseLogger;
@@ -65,7 +66,7 @@ export const buildHttpApp = async (deps: HttpAppDeps): Promise<FastifyInstance> 
     genReqId: (request) => headerId(request, 'x-request-id') ?? randomUUID(),
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(compiledSerializers(refundResourceSchemas));
 
   await app.register(swagger, {
     openapi: {

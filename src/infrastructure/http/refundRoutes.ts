@@ -13,6 +13,8 @@ import {
   refundListSchema,
   refundRequestSchema,
   refundResourceSchema,
+  repeatedRefundSchema,
+  requestedRefundSchema,
   retryRequestSchema,
 } from './refundSchemas.js';
 import { refundEventsBody } from './refundEventsBody.js';
@@ -45,8 +47,8 @@ export const refundRoutes =
           summary: 'Request a refund',
           body: refundRequestSchema,
           response: {
-            200: refundResourceSchema.describe('An identical request was already made'),
-            202: refundResourceSchema.describe('Requested; it is sent to WeChat Pay next'),
+            200: repeatedRefundSchema,
+            202: requestedRefundSchema,
             400: problemSchema,
             401: problemSchema,
             409: problemSchema,

@@ -64,6 +64,19 @@ export const refundRequestSchema = z
 
 /** The refund resource of DESIGN §5: the view document as stored. */
 export const refundResourceSchema = refundViewSchema.meta({ id: 'Refund' });
+/** POST /v1/refunds's two answers: the refund resource, described for each (the OpenAPI document). */
+export const repeatedRefundSchema = refundResourceSchema.describe(
+  'An identical request was already made',
+);
+export const requestedRefundSchema = refundResourceSchema.describe(
+  'Requested; it is sent to WeChat Pay next',
+);
+/** The response schemas of the refund resource, written by a compiled serializer. */
+export const refundResourceSchemas = [
+  refundResourceSchema,
+  repeatedRefundSchema,
+  requestedRefundSchema,
+] as const;
 
 export const orderRefundsSchema = z.object({
   outTradeNo: z.string(),
