@@ -15,7 +15,7 @@ import { embeddedStores, engineStores, type BenchStores } from './support/benchS
 import { endToEnd, refundBody } from './support/endToEnd.js';
 import { load, type LoadResult } from './support/load.js';
 import { notificationsFor, prepopulate } from './support/preparedRefunds.js';
-import { peakRssMb, root, run, serve } from './support/processes.js';
+import { metric, peakRssMb, root, run, serve, waitFor } from './support/processes.js';
 import { dayResultsFile, loadAverage, writeServiceResults } from './support/resultsFile.js';
 import {
   serviceReport,
@@ -37,6 +37,22 @@ if (values.stores !== 'embedded' && values.stores !== 'engines') {
 }
 const work = mkdtempSync(path.join(os.tmpdir(), 'refunds-bench-'));
 const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/**
+ * Waits (up to a minute) until the projections are caught up (the gateway's own traffic keeps
+ * them a few positions behind at most) and, with webhooks, no pending delivery is older than a
+ * second: the backlog a figure left is worked off before the next one starts.
+ */
+const settled = (serviceUrl: string, webhooks: boolean): Promise<void> =>
+  waitFor(
+    async () =>
+      (await metric(serviceUrl, 'projection_lag_positions')) <= 50 &&
+      (!webhooks || (await metric(serviceUrl, 'webhook_oldest_pending_delivery_seconds')) < 1),
+    60_000,
+    'the backlog to be worked off',
+  ).catch(() => {
+    log('    the backlog was not worked off within a minute; going on');
+  });
 
 /** What the profiles showed (bench/README.md has the changes made and the measurements behind them). */
 const profileEvidence = [
@@ -78,7 +94,13 @@ const serviceRun = async (
   // BENCH_WEBHOOKS=1: figures 2–4 with a subscribed local receiver, to compare with a run without.
   const figureSink = webhooksOn ? await startWebhookSink() : undefined;
   if (figureSink) await subscribe(service.url, figureSink.url);
+  // Each figure starts once the projections have applied what came before (the prepared log,
+  // then what the figure before wrote) and, with webhooks, its deliveries are made (as the
+  // end-to-end figure waits for them): a backlog must not spill into the next figure. Both with
+  // and without webhooks, so the runs stay comparable.
+  const drained = () => settled(service.url, figureSink !== undefined);
 
+  await drained();
   log(`2/6 run ${r}: commands, distinct refunds, then half of them repeats`);
   const commands = await load({
     url: refundsUrl,
@@ -86,12 +108,14 @@ const serviceRun = async (
     body: (n) => refundBody(`C${r}R`, n),
   });
   const created = Math.max(1, commands.requests);
+  await drained();
   const commandsRepeated = await load({
     url: refundsUrl,
     durationSeconds: seconds,
     body: (n) => (n % 2 === 0 ? refundBody(`D${r}R`, n) : refundBody(`C${r}R`, n % created)),
   });
 
+  await drained();
   log(`3/6 run ${r}: encrypted SUCCESS notifications for existing refunds`);
   const notifications = notificationsFor(dataDir, readRefunds);
   const notified = await load({
@@ -101,6 +125,7 @@ const serviceRun = async (
     body: (n) => notifications[n % notifications.length]!,
   });
 
+  await drained();
   log(`4/6 run ${r}: GET /v1/refunds/{id} over ${readRefunds} refunds`);
   const reads = await load({
     url: refundsUrl,
@@ -109,6 +134,7 @@ const serviceRun = async (
     path: (n) => `/v1/refunds/P${(n * 7919) % readRefunds}`,
   });
   const peakRss = peakRssMb(service.child.pid);
+  const delivered = await figureSink?.stats();
   await service.stop();
   await figureSink?.close();
 
@@ -119,11 +145,12 @@ const serviceRun = async (
     notifications: notified,
     reads,
   };
-  if (stores !== embeddedStores) return { loads, peakRss };
+  const measured = { loads, peakRss, ...(delivered && { webhooks: delivered }) };
+  if (stores !== embeddedStores) return measured;
   log(`6/6 run ${r}: embedded store, durable appends`);
   const limitDir = path.join(work, `limit-${r}`);
   mkdirSync(limitDir);
-  return { loads, peakRss, storeLimit: await measureStoreLimit(limitDir) };
+  return { ...measured, storeLimit: await measureStoreLimit(limitDir) };
 };
 
 /** Figure 5, runs times: v2, v2 with a subscribed receiver, v3, through one simulator process. */
@@ -151,11 +178,13 @@ const endToEndRuns = async (stores: BenchStores): Promise<EndToEndRun[]> => {
         `5w/6 run ${r}: end to end again, with one subscribed webhook endpoint (a local receiver)`,
       );
       const sink = await startWebhookSink();
+      const hooksRun = await figure(`W${r}R`, 'v2', sink);
+      const received = await sink.stats();
       const hooks = {
-        ...(await figure(`W${r}R`, 'v2', sink)),
-        deliveryLagP99Ms: sink.lagP99Ms(),
-        events: sink.distinctEvents(),
-        deliveries: sink.deliveries(),
+        ...hooksRun,
+        deliveryLagP99Ms: received.lagP99Ms,
+        events: received.distinctEvents,
+        deliveries: received.deliveries,
       };
       await sink.close();
       log(`5/6 run ${r}: end to end through API v3`);

@@ -95,7 +95,7 @@ export const endToEnd = async ({
   if (sink) {
     // requested, accepted and succeeded for every completed refund.
     await waitFor(
-      async () => sink.distinctEvents() >= 3 * completed,
+      async () => (await sink.stats()).distinctEvents >= 3 * completed,
       120_000,
       'every event to be delivered',
     ).catch(() => undefined);

@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { EndToEnd } from './endToEnd.js';
 import type { LoadResult } from './load.js';
 import { median } from './median.js';
+import type { WebhookSinkStats } from './webhookSink.js';
 
 export type LoadFigure = 'baseline' | 'commands' | 'commandsRepeated' | 'notifications' | 'reads';
 
@@ -10,6 +11,8 @@ export type ServiceRun = {
   loads: Record<LoadFigure, LoadResult>;
   peakRss: number | undefined;
   storeLimit?: { onePerTransaction: number; groupCommit: number; rawOnePerTransaction: number };
+  /** BENCH_WEBHOOKS=1: what the receiver got during figures 2–4. */
+  webhooks?: WebhookSinkStats;
 };
 
 /** One run of figure 5: v2, v2 with a subscribed receiver, v3, and API v3's RSA cost. */
@@ -98,6 +101,7 @@ export const serviceReport = (input: ServiceReportInput, evidence: string[]): st
     ),
     row('3. POST /wechat/refund-notify', 'notifications', '≥ 40%, p99 ≤ 25 ms', 0.4),
     row(`4. GET /v1/refunds/{id} (${readRefunds} refunds)`, 'reads', '≥ 60%', 0.6),
+    ...figureWebhooks(serviceRuns),
     '',
     '| figure | value | target | |',
     '|---|---:|---|---|',
@@ -118,4 +122,14 @@ export const serviceReport = (input: ServiceReportInput, evidence: string[]): st
     '',
     ...evidence,
   ].join('\n');
+};
+
+/** BENCH_WEBHOOKS=1: the deliveries of figures 2–4 and their lag, under the table. */
+const figureWebhooks = (serviceRuns: readonly ServiceRun[]): string[] => {
+  const received = serviceRuns.flatMap((run) => (run.webhooks ? [run.webhooks] : []));
+  if (received.length === 0) return [];
+  return [
+    '',
+    `Webhooks during figures 2–4 (each figure started once the backlog of the one before was worked off): ${round(over(received, (r) => r.deliveries))} deliveries of ${round(over(received, (r) => r.distinctEvents))} events, delivery lag p99 ${round(over(received, (r) => r.lagP99Ms))} ms (runs: ${received.map((r) => round(r.lagP99Ms)).join(', ')} ms).`,
+  ];
 };

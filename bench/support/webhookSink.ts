@@ -1,37 +1,27 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import { run } from './processes.js';
+
+const statsSchema = z.object({
+  deliveries: z.number(),
+  distinctEvents: z.number(),
+  lagP99Ms: z.number(),
+});
+export type WebhookSinkStats = z.infer<typeof statsSchema>;
 
 /**
- * A local webhook receiver for the benchmark: answers 204 at once and keeps, per delivery, how
- * long after its event was recorded it arrived (the delivery lag).
+ * A local webhook receiver for the benchmark, in a process of its own (webhookSinkServer.ts):
+ * answers 204 at once and keeps, per delivery, how long after its event was recorded it arrived
+ * (the delivery lag).
  */
 export const startWebhookSink = async () => {
-  const lagsMs: number[] = [];
-  const ids = new Set<string>();
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      const event = JSON.parse(body) as { id: string; createdAt: string };
-      ids.add(event.id);
-      lagsMs.push(Date.now() - Date.parse(event.createdAt));
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const child = run('node', ['--import', 'tsx', 'bench/support/webhookSinkServer.ts']);
+  const base = await child.firstLine;
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
-    deliveries: () => lagsMs.length,
-    distinctEvents: () => ids.size,
-    lagP99Ms: () => {
-      const sorted = [...lagsMs].sort((a, b) => a - b);
-      return sorted[Math.floor(sorted.length * 0.99)] ?? 0;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    url: `${base}/hooks`,
+    /** Deliveries received, distinct events among them, and the lag p99 so far. */
+    stats: async (): Promise<WebhookSinkStats> =>
+      statsSchema.parse(await (await fetch(`${base}/stats`)).json()),
+    close: child.stop,
   };
 };
 

@@ -103,9 +103,11 @@ export const composeWebhooks = ({
     const fanOut = runReactor(
       webhookFanOut({
         store,
-        eventObjects: refundEventObjects(events),
+        // The fan-out follows the head of the log: a refund's next event is folded onto the
+        // view its last one left, rather than its stream read again.
+        eventObjects: refundEventObjects(events, { cachedStreams: 4096 }),
         clock,
-        onCreated: started.wake,
+        onCreated: started.wakeLanes,
       }),
     );
     return stopInReverse([{ stop: async () => sender.close() }, started, fanOut]);

@@ -7,7 +7,10 @@ import { spawnedPerTest, tempDirPerTest } from '../support/fixtures.js';
 import { getJson } from '../support/testService.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver.js';
 
-/** Attempts in flight to one endpoint at most (the dispatcher's default per-endpoint lane). */
+/**
+ * Attempts in flight to one endpoint at most (the dispatcher's default per-endpoint lane): a lane
+ * claims a page of due deliveries at once, never more than it has room for, so the bound holds.
+ */
 const perEndpointInFlight = 8;
 
 /**

@@ -61,9 +61,10 @@ export interface DocumentCollection<T extends JsonObject> {
   delete(id: string, position: bigint): Promise<boolean>;
   /**
    * Each write as put or delete would do it, guard included. Adapters may batch them (SQLite: one
-   * transaction): a projection writes a page of events this way.
+   * transaction): a projection writes a page of events this way. Answers, in the order of the
+   * writes, whether each was written (a batch of compare-and-sets: webhook claims).
    */
-  writeMany(writes: readonly DocumentWrite<T>[]): Promise<void>;
+  writeMany(writes: readonly DocumentWrite<T>[]): Promise<boolean[]>;
   /** Documents whose indexed field equals the value, or one of the values. */
   findBy(field: string, value: FieldValue | readonly FieldValue[]): Promise<T[]>;
   /** A page of the documents the query selects; throws InvalidCursor for a malformed `after`. */

@@ -2,8 +2,8 @@ import { createAlarm } from '../alarm.js';
 import type { Clock } from '../ports/clock.js';
 import type { Log } from '../ports/log.js';
 import { retryLogLevel } from '../retryLogLevel.js';
+import { gatheredCalls } from '../gatheredCalls.js';
 import { createSemaphore } from '../semaphore.js';
-import { writeNextVersion } from '../versionedDocuments.js';
 import {
   deliveryAfterAttempt,
   signingSecrets,
@@ -12,7 +12,7 @@ import {
 import { changeDocument } from './webhookEndpoints.js';
 import { startWebhookLane, type WebhookLane } from './webhookLane.js';
 import type { WebhookAttemptResult, WebhookSender } from './webhookPorts.js';
-import type { WebhookDelivery, WebhookStore } from './webhookStore.js';
+import type { WebhookDelivery, WebhookEndpoint, WebhookStore } from './webhookStore.js';
 
 export type WebhookDispatcherOptions = {
   store: WebhookStore;
@@ -39,7 +39,9 @@ export type WebhookDispatcherOptions = {
  * delivery with a compare-and-set that moves its due time to the end of a lease: another
  * instance on the same store neither sees it due nor wins the write, until the lease ends
  * unreported (a crash), when the delivery is due again. At least once: an attempt the endpoint
- * received whose outcome was not stored is made again, with the same webhook-id.
+ * received whose outcome was not stored is made again, with the same webhook-id. Claims and
+ * outcomes made in the same turn (a lane's page, attempts that end together) are written in one
+ * batch, each still its own compare-and-set.
  */
 export const startWebhookDispatcher = ({
   store,
@@ -63,15 +65,28 @@ export const startWebhookDispatcher = ({
 
   const isoIn = (ms: number) => new Date(clock.now().getTime() + ms).toISOString();
 
-  const claim = async (delivery: WebhookDelivery): Promise<WebhookDelivery | undefined> => {
-    const claimed = {
+  // Each claim and each outcome is a compare-and-set on the delivery's version; those made in the
+  // same turn are written together (one transaction on SQLite).
+  const writeNextVersions = gatheredCalls(
+    async (next: readonly WebhookDelivery[]): Promise<boolean[]> =>
+      (await store.deliveries()).writeMany(
+        next.map((delivery) => ({
+          id: delivery.id,
+          body: delivery,
+          position: BigInt(delivery.version),
+        })),
+      ),
+  );
+
+  const claim = async (due: readonly WebhookDelivery[]): Promise<WebhookDelivery[]> => {
+    const leaseEnd = isoIn(timeoutMs + leaseMarginMs);
+    const claims = due.map((delivery) => ({
       ...delivery,
-      dueAt: isoIn(timeoutMs + leaseMarginMs),
+      dueAt: leaseEnd,
       version: delivery.version + 1,
-    };
-    return (await writeNextVersion(await store.deliveries(), delivery.id, claimed))
-      ? claimed
-      : undefined;
+    }));
+    const won = await Promise.all(claims.map(writeNextVersions));
+    return claims.filter((_, i) => won[i]);
   };
 
   const disable = async (endpointId: string): Promise<void> => {
@@ -84,11 +99,9 @@ export const startWebhookDispatcher = ({
 
   const attempt = async (
     delivery: WebhookDelivery,
+    endpoint: WebhookEndpoint,
     retryAt: (ms: number) => void,
   ): Promise<void> => {
-    const endpoint = await (await store.endpoints()).get(delivery.endpointId);
-    // Disabled or deleted since: the claim lapses and the delivery waits, pending.
-    if (!endpoint || endpoint.status !== 'enabled') return;
     const result = await send({
       url: endpoint.url,
       webhookId: delivery.eventId,
@@ -116,7 +129,7 @@ export const startWebhookDispatcher = ({
         'webhook attempt failed',
       );
     }
-    if (!(await writeNextVersion(await store.deliveries(), delivery.id, next))) {
+    if (!(await writeNextVersions(next))) {
       // The lease ran out before the answer came, and another dispatcher took the delivery.
       log.debug({ deliveryId: delivery.id }, 'webhook attempt outcome superseded');
       return;
@@ -169,9 +182,13 @@ export const startWebhookDispatcher = ({
   })();
 
   return {
-    /** New deliveries or changed endpoints: look now rather than at the next poll. */
+    /** Changed endpoints: look now rather than at the next poll. */
     wake: (): void => {
       mainAlarm.ring();
+      for (const lane of lanes.values()) lane.wake();
+    },
+    /** New deliveries: the lanes look now (the endpoints are as they were). */
+    wakeLanes: (): void => {
       for (const lane of lanes.values()) lane.wake();
     },
     /** Attempts in flight. */

@@ -1,13 +1,28 @@
 import { uuidV5, eventIdNamespace } from '../deterministicEventId.js';
+import { gatheredCalls } from '../gatheredCalls.js';
 import type { Clock } from '../ports/clock.js';
 import type { Reactor } from '../reactor.js';
 import type { JsonObject, RecordedEvent } from '../ports/eventStore.js';
 import { outcomeEventTypeOf } from './refundEventTypes.js';
-import type { WebhookDelivery, WebhookStore } from './webhookStore.js';
+import type { WebhookDelivery, WebhookEndpoint, WebhookStore } from './webhookStore.js';
 
 /** The id of the delivery of one event to one endpoint: the same however often it is fanned out. */
 export const deliveryId = (endpointId: string, eventId: string): string =>
   uuidV5(`webhook-delivery:${endpointId}:${eventId}`, eventIdNamespace);
+
+/** The endpoints an event goes to: enabled, subscribed to its type, and created before it. */
+const subscribedTo = (
+  endpoints: readonly WebhookEndpoint[],
+  recorded: RecordedEvent,
+): WebhookEndpoint[] => {
+  const type = outcomeEventTypeOf(recorded.type);
+  return type === undefined
+    ? []
+    : endpoints.filter(
+        (endpoint) =>
+          endpoint.eventTypes.includes(type) && BigInt(endpoint.startsAfter) < recorded.position,
+      );
+};
 
 /**
  * The reactor of webhook delivery (STYLE §5b): its decision is "every refund event", its effect
@@ -16,6 +31,11 @@ export const deliveryId = (endpointId: string, eventId: string): string =>
  * delivery is written at version 1 only when it does not exist yet), so the log is followed at
  * least once; the attempts themselves are the dispatcher's, from the store, so that a delivery
  * waiting days for its retries never holds the reactor's checkpoint back.
+ *
+ * The events a runner hands over in one turn (a page of the log) are fanned out together: one
+ * read of the endpoints, each refund's stream read at most once, one write of all their
+ * deliveries. The endpoints are read after the events were, so one created after an event is
+ * never given it (its `startsAfter` is at or past the event), whatever the page.
  */
 export const webhookFanOut = ({
   store,
@@ -29,48 +49,72 @@ export const webhookFanOut = ({
   clock: Clock;
   /** Deliveries were written (the dispatcher looks now). */
   onCreated: () => void;
-}): Reactor<RecordedEvent> => ({
-  name: 'webhook',
-  decide: (recorded) => (outcomeEventTypeOf(recorded.type) === undefined ? undefined : recorded),
-  act: async (recorded) => {
-    const type = outcomeEventTypeOf(recorded.type);
-    if (type === undefined) return { kind: 'done' };
-    const subscribed = (await (await store.endpoints()).findBy('status', 'enabled')).filter(
-      (endpoint) =>
-        endpoint.eventTypes.includes(type) && BigInt(endpoint.startsAfter) < recorded.position,
-    );
-    if (subscribed.length === 0) return { kind: 'done' };
-    const [object] = await eventObjects([recorded]);
-    const payload = JSON.stringify(object);
-    const now = clock.now().toISOString();
-    const outRefundNo = recorded.streamName.slice(recorded.streamName.indexOf('-') + 1);
-    await (
-      await store.deliveries()
-    ).writeMany(
-      subscribed.map((endpoint) => {
-        const delivery: WebhookDelivery = {
-          id: deliveryId(endpoint.id, recorded.id),
-          endpointId: endpoint.id,
-          eventId: recorded.id,
-          eventType: type,
-          outRefundNo,
-          createdAt: recorded.recordedAt,
-          payload,
-          status: 'pending',
-          attempts: 0,
-          roundAttempts: 0,
-          lastAttemptAt: null,
-          lastStatusCode: null,
-          nextAttemptAt: now,
-          dueAt: now,
-          version: 1,
-        };
-        return { id: delivery.id, body: delivery, position: 1n };
-      }),
-    );
-    onCreated();
-    return { kind: 'done' };
-  },
-  /** A store that does not answer: try again, up to every 30 s, for as long as it takes. */
-  retryDelay: (retryCount) => Math.min(30_000, 100 * 2 ** Math.min(retryCount, 9)),
-});
+}): Reactor<RecordedEvent> => {
+  const fanOut = async (page: readonly RecordedEvent[]): Promise<void[]> => {
+    const enabled = await (await store.endpoints()).findBy('status', 'enabled');
+    const going = page
+      .map((recorded) => ({ recorded, endpoints: subscribedTo(enabled, recorded) }))
+      .filter(({ endpoints }) => endpoints.length > 0);
+    if (going.length > 0) {
+      const objects = await eventObjects(going.map(({ recorded }) => recorded));
+      const now = clock.now().toISOString();
+      await (
+        await store.deliveries()
+      ).writeMany(
+        going.flatMap(({ recorded, endpoints }, i) =>
+          endpoints.map((endpoint) => {
+            const delivery = pendingDelivery(
+              recorded,
+              endpoint.id,
+              JSON.stringify(objects[i]),
+              now,
+            );
+            return { id: delivery.id, body: delivery, position: 1n };
+          }),
+        ),
+      );
+      onCreated();
+    }
+    return page.map(() => undefined);
+  };
+  const fanOutGathered = gatheredCalls(fanOut);
+
+  return {
+    name: 'webhook',
+    decide: (recorded) => (outcomeEventTypeOf(recorded.type) === undefined ? undefined : recorded),
+    act: async (recorded) => {
+      await fanOutGathered(recorded);
+      return { kind: 'done' };
+    },
+    /** A store that does not answer: try again, up to every 30 s, for as long as it takes. */
+    retryDelay: (retryCount) => Math.min(30_000, 100 * 2 ** Math.min(retryCount, 9)),
+  };
+};
+
+/** A new delivery of a recorded outcome event to one endpoint, due now. */
+const pendingDelivery = (
+  recorded: RecordedEvent,
+  endpointId: string,
+  payload: string,
+  now: string,
+): WebhookDelivery => {
+  const eventType = outcomeEventTypeOf(recorded.type);
+  if (eventType === undefined) throw new Error(`${recorded.type} is not an outcome event`);
+  return {
+    id: deliveryId(endpointId, recorded.id),
+    endpointId,
+    eventId: recorded.id,
+    eventType,
+    outRefundNo: recorded.streamName.slice(recorded.streamName.indexOf('-') + 1),
+    createdAt: recorded.recordedAt,
+    payload,
+    status: 'pending',
+    attempts: 0,
+    roundAttempts: 0,
+    lastAttemptAt: null,
+    lastStatusCode: null,
+    nextAttemptAt: now,
+    dueAt: now,
+    version: 1,
+  };
+};

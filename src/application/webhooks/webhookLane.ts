@@ -3,7 +3,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Log } from '../ports/log.js';
 import { retryLogLevel } from '../retryLogLevel.js';
 import type { createSemaphore } from '../semaphore.js';
-import type { WebhookDelivery, WebhookStore } from './webhookStore.js';
+import type { WebhookDelivery, WebhookEndpoint, WebhookStore } from './webhookStore.js';
 
 export type WebhookLaneOptions = {
   endpointId: string;
@@ -14,10 +14,14 @@ export type WebhookLaneOptions = {
   slots: ReturnType<typeof createSemaphore>;
   perEndpoint: number;
   pollIntervalMs: number;
-  /** Claims a due delivery (compare-and-set); undefined when another instance got it first. */
-  claim: (delivery: WebhookDelivery) => Promise<WebhookDelivery | undefined>;
+  /** Claims due deliveries (compare-and-set each); the ones another instance got first are left out. */
+  claim: (deliveries: readonly WebhookDelivery[]) => Promise<WebhookDelivery[]>;
   /** Makes and records one attempt; `retryAt` says when the delivery is due again. */
-  attempt: (delivery: WebhookDelivery, retryAt: (ms: number) => void) => Promise<void>;
+  attempt: (
+    delivery: WebhookDelivery,
+    endpoint: WebhookEndpoint,
+    retryAt: (ms: number) => void,
+  ) => Promise<void>;
   /** Every attempt started, until it settles: the dispatcher waits for them when it stops. */
   attempts: Set<Promise<void>>;
 };
@@ -25,7 +29,9 @@ export type WebhookLaneOptions = {
 /**
  * One enabled endpoint's lane: it takes the endpoint's due deliveries from the store, at most
  * `perEndpoint` at a time, so a slow or dead endpoint fills its own lane and no other; nothing
- * more is buffered (what waits stays in the store, due).
+ * more is buffered (what waits stays in the store, due). It takes them a page at a time — one
+ * query, one read of the endpoint, one batch of claims — once half its room is free, rather
+ * than one delivery per attempt that ends.
  */
 export const startWebhookLane = ({
   endpointId,
@@ -42,6 +48,7 @@ export const startWebhookLane = ({
   const inFlight = new Set<string>();
   const alarm = createAlarm();
   const signal = alarm.ring;
+  const refillAt = Math.floor(perEndpoint / 2);
   let stopped = false;
   // The earliest retry this lane scheduled: it looks again then, not only at the next poll.
   let nextRetryAt = Number.POSITIVE_INFINITY;
@@ -50,7 +57,25 @@ export const startWebhookLane = ({
     signal();
   };
 
-  /** Claims and starts what is due, while the lane has room; true when it filled up. */
+  const start = (claimed: WebhookDelivery, endpoint: WebhookEndpoint): void => {
+    inFlight.add(claimed.id);
+    const task: Promise<void> = attempt(claimed, endpoint, retryAt)
+      .catch((error: unknown) =>
+        log[retryLogLevel(error)](
+          { err: error, deliveryId: claimed.id, endpointId },
+          'webhook attempt could not be recorded; it is made again when its claim ends',
+        ),
+      )
+      .finally(() => {
+        inFlight.delete(claimed.id);
+        attempts.delete(task);
+        slots.release();
+        signal();
+      });
+    attempts.add(task);
+  };
+
+  /** Claims and starts a page of what is due; true when more is due and the lane has room. */
   const takeDue = async (): Promise<boolean> => {
     const page = await (
       await store.deliveries()
@@ -59,41 +84,30 @@ export const startWebhookLane = ({
       orderBy: 'dueAt',
       direction: 'asc',
       range: { max: clock.now().toISOString() },
-      limit: perEndpoint,
+      limit: perEndpoint - inFlight.size,
     });
-    for (const due of page.documents) {
-      if (inFlight.size >= perEndpoint || stopped) return true;
-      if (inFlight.has(due.id)) continue;
-      await slots.acquire();
-      const claimed = stopped ? undefined : await claim(due).catch(() => undefined);
-      if (!claimed) {
-        slots.release();
-        continue;
-      }
-      inFlight.add(due.id);
-      const task: Promise<void> = attempt(claimed, retryAt)
-        .catch((error: unknown) =>
-          log[retryLogLevel(error)](
-            { err: error, deliveryId: due.id, endpointId },
-            'webhook attempt could not be recorded; it is made again when its claim ends',
-          ),
-        )
-        .finally(() => {
-          inFlight.delete(due.id);
-          attempts.delete(task);
-          slots.release();
-          signal();
-        });
-      attempts.add(task);
+    const due = page.documents.filter((delivery) => !inFlight.has(delivery.id));
+    if (due.length === 0) return false;
+    const endpoint = await (await store.endpoints()).get(endpointId);
+    // Disabled or deleted since: the deliveries wait, pending (the dispatcher ends the lane).
+    if (!endpoint || endpoint.status !== 'enabled') return false;
+    let held = 0;
+    try {
+      for (; held < due.length && !stopped; held += 1) await slots.acquire();
+      const claimed = stopped ? [] : await claim(due.slice(0, held));
+      for (const delivery of claimed) start(delivery, endpoint);
+      held -= claimed.length;
+    } finally {
+      for (; held > 0; held -= 1) slots.release();
     }
-    return page.next !== undefined && inFlight.size < perEndpoint;
+    return page.next !== undefined && inFlight.size <= refillAt;
   };
 
   const loop = (async () => {
     while (!stopped) {
       if (nextRetryAt <= Date.now()) nextRetryAt = Number.POSITIVE_INFINITY;
       try {
-        if (inFlight.size < perEndpoint && (await takeDue())) continue;
+        if (inFlight.size <= refillAt && (await takeDue())) continue;
       } catch (error) {
         log[retryLogLevel(error)]({ err: error, endpointId }, 'webhook lane failed; retrying');
       }

@@ -114,13 +114,19 @@ export const mongoCollection = <T extends JsonObject>(
     // Guarded upserts of different documents are independent: sent together, without a
     // transaction. Writes to one document go one after the other, as puts in turn would.
     writeMany: async (writes) => {
-      const byId = new Map<string, DocumentWrite<T>[]>();
-      for (const write of writes) byId.set(write.id, [...(byId.get(write.id) ?? []), write]);
+      const byId = new Map<string, { write: DocumentWrite<T>; at: number }[]>();
+      writes.forEach((one, at) =>
+        byId.set(one.id, [...(byId.get(one.id) ?? []), { write: one, at }]),
+      );
+      const written = writes.map(() => false);
       await Promise.all(
         [...byId.values()].map(async (sameDocument) => {
-          for (const { id, body, position } of sameDocument) await write(id, position, body);
+          for (const { write: one, at } of sameDocument) {
+            written[at] = await write(one.id, one.position, one.body);
+          }
         }),
       );
+      return written;
     },
     findBy: async (field, value) => {
       if (!indexes.includes(field)) throw new Error(`${name}.${field} is not an indexed field`);

@@ -98,11 +98,11 @@ const sqliteCollection = <T extends JsonObject>(
   const written = (id: string, position: bigint, body: string | null): boolean =>
     upsert.run(id, position, body).changes > 0;
   // One transaction, one commit for the whole batch.
-  const writeAll = db.transaction((writes: readonly DocumentWrite<T>[]) => {
-    for (const { id, body, position } of writes) {
-      written(id, position, body === null ? null : JSON.stringify(body));
-    }
-  });
+  const writeAll = db.transaction((writes: readonly DocumentWrite<T>[]) =>
+    writes.map(({ id, body, position }) =>
+      written(id, position, body === null ? null : JSON.stringify(body)),
+    ),
+  );
 
   const findStatements = new Map<string, Statement<(string | number)[], string>>();
   const findStatement = (field: string, count: number) => {
@@ -181,9 +181,7 @@ const sqliteCollection = <T extends JsonObject>(
     },
     put: async (id, body, position) => written(id, position, JSON.stringify(body)),
     delete: async (id, position) => written(id, position, null),
-    writeMany: async (writes) => {
-      writeAll(writes);
-    },
+    writeMany: async (writes) => writeAll(writes),
     findBy: async (field, value) => {
       const values = (Array.isArray(value) ? value : [value]).map(bindable);
       if (values.length === 0) return [];

@@ -135,15 +135,17 @@ export const documentStoreContract = (
       expect(await docs.put('R1', doc('R1', { status: 'AGAIN' }), 3n)).toBe(true);
     });
 
-    it('given a batch of writes, then each is applied as put or delete would, with its own guard', async () => {
+    it('given a batch of writes, then each is applied as put or delete would, with its own guard, and the answer says which were written', async () => {
       await docs.put('kept', doc('kept', { status: 'NEWER' }), 10n);
       await docs.put('gone', doc('gone'), 1n);
 
-      await docs.writeMany([
+      const written = await docs.writeMany([
         { id: 'new', body: doc('new', { amount: 7 }), position: 5n },
         { id: 'kept', body: doc('kept', { status: 'OLDER' }), position: 9n },
         { id: 'gone', body: null, position: 6n },
       ]);
+
+      expect(written).toEqual([true, false, true]);
 
       expect(await docs.getWithPosition('new')).toEqual({
         body: doc('new', { amount: 7 }),
@@ -151,11 +153,11 @@ export const documentStoreContract = (
       });
       expect(await docs.get('kept')).toMatchObject({ status: 'NEWER' });
       expect(await docs.getWithPosition('gone')).toEqual({ body: undefined, position: 6n });
-      await docs.writeMany([]);
+      expect(await docs.writeMany([])).toEqual([]);
     });
 
     it('given two writes to one id in one batch, then they apply in order, each with its guard, as two puts would', async () => {
-      await docs.writeMany([
+      const written = await docs.writeMany([
         { id: 'up', body: doc('up', { status: 'FIRST' }), position: 5n },
         { id: 'up', body: doc('up', { status: 'SECOND' }), position: 7n },
         { id: 'down', body: doc('down', { status: 'NEWER' }), position: 7n },
@@ -166,6 +168,7 @@ export const documentStoreContract = (
         { id: 'gone', body: null, position: 4n },
       ]);
 
+      expect(written).toEqual([true, true, true, false, true, false, true, true]);
       expect(await docs.getWithPosition('up')).toEqual({
         body: doc('up', { status: 'SECOND' }),
         position: 7n,

@@ -1,0 +1,141 @@
+import path from 'node:path';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createRefundCommandHandler } from '../../../src/application/handleRefundCommand.js';
+import type { DocumentStore } from '../../../src/application/ports/documentStore.js';
+import { refundCategory } from '../../../src/application/refundEventCodec.js';
+import {
+  startWebhookDispatcher,
+  type WebhookDispatcher,
+} from '../../../src/application/webhooks/webhookDispatcher.js';
+import { webhookEndpoints } from '../../../src/application/webhooks/webhookEndpoints.js';
+import { webhookFanOut } from '../../../src/application/webhooks/webhookFanOut.js';
+import type { WebhookSender } from '../../../src/application/webhooks/webhookPorts.js';
+import {
+  openWebhookStore,
+  type WebhookStore,
+} from '../../../src/application/webhooks/webhookStore.js';
+import { createSqliteDocumentStore } from '../../../src/infrastructure/sqlite/sqliteDocumentStore.js';
+import { refundEventObjects } from '../../../src/projections/refundEventObjects.js';
+import { requestRefund } from '../../domain/refund/refundFixtures.js';
+import { eventually } from '../../support/eventually.js';
+import { sqliteStoresPerTest } from '../../support/fixtures.js';
+
+const context = { correlationId: 'lanes', causationId: 'lanes', source: 'api' as const };
+const clock = { now: () => new Date() };
+const perEndpoint = 4;
+
+/**
+ * The dispatcher's lanes take due deliveries a page at a time (one query, one read of the
+ * endpoint, one batch of claims, each claim a compare-and-set): two instances on one store never
+ * both attempt a delivery whose claim holds, and a lane never has more than its bound in flight.
+ */
+describe('webhook dispatcher claiming pages of due deliveries', () => {
+  const stores = sqliteStoresPerTest();
+  const running: WebhookDispatcher[] = [];
+  const clients: DocumentStore[] = [];
+  afterEach(async () => {
+    for (const dispatcher of running.splice(0)) await dispatcher.stop();
+    for (const client of clients.splice(0)) await client.close();
+  });
+
+  /** `count` pending deliveries to one endpoint, fanned out from the log. */
+  const pendingDeliveries = async (count: number) => {
+    const store = openWebhookStore(stores.documents);
+    const endpoint = await webhookEndpoints({
+      store,
+      events: stores.events,
+      clock,
+      urlPolicy: async () => ({ ok: true }),
+    }).create({ url: 'https://upstream.example/hook' });
+    const handle = createRefundCommandHandler({ events: stores.events });
+    for (let n = 0; n < count; n++) {
+      await handle(requestRefund({ outRefundNo: `D${n}`, outTradeNo: `D${n}` }), context);
+    }
+    const fanOut = webhookFanOut({
+      store,
+      eventObjects: refundEventObjects(stores.events),
+      clock,
+      onCreated: () => undefined,
+    });
+    const page = await stores.events.readCategory(refundCategory, { limit: 1000 });
+    await Promise.all(page.map((recorded) => fanOut.act(recorded, { retryCount: 0 })));
+    return endpoint;
+  };
+
+  /** A receiver that answers 204 after a while, counting what is in flight. */
+  const slowReceiver = () => {
+    const sent: string[] = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const send: WebhookSender = async ({ webhookId }) => {
+      sent.push(webhookId);
+      inFlight += 1;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      inFlight -= 1;
+      return { kind: 'answered', status: 204 };
+    };
+    return { send, sent, mostInFlight: () => mostInFlight };
+  };
+
+  const dispatcherOn = (store: WebhookStore, send: WebhookSender) => {
+    const dispatcher = startWebhookDispatcher({
+      store,
+      send,
+      clock,
+      log: pino({ level: 'silent' }),
+      random: () => 0.5,
+      scheduleMs: [200],
+      // Far longer than any attempt here: a claim never lapses, so a repeat would be a lost race.
+      timeoutMs: 60_000,
+      perEndpoint,
+      pollIntervalMs: 50,
+    });
+    running.push(dispatcher);
+    return dispatcher;
+  };
+
+  const succeeded = async (documents: DocumentStore) => {
+    const ids: string[] = [];
+    for await (const delivery of (await openWebhookStore(documents).deliveries()).all()) {
+      if (delivery.status === 'succeeded') ids.push(delivery.eventId);
+    }
+    return ids;
+  };
+
+  it('given two dispatchers on one store, when 40 deliveries are due, then each is attempted exactly once, and neither has more than its bound in flight to the endpoint', async () => {
+    await pendingDeliveries(40);
+    const other = createSqliteDocumentStore({ file: path.join(stores.dir, 'read.db') });
+    clients.push(other);
+    const one = slowReceiver();
+    const two = slowReceiver();
+
+    dispatcherOn(openWebhookStore(stores.documents), one.send);
+    dispatcherOn(openWebhookStore(other), two.send);
+
+    await eventually(async () => expect(await succeeded(stores.documents)).toHaveLength(40));
+    const attempted = [...one.sent, ...two.sent];
+    expect(attempted).toHaveLength(40);
+    expect(new Set(attempted).size).toBe(40);
+    expect(one.mostInFlight()).toBeLessThanOrEqual(perEndpoint);
+    expect(two.mostInFlight()).toBeLessThanOrEqual(perEndpoint);
+  });
+
+  it('given many due deliveries, then a lane claims them a page at a time, each page in one batch of claims', async () => {
+    await pendingDeliveries(20);
+    const store = openWebhookStore(stores.documents);
+    const writes = vi.spyOn(await store.deliveries(), 'writeMany');
+    const receiver = slowReceiver();
+
+    dispatcherOn(store, receiver.send);
+
+    await eventually(async () => expect(await succeeded(stores.documents)).toHaveLength(20));
+    // Every claim and every outcome went through writeMany; at least one call carried a page of
+    // claims (more than one write), rather than a write per delivery.
+    const sizes = writes.mock.calls.map(([batch]) => batch.length);
+    expect(sizes.reduce((sum, n) => sum + n, 0)).toBe(40);
+    expect(Math.max(...sizes)).toBeGreaterThan(1);
+    expect(receiver.mostInFlight()).toBeLessThanOrEqual(perEndpoint);
+  });
+});
