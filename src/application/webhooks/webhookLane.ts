@@ -49,6 +49,9 @@ export const startWebhookLane = ({
   const alarm = createAlarm();
   const signal = alarm.ring;
   const refillAt = Math.floor(perEndpoint / 2);
+  // A lane with more due than room refills once half of it is free, a page of claims at a time;
+  // one that took everything due (starved) takes new deliveries into any room at once.
+  let starved = true;
   let stopped = false;
   // The earliest retry this lane scheduled: it looks again then, not only at the next poll.
   let nextRetryAt = Number.POSITIVE_INFINITY;
@@ -77,6 +80,7 @@ export const startWebhookLane = ({
 
   /** Claims and starts a page of what is due; true when more is due and the lane has room. */
   const takeDue = async (): Promise<boolean> => {
+    const room = perEndpoint - inFlight.size;
     const page = await (
       await store.deliveries()
     ).query({
@@ -84,9 +88,10 @@ export const startWebhookLane = ({
       orderBy: 'dueAt',
       direction: 'asc',
       range: { max: clock.now().toISOString() },
-      limit: perEndpoint - inFlight.size,
+      limit: room,
     });
     const due = page.documents.filter((delivery) => !inFlight.has(delivery.id));
+    starved = page.next === undefined && page.documents.length < room;
     if (due.length === 0) return false;
     const endpoint = await (await store.endpoints()).get(endpointId);
     // Disabled or deleted since: the deliveries wait, pending (the dispatcher ends the lane).
@@ -107,7 +112,8 @@ export const startWebhookLane = ({
     while (!stopped) {
       if (nextRetryAt <= Date.now()) nextRetryAt = Number.POSITIVE_INFINITY;
       try {
-        if (inFlight.size <= refillAt && (await takeDue())) continue;
+        const take = inFlight.size < perEndpoint && (starved || inFlight.size <= refillAt);
+        if (take && (await takeDue())) continue;
       } catch (error) {
         log[retryLogLevel(error)]({ err: error, endpointId }, 'webhook lane failed; retrying');
       }
