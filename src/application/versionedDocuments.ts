@@ -15,6 +15,19 @@ export const writeNextVersion = <T extends JsonObject & { version: number }>(
   next: T,
 ): Promise<boolean> => collection.put(id, next, BigInt(next.version));
 
+/** writeNextVersion for each document, in one batch; answers which were written, in order. */
+export const writeNextVersionsOf = <T extends JsonObject & { id: string; version: number }>(
+  collection: DocumentCollection<T>,
+  next: readonly T[],
+): Promise<boolean[]> =>
+  collection.writeMany(
+    next.map((document) => ({
+      id: document.id,
+      body: document,
+      position: BigInt(document.version),
+    })),
+  );
+
 /**
  * A collection opened on first use and again after a failure: a store that does not answer yet
  * must not fail the start of the service.

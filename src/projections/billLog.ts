@@ -1,6 +1,7 @@
 import type { BillLog } from '../application/bills/billLog.js';
 import type { DocumentCollection } from '../application/ports/documentStore.js';
 import type { EventStore } from '../application/ports/eventStore.js';
+import { queryPages } from '../application/queryPages.js';
 import { refundStreamName, decodeOrCorrupt } from '../application/refundEventCodec.js';
 import { eventMetadataSchema } from '../application/refundEventSchemas.js';
 import type { RefundEvent } from '../domain/index.js';
@@ -19,18 +20,13 @@ export const billLogOf = ({
 }): BillLog => ({
   find: (outRefundNos) => collection().findBy('outRefundNo', outRefundNos),
   takenOn: async function* (date) {
-    let after: string | undefined;
-    do {
-      const page = await collection().query({
-        where: { billDate: date },
-        orderBy: 'outRefundNo',
-        direction: 'asc',
-        limit: pageSize,
-        ...(after !== undefined && { after }),
-      });
-      yield* page.documents;
-      after = page.next;
-    } while (after !== undefined);
+    const pages = queryPages(collection, {
+      where: { billDate: date },
+      orderBy: 'outRefundNo',
+      direction: 'asc',
+      limit: pageSize,
+    });
+    for await (const page of pages) yield* page;
   },
   fromStream: async (outRefundNo) => {
     const recorded = await events.readStream(refundStreamName(outRefundNo));

@@ -1,5 +1,6 @@
 import type { DocumentCollection } from '../application/ports/documentStore.js';
 import type { EventStore } from '../application/ports/eventStore.js';
+import { queryPages } from '../application/queryPages.js';
 import type { OrderSend } from '../application/orderPacing.js';
 import type { IdempotencyGuard } from '../application/ports/idempotencyGuard.js';
 import type { StaleRefund } from '../application/reconciler.js';
@@ -104,21 +105,18 @@ export const createRefundReadModel = ({
    * at a time: a mass refund makes tens of thousands, too many to read and decode in one go.
    */
   const findRequested = async function* (pageSize = 500): AsyncIterable<RequestedRefund[]> {
-    for (let after: string | undefined; ;) {
-      const page = await views().query({
-        where: { status: 'REQUESTED' },
-        orderBy: 'requestedAt',
-        direction: 'desc',
-        limit: pageSize,
-        ...(after !== undefined && { after }),
-      });
-      yield page.documents.map((view) => ({
+    const pages = queryPages(views, {
+      where: { status: 'REQUESTED' },
+      orderBy: 'requestedAt',
+      direction: 'desc',
+      limit: pageSize,
+    });
+    for await (const page of pages) {
+      yield page.map((view) => ({
         outRefundNo: view.outRefundNo,
         attempt: view.attempt,
         since: view.updatedAt,
       }));
-      if (page.next === undefined) return;
-      after = page.next;
     }
   };
 

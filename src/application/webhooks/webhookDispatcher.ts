@@ -4,6 +4,7 @@ import type { Log } from '../ports/log.js';
 import { retryLogLevel } from '../retryLogLevel.js';
 import { gatheredCalls } from '../gatheredCalls.js';
 import { createSemaphore } from '../semaphore.js';
+import { writeNextVersionsOf } from '../versionedDocuments.js';
 import {
   deliveryAfterAttempt,
   signingSecrets,
@@ -69,13 +70,7 @@ export const startWebhookDispatcher = ({
   // same turn are written together (one transaction on SQLite).
   const writeNextVersions = gatheredCalls(
     async (next: readonly WebhookDelivery[]): Promise<boolean[]> =>
-      (await store.deliveries()).writeMany(
-        next.map((delivery) => ({
-          id: delivery.id,
-          body: delivery,
-          position: BigInt(delivery.version),
-        })),
-      ),
+      writeNextVersionsOf(await store.deliveries(), next),
   );
 
   const claim = async (due: readonly WebhookDelivery[]): Promise<WebhookDelivery[]> => {
@@ -181,16 +176,18 @@ export const startWebhookDispatcher = ({
     }
   })();
 
+  /** New deliveries: the lanes look now (the endpoints are as they were). */
+  const wakeLanes = (): void => {
+    for (const lane of lanes.values()) lane.wake();
+  };
+
   return {
     /** Changed endpoints: look now rather than at the next poll. */
     wake: (): void => {
       mainAlarm.ring();
-      for (const lane of lanes.values()) lane.wake();
+      wakeLanes();
     },
-    /** New deliveries: the lanes look now (the endpoints are as they were). */
-    wakeLanes: (): void => {
-      for (const lane of lanes.values()) lane.wake();
-    },
+    wakeLanes,
     /** Attempts in flight. */
     inFlight: (): number => attempts.size,
     /** Per enabled endpoint, how old the event of its oldest pending delivery is. */

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { DocumentCollection } from '../ports/documentStore.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventStore } from '../ports/eventStore.js';
+import { queryPages } from '../queryPages.js';
 import { refundCategory } from '../refundEventCodec.js';
 import { outcomeEventTypes, type OutcomeEventType } from './refundEventTypes.js';
 import type { WebhookUrlPolicy } from './webhookPorts.js';
@@ -180,16 +181,16 @@ export const webhookEndpoints = ({
       const deliveries = await store.deliveries();
       const now = clock.now().toISOString();
       let recovered = 0;
-      for (let after: string | undefined; ;) {
-        const page = await deliveries.query({
-          where: { endpointId: id, status: 'failed' },
-          orderBy: 'createdAt',
-          direction: 'desc',
-          range: { min: since },
-          limit: 100,
-          ...(after !== undefined && { after }),
-        });
-        for (const failed of page.documents) {
+      // Recovered deliveries leave the `failed` index: the cursor still continues past them.
+      const pages = queryPages(() => deliveries, {
+        where: { endpointId: id, status: 'failed' },
+        orderBy: 'createdAt',
+        direction: 'desc',
+        range: { min: since },
+        limit: 100,
+      });
+      for await (const page of pages) {
+        for (const failed of page) {
           const again = await changeDocument(deliveries, failed.id, (delivery) =>
             delivery.status === 'failed'
               ? { ...delivery, status: 'pending', roundAttempts: 0, nextAttemptAt: now, dueAt: now }
@@ -197,9 +198,6 @@ export const webhookEndpoints = ({
           );
           if (again?.status === 'pending') recovered += 1;
         }
-        // Recovered deliveries left the `failed` index: the cursor still continues past them.
-        if (page.next === undefined) break;
-        after = page.next;
       }
       onChange();
       return { recovered };

@@ -61,17 +61,14 @@ export const webhookFanOut = ({
       await (
         await store.deliveries()
       ).writeMany(
-        going.flatMap(({ recorded, endpoints }, i) =>
-          endpoints.map((endpoint) => {
-            const delivery = pendingDelivery(
-              recorded,
-              endpoint.id,
-              JSON.stringify(objects[i]),
-              now,
-            );
+        going.flatMap(({ recorded, endpoints }, i) => {
+          // The same bytes to every endpoint, and on every attempt.
+          const payload = JSON.stringify(objects[i]);
+          return endpoints.map((endpoint) => {
+            const delivery = pendingDelivery(recorded, endpoint.id, payload, now);
             return { id: delivery.id, body: delivery, position: 1n };
-          }),
-        ),
+          });
+        }),
       );
       onCreated();
     }
