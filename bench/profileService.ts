@@ -21,6 +21,7 @@ import { refundBody } from './support/endToEnd.js';
 import { load, type LoadOptions, type LoadResult } from './support/load.js';
 import { notificationsFor, prepopulate } from './support/preparedRefunds.js';
 import { metric, peakRssMb, root, run, serve } from './support/processes.js';
+import { startWebhookSink, subscribe } from './support/webhookSink.js';
 import {
   areaTable,
   monotonicUs,
@@ -37,6 +38,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     /** NAME=value for the service's environment (repeatable): an A/B switch, WECHAT_MAX_RPS. */
     env: { type: 'string', multiple: true, default: [] },
+    /** One webhook endpoint subscribed to every event type, its receiver a process of its own. */
+    webhooks: { type: 'boolean', default: false },
   },
 });
 const serviceEnv = Object.fromEntries(
@@ -156,6 +159,8 @@ const runFigure = async (name: string) => {
     undefined,
     ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
   );
+  const sink = values.webhooks ? await startWebhookSink() : undefined;
+  if (sink) await subscribe(service.url, sink.url);
   const loads = figureLoads(service.url, dataDir, name);
   const steps = name === 'sequence' ? ['post', 'repeats', 'notify', 'get'] : [name];
   const startMemory = await memoryOf(service.url);
@@ -182,6 +187,10 @@ const runFigure = async (name: string) => {
   out(
     `- peak RSS (VmHWM) ${peakRssMb(service.child.pid)?.toFixed(0)} MB; load average ${loadAverage()}`,
   );
+  if (sink) {
+    out(`- webhooks received: ${JSON.stringify(await sink.stats())}`);
+    await sink.close();
+  }
   // The profiles are written at exit: give a loaded machine time to shut the service down.
   const exited = new Promise((resolve) => service.child.once('exit', resolve));
   service.child.kill('SIGTERM');
@@ -227,7 +236,7 @@ if (!existsSync(prepared)) {
   renameSync(`${prepared}.tmp`, prepared);
 }
 out(
-  `# Service profile${values.env.length > 0 ? ` with ${values.env.join(' ')}` : ''}, ${new Date().toISOString()} (${refunds} refunds in the log, ${seconds} s per load)`,
+  `# Service profile${values.env.length > 0 ? ` with ${values.env.join(' ')}` : ''}${values.webhooks ? ' with one webhook endpoint' : ''}, ${new Date().toISOString()} (${refunds} refunds in the log, ${seconds} s per load)`,
 );
 out();
 for (const name of figures) {
