@@ -1,6 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { Agent, type Dispatcher } from 'undici';
 import type { Clock } from '../../application/ports/clock.js';
 import type {
   WebhookAttemptResult,
@@ -25,6 +24,10 @@ export const retryAfterMs = (value: string | undefined, now: Date): number | und
  * any non-2xx), the whole exchange bounded by the timeout, and at most `maxAnswerBytes` of the
  * answer read (then the connection is dropped). The URL policy is checked at every attempt, and
  * its lookup pins the socket to the addresses it checked.
+ *
+ * undici's pool rather than node's http client: about half the CPU per attempt
+ * (`npm run bench:webhook-sender`). Its dispatch API takes a handler instead of building streams;
+ * an undici Agent follows no redirects (that takes an interceptor) and retries no POST.
  */
 export const createWebhookHttpSender = ({
   policy,
@@ -41,10 +44,12 @@ export const createWebhookHttpSender = ({
   maxAnswerBytes?: number;
   maxSockets?: number;
 }): { send: WebhookSender; close: () => void } => {
-  const agents = {
-    'http:': new http.Agent({ keepAlive: true, maxSockets }),
-    'https:': new https.Agent({ keepAlive: true, maxSockets }),
-  };
+  const agent = new Agent({
+    connections: maxSockets,
+    // The attempt's own deadline below bounds the whole exchange; the connect timeout is
+    // only set so that it is never the shorter one.
+    connect: { timeout: timeoutMs, ...(lookup && { lookup }) },
+  });
 
   const send: WebhookSender = async ({ url, webhookId, body, secrets }) => {
     const allowed = await policy(url);
@@ -53,62 +58,71 @@ export const createWebhookHttpSender = ({
     const timestamp = Math.floor(clock.now().getTime() / 1000);
     const headers = {
       'content-type': 'application/json',
-      'content-length': Buffer.byteLength(body),
       'user-agent': 'wechat-refund-service-webhooks/1',
       'webhook-id': webhookId,
       'webhook-timestamp': String(timestamp),
       'webhook-signature': standardWebhooksSignature(secrets, { id: webhookId, timestamp, body }),
     };
-    const client = target.protocol === 'https:' ? https : http;
-    const agent = target.protocol === 'https:' ? agents['https:'] : agents['http:'];
 
     return new Promise<WebhookAttemptResult>((resolve) => {
       let settled = false;
+      let request: Dispatcher.DispatchController | undefined;
       const settle = (result: WebhookAttemptResult) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         resolve(result);
       };
-      const request = client.request(
-        target,
-        { method: 'POST', headers, agent, ...(lookup && { lookup }) },
-        (response) => {
-          const status = response.statusCode ?? 0;
-          const later = retryAfterMs(response.headers['retry-after'], clock.now());
-          const answered = () =>
-            settle({
-              kind: 'answered',
-              status,
-              ...(later !== undefined && { retryAfterMs: later }),
-            });
-          let read = 0;
-          response.on('data', (chunk: Buffer) => {
+      // Aborting destroys the connection: nothing more of this answer is read.
+      const drop = () => request?.abort(new Error('attempt over'));
+      const timer = setTimeout(() => {
+        settle({ kind: 'failed', reason: `no answer within ${timeoutMs} ms` });
+        drop();
+      }, timeoutMs);
+      let status = 0;
+      let later: number | undefined;
+      let read = 0;
+      const answered = () =>
+        settle({ kind: 'answered', status, ...(later !== undefined && { retryAfterMs: later }) });
+
+      agent.dispatch(
+        {
+          origin: target.origin,
+          path: `${target.pathname}${target.search}`,
+          method: 'POST',
+          headers,
+          body,
+        },
+        {
+          onRequestStart: (controller) => {
+            request = controller;
+            // Timed out while waiting for a connection of the pool.
+            if (settled) drop();
+          },
+          onResponseStart: (_controller, statusCode, answerHeaders) => {
+            status = statusCode;
+            const value = answerHeaders['retry-after'];
+            later = retryAfterMs(Array.isArray(value) ? value[0] : value, clock.now());
+          },
+          onResponseData: (_controller, chunk) => {
             read += chunk.length;
             // Enough to know it answered; the rest is not worth reading (nor logging).
             if (read > maxAnswerBytes) {
               answered();
-              response.destroy();
+              drop();
             }
-          });
-          response.on('end', answered);
-          response.on('error', answered);
+          },
+          onResponseEnd: answered,
+          // Once the status came, a connection lost in the body does not unsay it.
+          onResponseError: (_controller, error) =>
+            status === 0 ? settle({ kind: 'failed', reason: errorMessage(error) }) : answered(),
         },
       );
-      const timer = setTimeout(() => {
-        settle({ kind: 'failed', reason: `no answer within ${timeoutMs} ms` });
-        request.destroy();
-      }, timeoutMs);
-      request.on('error', (error) => settle({ kind: 'failed', reason: errorMessage(error) }));
-      request.end(body);
     });
   };
 
   return {
     send,
-    close: () => {
-      agents['http:'].destroy();
-      agents['https:'].destroy();
-    },
+    close: () => void agent.destroy(),
   };
 };
