@@ -21,7 +21,7 @@ import { refundBody } from './support/endToEnd.js';
 import { load, type LoadOptions, type LoadResult } from './support/load.js';
 import { notificationsFor, prepopulate } from './support/preparedRefunds.js';
 import { metric, peakRssMb, root, run, serve } from './support/processes.js';
-import { startWebhookSink, subscribe } from './support/webhookSink.js';
+import { startWebhookSink, subscribe, type WebhookSink } from './support/webhookSink.js';
 import {
   areaTable,
   monotonicUs,
@@ -36,6 +36,8 @@ const { values } = parseArgs({
     figures: { type: 'string', default: 'bare,idle,post,get,notify,sequence' },
     refunds: { type: 'string', default: '100000' },
     seconds: { type: 'string', default: '10' },
+    /** Requests per second of the `steady` figure. */
+    rate: { type: 'string', default: '200' },
     /** NAME=value for the service's environment (repeatable): an A/B switch, WECHAT_MAX_RPS. */
     env: { type: 'string', multiple: true, default: [] },
     /** One webhook endpoint subscribed to every event type, its receiver a process of its own. */
@@ -115,6 +117,12 @@ const figureLoads = (url: string, dataDir: string, name: string): Record<string,
         notifications[n % notifications.length]!
     )(name === 'notify' || name === 'sequence' ? notificationsFor(dataDir, refunds) : []),
   },
+  steady: {
+    url: `${url}/v1/refunds`,
+    durationSeconds: seconds,
+    overallRate: Number(values.rate),
+    body: (n) => refundBody(`${name}S`, n),
+  },
   get: {
     url: `${url}/v1/refunds`,
     method: 'GET',
@@ -122,6 +130,15 @@ const figureLoads = (url: string, dataDir: string, name: string): Record<string,
     path: (n) => `/v1/refunds/P${(n * 7919) % refunds}`,
   },
 });
+
+/** Waits (up to a minute) until the receiver has had `count` deliveries. */
+const delivered = async (sink: WebhookSink, count: number): Promise<void> => {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+    if ((await sink.stats()).deliveries >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  log(`the receiver had fewer than ${count} deliveries after a minute`);
+};
 
 /** No load: what the service does by itself (the gateway working through the prepared backlog). */
 const idleFor = async (seconds: number): Promise<LoadResult> => {
@@ -174,6 +191,8 @@ const runFigure = async (name: string) => {
       service.url,
       step === 'idle' ? idleFor(seconds) : load(loads[step]!),
     );
+    // A steady load's CPU includes the delivery of what it caused: wait for the receiver.
+    if (step === 'steady' && sink) await delivered(sink, result.requests);
     window.toUs = monotonicUs();
     const used = cpuMs(service.child.pid!) - cpuBefore;
     const cpu =
