@@ -36,7 +36,7 @@ describe('webhook HTTP sender', () => {
   const senderWith = (
     options: {
       policy?: WebhookUrlPolicy;
-      lookup?: LookupFunction;
+      lookup?: LookupFunction | undefined;
       timeoutMs?: number;
       maxSockets?: number;
     } = {},
