@@ -11,7 +11,10 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { systemClock } from '../src/application/ports/clock.js';
 import type { WebhookSender } from '../src/application/webhooks/webhookPorts.js';
-import { createWebhookHttpSender } from '../src/infrastructure/webhooks/webhookHttpSender.js';
+import {
+  createWebhookHttpSender,
+  type WebhookHttpSenderOptions,
+} from '../src/infrastructure/webhooks/webhookHttpSender.js';
 import { createWebhookUrlPolicy } from '../src/infrastructure/webhooks/webhookUrlPolicy.js';
 import { median } from './support/median.js';
 import { createNodeHttpWebhookSender } from './support/nodeHttpWebhookSender.js';
@@ -63,7 +66,7 @@ const eventObject = (n: number): string => {
 
 type Figure = { cpuMsPerAttempt: number; perSecond: number };
 type Sender = { send: WebhookSender; close: () => void };
-type MakeSender = (options: Parameters<typeof createWebhookHttpSender>[0]) => Sender;
+type MakeSender = (options: WebhookHttpSenderOptions) => Sender;
 
 const measure = async (make: MakeSender, url: string, count: number): Promise<Figure> => {
   const policy = createWebhookUrlPolicy({ allowPrivate: true });

@@ -1,15 +1,15 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
-import type { Clock } from '../../src/application/ports/clock.js';
 import type {
   WebhookAttemptResult,
   WebhookSender,
-  WebhookUrlPolicy,
 } from '../../src/application/webhooks/webhookPorts.js';
 import { errorMessage } from '../../src/application/errorMessage.js';
-import { standardWebhooksSignature } from '../../src/infrastructure/webhooks/standardWebhooksSignature.js';
-import { retryAfterMs } from '../../src/infrastructure/webhooks/webhookHttpSender.js';
+import {
+  retryAfterMs,
+  webhookAttemptHeaders,
+  type WebhookHttpSenderOptions,
+} from '../../src/infrastructure/webhooks/webhookHttpSender.js';
 
 /**
  * The webhook sender as it was before undici (main up to 2026-11-30), on node's http client: the
@@ -23,31 +23,20 @@ export const createNodeHttpWebhookSender = ({
   clock,
   maxAnswerBytes = 4096,
   maxSockets = 16,
-}: {
-  policy: WebhookUrlPolicy;
-  lookup: LookupFunction | undefined;
-  timeoutMs: number;
-  clock: Clock;
-  maxAnswerBytes?: number;
-  maxSockets?: number;
-}): { send: WebhookSender; close: () => void } => {
+}: WebhookHttpSenderOptions): { send: WebhookSender; close: () => void } => {
   const agents = {
     'http:': new http.Agent({ keepAlive: true, maxSockets }),
     'https:': new https.Agent({ keepAlive: true, maxSockets }),
   };
 
-  const send: WebhookSender = async ({ url, webhookId, body, secrets }) => {
+  const send: WebhookSender = async ({ url, ...attempt }) => {
     const allowed = await policy(url);
     if (!allowed.ok) return { kind: 'failed', reason: `refused: ${allowed.reason}` };
     const target = new URL(url);
-    const timestamp = Math.floor(clock.now().getTime() / 1000);
+    const { body } = attempt;
     const headers = {
-      'content-type': 'application/json',
+      ...webhookAttemptHeaders(attempt, clock),
       'content-length': Buffer.byteLength(body),
-      'user-agent': 'wechat-refund-service-webhooks/1',
-      'webhook-id': webhookId,
-      'webhook-timestamp': String(timestamp),
-      'webhook-signature': standardWebhooksSignature(secrets, { id: webhookId, timestamp, body }),
     };
     const client = target.protocol === 'https:' ? https : http;
     const agent = target.protocol === 'https:' ? agents['https:'] : agents['http:'];

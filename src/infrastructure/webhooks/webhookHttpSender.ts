@@ -2,6 +2,7 @@ import type { LookupFunction } from 'node:net';
 import { Agent, type Dispatcher } from 'undici';
 import type { Clock } from '../../application/ports/clock.js';
 import type {
+  WebhookAttempt,
   WebhookAttemptResult,
   WebhookSender,
   WebhookUrlPolicy,
@@ -16,6 +17,30 @@ export const retryAfterMs = (value: string | undefined, now: Date): number | und
   if (/^\d+$/.test(text)) return Number(text) * 1000;
   const at = Date.parse(text);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
+};
+
+/** An attempt's headers: Standard Webhooks, signed at the attempt's own timestamp. */
+export const webhookAttemptHeaders = (
+  { webhookId, body, secrets }: Omit<WebhookAttempt, 'url'>,
+  clock: Clock,
+) => {
+  const timestamp = Math.floor(clock.now().getTime() / 1000);
+  return {
+    'content-type': 'application/json',
+    'user-agent': 'wechat-refund-service-webhooks/1',
+    'webhook-id': webhookId,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': standardWebhooksSignature(secrets, { id: webhookId, timestamp, body }),
+  };
+};
+
+export type WebhookHttpSenderOptions = {
+  policy: WebhookUrlPolicy;
+  lookup: LookupFunction | undefined;
+  timeoutMs: number;
+  clock: Clock;
+  maxAnswerBytes?: number;
+  maxSockets?: number;
 };
 
 /**
@@ -36,14 +61,7 @@ export const createWebhookHttpSender = ({
   clock,
   maxAnswerBytes = 4096,
   maxSockets = 16,
-}: {
-  policy: WebhookUrlPolicy;
-  lookup: LookupFunction | undefined;
-  timeoutMs: number;
-  clock: Clock;
-  maxAnswerBytes?: number;
-  maxSockets?: number;
-}): { send: WebhookSender; close: () => void } => {
+}: WebhookHttpSenderOptions): { send: WebhookSender; close: () => void } => {
   const agent = new Agent({
     connections: maxSockets,
     // The attempt's own deadline below bounds the whole exchange; the connect timeout is
@@ -51,18 +69,12 @@ export const createWebhookHttpSender = ({
     connect: { timeout: timeoutMs, ...(lookup && { lookup }) },
   });
 
-  const send: WebhookSender = async ({ url, webhookId, body, secrets }) => {
+  const send: WebhookSender = async ({ url, ...attempt }) => {
     const allowed = await policy(url);
     if (!allowed.ok) return { kind: 'failed', reason: `refused: ${allowed.reason}` };
     const target = new URL(url);
-    const timestamp = Math.floor(clock.now().getTime() / 1000);
-    const headers = {
-      'content-type': 'application/json',
-      'user-agent': 'wechat-refund-service-webhooks/1',
-      'webhook-id': webhookId,
-      'webhook-timestamp': String(timestamp),
-      'webhook-signature': standardWebhooksSignature(secrets, { id: webhookId, timestamp, body }),
-    };
+    const headers = webhookAttemptHeaders(attempt, clock);
+    const { body } = attempt;
 
     return new Promise<WebhookAttemptResult>((resolve) => {
       let settled = false;
@@ -100,6 +112,8 @@ export const createWebhookHttpSender = ({
             if (settled) drop();
           },
           onResponseStart: (_controller, statusCode, answerHeaders) => {
+            // An informational answer (103 Early Hints) is not the answer.
+            if (statusCode < 200) return;
             status = statusCode;
             const value = answerHeaders['retry-after'];
             later = retryAfterMs(Array.isArray(value) ? value[0] : value, clock.now());

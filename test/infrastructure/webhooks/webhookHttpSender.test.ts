@@ -171,6 +171,20 @@ describe('webhook HTTP sender', () => {
     expect(ids).toEqual(['evt_1']);
   });
 
+  it('given an informational answer and then the connection lost, then the attempt fails', async () => {
+    const url = await serve((request, response) => {
+      response.writeEarlyHints({ link: '</style.css>; rel=preload' }, () =>
+        request.socket.destroy(),
+      );
+    });
+    const sender = senderWith();
+
+    expect(await sender.send({ ...attempt, url })).toEqual({
+      kind: 'failed',
+      reason: expect.any(String),
+    });
+  });
+
   it('given an endpoint that never answers, then the attempt fails at its deadline', async () => {
     const url = await serve(() => undefined);
     const sender = senderWith({ timeoutMs: 200 });
