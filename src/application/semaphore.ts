@@ -10,6 +10,12 @@ export const createSemaphore = (size: number) => {
       }
       return new Promise<void>((resolve) => waiting.push(resolve));
     },
+    /** A place now, or false (nobody is made to wait). */
+    tryAcquire: (): boolean => {
+      if (free === 0) return false;
+      free -= 1;
+      return true;
+    },
     release: (): void => {
       const next = waiting.shift();
       if (next) next();

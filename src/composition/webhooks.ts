@@ -107,7 +107,7 @@ export const composeWebhooks = ({
         // view its last one left, rather than its stream read again.
         eventObjects: refundEventObjects(events, { cachedStreams: 4096 }),
         clock,
-        onCreated: started.wakeLanes,
+        admit: started.admit,
       }),
     );
     return stopInReverse([{ stop: async () => sender.close() }, started, fanOut]);

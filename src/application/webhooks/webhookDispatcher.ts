@@ -13,7 +13,13 @@ import {
 import { changeDocument } from './webhookEndpoints.js';
 import { startWebhookLane, type WebhookLane } from './webhookLane.js';
 import type { WebhookAttemptResult, WebhookSender } from './webhookPorts.js';
-import type { WebhookDelivery, WebhookEndpoint, WebhookStore } from './webhookStore.js';
+import {
+  writeNewDeliveries,
+  type NewDelivery,
+  type WebhookDelivery,
+  type WebhookEndpoint,
+  type WebhookStore,
+} from './webhookStore.js';
 
 export type WebhookDispatcherOptions = {
   store: WebhookStore;
@@ -82,6 +88,31 @@ export const startWebhookDispatcher = ({
     }));
     const won = await Promise.all(claims.map(writeNextVersions));
     return claims.filter((_, i) => won[i]);
+  };
+
+  /**
+   * New deliveries from the fan-out. Those whose lane has room are born claimed: written with
+   * the lease already on them and attempted at once, with no query and no claim of their own;
+   * the rest are written due now and wait in the store for their lane.
+   */
+  const admit = async (created: readonly NewDelivery[]): Promise<void> => {
+    const leaseEnd = isoIn(timeoutMs + leaseMarginMs);
+    const laneOf = created.map(({ endpoint }) => lanes.get(endpoint.id));
+    const reserved = laneOf.map((lane) => lane?.reserve() ?? false);
+    const deliveries = created.map(({ delivery }, i) =>
+      reserved[i] ? { ...delivery, dueAt: leaseEnd } : delivery,
+    );
+    let written: readonly boolean[] = [];
+    try {
+      written = await writeNewDeliveries(store, deliveries);
+    } finally {
+      laneOf.forEach((lane, i) => {
+        if (!lane || !reserved[i]) return;
+        if (written[i]) lane.startReserved(deliveries[i]!, created[i]!.endpoint);
+        else lane.unreserve();
+      });
+    }
+    if (reserved.includes(false)) wakeLanes();
   };
 
   const disable = async (endpointId: string): Promise<void> => {
@@ -187,7 +218,7 @@ export const startWebhookDispatcher = ({
       mainAlarm.ring();
       wakeLanes();
     },
-    wakeLanes,
+    admit,
     /** Attempts in flight. */
     inFlight: (): number => attempts.size,
     /** Per enabled endpoint, how old the event of its oldest pending delivery is. */

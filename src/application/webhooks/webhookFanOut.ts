@@ -4,7 +4,13 @@ import type { Clock } from '../ports/clock.js';
 import type { Reactor } from '../reactor.js';
 import type { JsonObject, RecordedEvent } from '../ports/eventStore.js';
 import { outcomeEventTypeOf } from './refundEventTypes.js';
-import type { WebhookDelivery, WebhookEndpoint, WebhookStore } from './webhookStore.js';
+import {
+  writeNewDeliveries,
+  type NewDelivery,
+  type WebhookDelivery,
+  type WebhookEndpoint,
+  type WebhookStore,
+} from './webhookStore.js';
 
 /** The id of the delivery of one event to one endpoint: the same however often it is fanned out. */
 export const deliveryId = (endpointId: string, eventId: string): string =>
@@ -41,14 +47,22 @@ export const webhookFanOut = ({
   store,
   eventObjects,
   clock,
-  onCreated,
+  admit = async (created) => {
+    await writeNewDeliveries(
+      store,
+      created.map(({ delivery }) => delivery),
+    );
+  },
 }: {
   store: WebhookStore;
   /** The event objects (DESIGN §5) of recorded refund events. */
   eventObjects: (recorded: readonly RecordedEvent[]) => Promise<JsonObject[]>;
   clock: Clock;
-  /** Deliveries were written (the dispatcher looks now). */
-  onCreated: () => void;
+  /**
+   * Writes a page's new deliveries (the dispatcher's `admit`, which attempts at once those its
+   * lanes have room for); by default they are only written, due now.
+   */
+  admit?: (created: readonly NewDelivery[]) => Promise<void>;
 }): Reactor<RecordedEvent> => {
   const fanOut = async (page: readonly RecordedEvent[]): Promise<void[]> => {
     const enabled = await (await store.endpoints()).findBy('status', 'enabled');
@@ -58,19 +72,16 @@ export const webhookFanOut = ({
     if (going.length > 0) {
       const objects = await eventObjects(going.map(({ recorded }) => recorded));
       const now = clock.now().toISOString();
-      await (
-        await store.deliveries()
-      ).writeMany(
+      await admit(
         going.flatMap(({ recorded, endpoints }, i) => {
           // The same bytes to every endpoint, and on every attempt.
           const payload = JSON.stringify(objects[i]);
-          return endpoints.map((endpoint) => {
-            const delivery = pendingDelivery(recorded, endpoint.id, payload, now);
-            return { id: delivery.id, body: delivery, position: 1n };
-          });
+          return endpoints.map((endpoint) => ({
+            delivery: pendingDelivery(recorded, endpoint.id, payload, now),
+            endpoint,
+          }));
         }),
       );
-      onCreated();
     }
     return page.map(() => undefined);
   };

@@ -50,8 +50,12 @@ export const startWebhookLane = ({
   const signal = alarm.ring;
   const refillAt = Math.floor(perEndpoint / 2);
   // A lane with more due than room refills once half of it is free, a page of claims at a time;
-  // one that took everything due (starved) takes new deliveries into any room at once.
-  let starved = true;
+  // one that took everything due (starved) takes new deliveries into any room at once, and
+  // only such a lane takes new deliveries straight from the fan-out (reserve): one with due
+  // deliveries waiting in the store takes those first.
+  let starved = false;
+  // Room kept for deliveries being written claimed (reserve), not started yet.
+  let reserved = 0;
   let stopped = false;
   // The earliest retry this lane scheduled: it looks again then, not only at the next poll.
   let nextRetryAt = Number.POSITIVE_INFINITY;
@@ -80,7 +84,7 @@ export const startWebhookLane = ({
 
   /** Claims and starts a page of what is due; true when more is due and the lane has room. */
   const takeDue = async (): Promise<boolean> => {
-    const room = perEndpoint - inFlight.size;
+    const room = perEndpoint - inFlight.size - reserved;
     const page = await (
       await store.deliveries()
     ).query({
@@ -105,14 +109,15 @@ export const startWebhookLane = ({
     } finally {
       for (; held > 0; held -= 1) slots.release();
     }
-    return page.next !== undefined && inFlight.size <= refillAt;
+    return page.next !== undefined && inFlight.size + reserved <= refillAt;
   };
 
   const loop = (async () => {
     while (!stopped) {
       if (nextRetryAt <= Date.now()) nextRetryAt = Number.POSITIVE_INFINITY;
       try {
-        const take = inFlight.size < perEndpoint && (starved || inFlight.size <= refillAt);
+        const busy = inFlight.size + reserved;
+        const take = busy < perEndpoint && (starved || busy <= refillAt);
         if (take && (await takeDue())) continue;
       } catch (error) {
         log[retryLogLevel(error)]({ err: error, endpointId }, 'webhook lane failed; retrying');
@@ -123,6 +128,32 @@ export const startWebhookLane = ({
 
   return {
     wake: signal,
+    /**
+     * Room for one new delivery about to be written claimed (webhookDispatcher's admit): given
+     * only by a lane that has taken everything due, with room of its own and a free slot. A lane
+     * that cannot take it looks at the store again (the delivery is written due there).
+     */
+    reserve: (): boolean => {
+      if (!stopped && starved && inFlight.size + reserved < perEndpoint && slots.tryAcquire()) {
+        reserved += 1;
+        return true;
+      }
+      starved = false;
+      return false;
+    },
+    /** Attempts a delivery written claimed, in the room `reserve` kept for it. */
+    startReserved: (claimed: WebhookDelivery, endpoint: WebhookEndpoint): void => {
+      reserved -= 1;
+      // Stopping: it stays claimed until its lease ends, then it is due again.
+      if (stopped) slots.release();
+      else start(claimed, endpoint);
+    },
+    /** Gives back the room `reserve` kept (the delivery was not written: it existed already). */
+    unreserve: (): void => {
+      reserved -= 1;
+      slots.release();
+      signal();
+    },
     stop: async () => {
       stopped = true;
       signal();

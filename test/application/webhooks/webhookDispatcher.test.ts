@@ -56,7 +56,6 @@ describe('webhook dispatcher claiming pages of due deliveries', () => {
       store,
       eventObjects: refundEventObjects(stores.events),
       clock,
-      onCreated: () => undefined,
     });
     const page = await stores.events.readCategory(refundCategory, { limit: 1000 });
     await Promise.all(page.map((recorded) => fanOut.act(recorded, { retryCount: 0 })));
@@ -136,6 +135,72 @@ describe('webhook dispatcher claiming pages of due deliveries', () => {
     const sizes = writes.mock.calls.map(([batch]) => batch.length);
     expect(sizes.reduce((sum, n) => sum + n, 0)).toBe(40);
     expect(Math.max(...sizes)).toBeGreaterThan(1);
+    expect(receiver.mostInFlight()).toBeLessThanOrEqual(perEndpoint);
+  });
+
+  /** An endpoint, and a fan-out that hands the events of new refunds to `admit`. */
+  const admitting = async (admit: WebhookDispatcher['admit']) => {
+    const store = openWebhookStore(stores.documents);
+    await webhookEndpoints({
+      store,
+      events: stores.events,
+      clock,
+      urlPolicy: async () => ({ ok: true }),
+    }).create({ url: 'https://upstream.example/hook' });
+    const handle = createRefundCommandHandler({ events: stores.events });
+    const fanOut = webhookFanOut({
+      store,
+      eventObjects: refundEventObjects(stores.events),
+      clock,
+      admit,
+    });
+    let refunds = 0;
+    /** `count` new refunds, their events handed to the fan-out in one turn. */
+    return async (count: number) => {
+      const from = refunds;
+      for (; refunds < from + count; refunds++) {
+        await handle(
+          requestRefund({ outRefundNo: `A${refunds}`, outTradeNo: `A${refunds}` }),
+          context,
+        );
+      }
+      const page = await stores.events.readCategory(refundCategory, { limit: 1000 });
+      await Promise.all(page.map((recorded) => fanOut.act(recorded, { retryCount: 0 })));
+    };
+  };
+
+  it('given a lane that has taken everything due, when the fan-out admits new deliveries, then they are written claimed and attempted at once: a write to create each and one for its outcome, no claim of its own', async () => {
+    const store = openWebhookStore(stores.documents);
+    const receiver = slowReceiver();
+    const dispatcher = dispatcherOn(store, receiver.send);
+    const fanOut = await admitting(dispatcher.admit);
+    await fanOut(1);
+    await eventually(async () => expect(await succeeded(stores.documents)).toHaveLength(1));
+    const writes = vi.spyOn(await store.deliveries(), 'writeMany');
+
+    await fanOut(3);
+
+    await eventually(async () => expect(await succeeded(stores.documents)).toHaveLength(4));
+    const written = writes.mock.calls.flatMap(([batch]) => batch.map((write) => write.position));
+    // The page handed over again writes nothing new (the first refund's delivery exists).
+    expect(written.filter((version) => version === 1n)).toHaveLength(4);
+    expect(written.filter((version) => version > 1n)).toEqual([2n, 2n, 2n]);
+    expect(receiver.sent).toHaveLength(4);
+  });
+
+  it('given more new deliveries than a slow lane has room for, then the rest wait in the store, and each is attempted exactly once within the bound', async () => {
+    const receiver = slowReceiver();
+    const dispatcher = dispatcherOn(openWebhookStore(stores.documents), receiver.send);
+
+    await (
+      await admitting(dispatcher.admit)
+    )(3 * perEndpoint);
+
+    await eventually(async () =>
+      expect(await succeeded(stores.documents)).toHaveLength(3 * perEndpoint),
+    );
+    expect(receiver.sent).toHaveLength(3 * perEndpoint);
+    expect(new Set(receiver.sent).size).toBe(3 * perEndpoint);
     expect(receiver.mostInFlight()).toBeLessThanOrEqual(perEndpoint);
   });
 });

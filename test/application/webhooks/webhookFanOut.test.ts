@@ -4,7 +4,10 @@ import type { RecordedEvent } from '../../../src/application/ports/eventStore.js
 import { refundCategory } from '../../../src/application/refundEventCodec.js';
 import { webhookEndpoints } from '../../../src/application/webhooks/webhookEndpoints.js';
 import { webhookFanOut } from '../../../src/application/webhooks/webhookFanOut.js';
-import { openWebhookStore } from '../../../src/application/webhooks/webhookStore.js';
+import {
+  openWebhookStore,
+  writeNewDeliveries,
+} from '../../../src/application/webhooks/webhookStore.js';
 import { refundEventObjects } from '../../../src/projections/refundEventObjects.js';
 import { acceptRefund, requestRefund } from '../../domain/refund/refundFixtures.js';
 import { sqliteStoresPerTest } from '../../support/fixtures.js';
@@ -28,12 +31,18 @@ describe('webhook fan-out of a page of events', () => {
       urlPolicy: async () => ({ ok: true }),
     });
     const handle = createRefundCommandHandler({ events: stores.events });
-    let created = 0;
+    let admitted = 0;
     const fanOut = webhookFanOut({
       store,
       eventObjects: refundEventObjects(stores.events),
       clock,
-      onCreated: () => (created += 1),
+      admit: async (created) => {
+        admitted += 1;
+        await writeNewDeliveries(
+          store,
+          created.map(({ delivery }) => delivery),
+        );
+      },
     });
     /** Hands every refund event of the log to the reactor in one turn, as a runner does a page. */
     const handPage = async (): Promise<RecordedEvent[]> => {
@@ -46,11 +55,11 @@ describe('webhook fan-out of a page of events', () => {
       (await endpoints.deliveries(endpointId, { limit: 20 })).data
         .map((d) => `${d.eventType} ${d.outRefundNo}`)
         .sort();
-    return { store, endpoints, handle, handPage, kinds, onCreatedCalls: () => created };
+    return { store, endpoints, handle, handPage, kinds, admitCalls: () => admitted };
   };
 
   it('given events before, between and after two endpoints were created, when they are handed over in one turn, then one write stores the deliveries, a stream is read at most once, and no endpoint gets an event from before it existed', async () => {
-    const { store, endpoints, handle, handPage, kinds, onCreatedCalls } = await setUp();
+    const { store, endpoints, handle, handPage, kinds, admitCalls } = await setUp();
     await handle(requestRefund({ outRefundNo: 'W0', outTradeNo: 'W0' }), context);
     const early = await endpoints.create({ url: 'https://early.example/hook' });
     await handle(requestRefund({ outRefundNo: 'W1', outTradeNo: 'W1' }), context);
@@ -64,7 +73,7 @@ describe('webhook fan-out of a page of events', () => {
 
     expect(page).toHaveLength(4);
     expect(writes).toHaveBeenCalledTimes(1);
-    expect(onCreatedCalls()).toBe(1);
+    expect(admitCalls()).toBe(1);
     // W0 goes to nobody (both endpoints came after it); a first event is its own view: only
     // W1's acceptance needs its stream, read once.
     expect(streamReads.mock.calls.map(([stream]) => stream)).toEqual(['refund-W1']);
@@ -106,7 +115,6 @@ describe('webhook fan-out of a page of events', () => {
         throw new Error('the log does not answer');
       },
       clock,
-      onCreated: () => undefined,
     });
     const page = await stores.events.readCategory(refundCategory, { limit: 100 });
 

@@ -64,7 +64,6 @@ export const webhookStoreContract = (
         store: openWebhookStore(documents),
         eventObjects: refundEventObjects(events),
         clock: { now: () => new Date() },
-        onCreated: () => undefined,
       });
       const acted: string[] = [];
       const running = startReactor(

@@ -85,7 +85,6 @@ if (connectionString) {
             store: openWebhookStore(documentStore(file)),
             eventObjects: refundEventObjects(eventStore()),
             clock: { now: () => new Date() },
-            onCreated: () => undefined,
           }),
           { client: client(), log, random: () => 0, group, bufferSize: 4 },
         );

@@ -1,0 +1,133 @@
+// npm run bench:webhooks [-- --rate 200 --seconds 15 --rounds 3]
+// What webhook delivery costs the service's process in CPU, alone: refund events appended to an
+// embedded log at a steady rate, as the head of a busy log receives them, and the fan-out and the
+// dispatcher as the service composes them (composeWebhooks) delivering each to one endpoint, a
+// receiver in a process of its own. Each round runs once with the endpoint and once without, and
+// the CPU of this process (all threads) per event, from the first append to the last outcome
+// stored, is compared: the difference is what a delivery costs.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { systemClock } from '../src/application/ports/clock.js';
+import type { EventStore } from '../src/application/ports/eventStore.js';
+import { openWebhookStore } from '../src/application/webhooks/webhookStore.js';
+import { composeWebhooks } from '../src/composition/webhooks.js';
+import { loadConfig } from '../src/infrastructure/config/config.js';
+import { createMetrics } from '../src/infrastructure/observability/metrics.js';
+import { openStores } from '../src/infrastructure/stores/openStores.js';
+import { reactorRunner } from '../src/infrastructure/stores/reactorRunner.js';
+import { median } from './support/median.js';
+import { loadAverage } from './support/resultsFile.js';
+import { startWebhookSink, type WebhookSink } from './support/webhookSink.js';
+
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '200' },
+    seconds: { type: 'string', default: '15' },
+    rounds: { type: 'string', default: '3' },
+  },
+});
+const rate = Number(values.rate);
+const seconds = Number(values.seconds);
+const log = pino({ level: 'warn' });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const metadata = { correlationId: 'bench', causationId: 'bench', source: 'api', schemaVersion: 1 };
+const requested = (outRefundNo: string) => ({
+  id: randomUUID(),
+  type: 'RefundRequested',
+  data: {
+    outRefundNo,
+    outTradeNo: outRefundNo,
+    totalFee: 1000,
+    refundFee: 1000,
+    requestedAt: new Date().toISOString(),
+    attempt: 1,
+    origin: 'api',
+  },
+  metadata,
+});
+
+/** `rate` refund events a second for `seconds`, a few every 10 ms, each its own append. */
+const appendSteadily = async (events: EventStore): Promise<number> => {
+  const total = rate * seconds;
+  const started = Date.now();
+  for (let appended = 0; appended < total;) {
+    const due = Math.min(total, Math.floor(((Date.now() - started) / 1000) * rate));
+    const appends: Promise<unknown>[] = [];
+    for (; appended < due; appended += 1) {
+      appends.push(events.append(`refund-B${appended}`, [requested(`B${appended}`)], 'no_stream'));
+    }
+    await Promise.all(appends);
+    await sleep(10);
+  }
+  return total;
+};
+
+/** CPU ms of this process per event appended, with one endpoint subscribed or none. */
+const measure = async (sink: WebhookSink | undefined): Promise<{ cpu: number; system: number }> => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'webhook-bench-'));
+  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'warn' });
+  if (!config.ok) throw new Error(config.problems.join('; '));
+  const stores = openStores(config.config, { log });
+  const webhooks = composeWebhooks({
+    config: config.config,
+    events: stores.events,
+    documents: stores.documents,
+    clock: systemClock,
+    tuning: {},
+  });
+  const endpoint = sink && (await webhooks.endpoints.create({ url: sink.url }));
+  const delivery = webhooks.startDelivery({
+    metrics: createMetrics(),
+    runReactor: reactorRunner(stores, { log, random: Math.random }),
+    log,
+    random: Math.random,
+  });
+  const deliveries = await openWebhookStore(stores.documents).deliveries();
+  const before = process.cpuUsage();
+  const total = await appendSteadily(stores.events);
+  // Every delivery made and its outcome stored.
+  for (const deadline = Date.now() + 120_000; endpoint && Date.now() < deadline;) {
+    const { documents } = await deliveries.query({
+      where: { endpointId: endpoint.id, status: 'succeeded' },
+      orderBy: 'createdAt',
+      direction: 'desc',
+      limit: total,
+    });
+    if (documents.length >= total) break;
+    await sleep(50);
+  }
+  const used = process.cpuUsage(before);
+  await delivery.stop();
+  await stores.documents.close();
+  await stores.events.close();
+  rmSync(dir, { recursive: true, force: true });
+  return { cpu: (used.user + used.system) / 1000 / total, system: used.system / 1000 / total };
+};
+
+const sink = await startWebhookSink();
+type Cost = { cpu: number; system: number };
+const rounds: { without: Cost; with: Cost }[] = [];
+const start = loadAverage();
+for (let round = 0; round < Number(values.rounds); round++) {
+  const without = await measure(undefined);
+  const withHooks = await measure(sink);
+  rounds.push({ without, with: withHooks });
+  process.stderr.write(
+    `round ${round + 1}: ${without.cpu.toFixed(3)} ms per event without (system ${without.system.toFixed(3)}), ${withHooks.cpu.toFixed(3)} with one endpoint (system ${withHooks.system.toFixed(3)})\n`,
+  );
+}
+await sink.close();
+const added = median(rounds.map((r) => r.with.cpu - r.without.cpu));
+const addedSystem = median(rounds.map((r) => r.with.system - r.without.system));
+process.stdout.write(
+  `${rate} events/s for ${seconds} s, ${rounds.length} rounds, load average ${start} → ${loadAverage()}: ` +
+    `CPU per event without an endpoint ${median(rounds.map((r) => r.without.cpu)).toFixed(3)} ms, ` +
+    `with one ${median(rounds.map((r) => r.with.cpu)).toFixed(3)} ms; a delivery adds ${added.toFixed(3)} ms, ` +
+    `${addedSystem.toFixed(3)} ms of it in the kernel ` +
+    `(rounds: ${rounds.map((r) => (r.with.cpu - r.without.cpu).toFixed(3)).join(', ')})\n`,
+);
