@@ -82,9 +82,10 @@ export default {
     ),
     {
       name: 'only-main-and-cli-import-composition',
-      comment: "The composition modules are parts of the composition root, nobody else's.",
+      comment:
+        "The composition modules are parts of the composition root, nobody else's (but a benchmark's, measuring a part as the service composes it).",
       severity: 'error',
-      from: { pathNot: [compositionRoot, '^src/(cli|composition)/'] },
+      from: { pathNot: [compositionRoot, '^src/(cli|composition)/', '^bench/'] },
       to: { path: '^src/composition/' },
     },
     {

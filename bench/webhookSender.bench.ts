@@ -1,6 +1,6 @@
-// npm run bench:webhook-sender — what one webhook attempt costs the process that sends it, through
-// the service's sender (undici) and through node's http client as the sender was before
-// (bench/support/nodeHttpWebhookSender.ts). A receiver in a process of its own on loopback
+// npm run bench:webhook-sender — what one webhook attempt costs the process that sends it: the
+// service's sender on its poster (webhookHttpPost.ts, undici) in this thread, and the same sender
+// on node's http client as the poster was before (bench/support/nodeHttpWebhookPoster.ts). A receiver in a process of its own on loopback
 // (bench/support/webhookSinkServer.ts: 204 at once, keep-alive) takes BENCH_ATTEMPTS (20,000)
 // attempts per round, each a ~1.5 kB event object with the real Standard Webhooks headers,
 // BENCH_IN_FLIGHT (12) at a time. The two senders alternate, BENCH_RUNS (3, at least 3) rounds
@@ -10,14 +10,15 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { systemClock } from '../src/application/ports/clock.js';
-import type { WebhookSender } from '../src/application/webhooks/webhookPorts.js';
 import {
-  createWebhookHttpSender,
-  type WebhookHttpSenderOptions,
-} from '../src/infrastructure/webhooks/webhookHttpSender.js';
+  createWebhookHttpPoster,
+  type WebhookPoster,
+  type WebhookPosterOptions,
+} from '../src/infrastructure/webhooks/webhookHttpPost.js';
+import { createWebhookHttpSender } from '../src/infrastructure/webhooks/webhookHttpSender.js';
 import { createWebhookUrlPolicy } from '../src/infrastructure/webhooks/webhookUrlPolicy.js';
 import { median } from './support/median.js';
-import { createNodeHttpWebhookSender } from './support/nodeHttpWebhookSender.js';
+import { createNodeHttpWebhookPoster } from './support/nodeHttpWebhookPoster.js';
 import { root } from './support/processes.js';
 import { loadAverage } from './support/resultsFile.js';
 import { startWebhookSink } from './support/webhookSink.js';
@@ -65,15 +66,14 @@ const eventObject = (n: number): string => {
 };
 
 type Figure = { cpuMsPerAttempt: number; perSecond: number };
-type Sender = { send: WebhookSender; close: () => void };
-type MakeSender = (options: WebhookHttpSenderOptions) => Sender;
+type MakePoster = (options: WebhookPosterOptions) => WebhookPoster;
 
-const measure = async (make: MakeSender, url: string, count: number): Promise<Figure> => {
+/** The service's sender (policy, signature) on the poster, in this thread, as tests compose it. */
+const measure = async (make: MakePoster, url: string, count: number): Promise<Figure> => {
   const policy = createWebhookUrlPolicy({ allowPrivate: true });
-  const sender = make({
+  const sender = createWebhookHttpSender({
     policy: policy.check,
-    lookup: policy.lookup,
-    timeoutMs: 15_000,
+    poster: make({ lookup: policy.lookup, timeoutMs: 15_000 }),
     clock: systemClock,
   });
   const bodies = Array.from({ length: 64 }, (_, n) => eventObject(n));
@@ -100,9 +100,9 @@ const measure = async (make: MakeSender, url: string, count: number): Promise<Fi
   return { cpuMsPerAttempt: (cpu.user + cpu.system) / 1000 / count, perSecond: count / seconds };
 };
 
-const senders: { name: string; make: MakeSender }[] = [
-  { name: "node's http client (before)", make: createNodeHttpWebhookSender },
-  { name: 'undici (the sender now)', make: createWebhookHttpSender },
+const senders: { name: string; make: MakePoster }[] = [
+  { name: "node's http client (before)", make: createNodeHttpWebhookPoster },
+  { name: 'undici (the poster now)', make: createWebhookHttpPoster },
 ];
 
 const main = async () => {

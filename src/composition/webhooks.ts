@@ -16,6 +16,8 @@ import {
   observeWebhookBacklog,
 } from '../infrastructure/observability/webhookMetrics.js';
 import type { RunReactor } from '../infrastructure/stores/reactorRunner.js';
+import { createThreadedWebhookPoster } from '../infrastructure/webhooks/threadedWebhookPoster.js';
+import { createWebhookHttpPoster } from '../infrastructure/webhooks/webhookHttpPost.js';
 import { createWebhookHttpSender } from '../infrastructure/webhooks/webhookHttpSender.js';
 import {
   createWebhookUrlPolicy,
@@ -81,12 +83,15 @@ export const composeWebhooks = ({
     log: Log;
     random: () => number;
   }) => {
-    const sender = createWebhookHttpSender({
-      policy: urlPolicy.check,
-      lookup: urlPolicy.lookup,
-      timeoutMs: webhooks.timeoutMs,
-      clock,
-    });
+    // The requests go from a worker thread; a stand-in resolver (tests) only answers in this one.
+    const poster = tuning.resolve
+      ? createWebhookHttpPoster({ lookup: urlPolicy.lookup, timeoutMs: webhooks.timeoutMs })
+      : createThreadedWebhookPoster({
+          allowPrivate: webhooks.allowPrivateUrls,
+          timeoutMs: webhooks.timeoutMs,
+          log,
+        });
+    const sender = createWebhookHttpSender({ policy: urlPolicy.check, poster, clock });
     const started = startWebhookDispatcher({
       store,
       send: sender.send,

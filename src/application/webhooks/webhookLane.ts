@@ -77,7 +77,9 @@ export const startWebhookLane = ({
         inFlight.delete(claimed.id);
         attempts.delete(task);
         slots.release();
-        signal();
+        // A lane that took everything due has nothing to look for: what is new comes through
+        // reserve (or wakes it), retries at their time.
+        if (!starved) signal();
       });
     attempts.add(task);
   };

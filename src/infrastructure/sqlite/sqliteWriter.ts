@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../startModuleWorker.js';
 import type {
   WriterAppend,
   WriterData,
@@ -20,23 +19,9 @@ export class SqliteWriteError extends Error {
   }
 }
 
-/**
- * The writer's module runs in a worker thread (sqliteWriterWorker says why). Built, it is the
- * JavaScript beside this file (dist/, npm start). From the sources (tsx, vitest) it is TypeScript,
- * which a worker thread of Node 20 does not load through the parent's loader hooks: tsx's require
- * hook compiles it there instead.
- */
-const startWorker = (workerData: WriterData): Worker => {
-  const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  const module = new URL(`./sqliteWriterWorker.${extension}`, import.meta.url);
-  if (extension === 'js') return new Worker(module, { workerData });
-  const tsx = JSON.stringify(createRequire(import.meta.url).resolve('tsx/cjs/api'));
-  const source = JSON.stringify(fileURLToPath(module));
-  return new Worker(`require(${tsx}).register(); require(${source});`, {
-    eval: true,
-    workerData,
-  });
-};
+/** The writer's module runs in a worker thread (sqliteWriterWorker says why). */
+const startWorker = (workerData: WriterData): Worker =>
+  startModuleWorker(import.meta.url, 'sqliteWriterWorker', workerData);
 
 /** The event log's one writing connection, in a worker thread. Commits answer once durable. */
 export const startSqliteWriter = (data: WriterData) => {

@@ -1,15 +1,173 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, LookupFunction } from 'node:net';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/application/ports/clock.js';
 import type { WebhookUrlPolicy } from '../../../src/application/webhooks/webhookPorts.js';
+import { createThreadedWebhookPoster } from '../../../src/infrastructure/webhooks/threadedWebhookPoster.js';
+import {
+  createWebhookHttpPoster,
+  type WebhookPoster,
+} from '../../../src/infrastructure/webhooks/webhookHttpPost.js';
 import { createWebhookHttpSender } from '../../../src/infrastructure/webhooks/webhookHttpSender.js';
 import { createWebhookUrlPolicy } from '../../../src/infrastructure/webhooks/webhookUrlPolicy.js';
 import { issue, newKeyPair } from '../../../src/sandbox/sandboxCertificateIssuer.js';
 import { startSilentServer } from '../../support/silentServer.js';
 
 describe('webhook HTTP sender', () => {
+  const servers: Server[] = [];
+  afterEach(async () => {
+    for (const server of servers.splice(0)) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+  const serve = async (handler: Parameters<typeof createServer>[1]) => {
+    const server = createServer(handler);
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  };
+  const attempt = {
+    webhookId: 'evt_1',
+    body: '{"a":1}',
+    secrets: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'],
+  };
+
+  const posters = {
+    'in this thread': (timeoutMs: number) =>
+      createWebhookHttpPoster({ lookup: undefined, timeoutMs }),
+    'in a worker thread': (timeoutMs: number) =>
+      createThreadedWebhookPoster({
+        allowPrivate: true,
+        timeoutMs,
+        log: pino({ level: 'silent' }),
+      }),
+  };
+  const senderWith = (poster: WebhookPoster) =>
+    createWebhookHttpSender({
+      policy: createWebhookUrlPolicy({ allowPrivate: true }).check,
+      poster,
+      clock: systemClock,
+    });
+
+  describe.each(Object.entries(posters))('with the requests made %s', (_, poster) => {
+    it('given a redirect, then it is an answer like any other, and its target is never requested', async () => {
+      let followed = false;
+      const target = await serve((_req, res) => {
+        followed = true;
+        res.end();
+      });
+      const url = await serve((_req, res) => res.writeHead(302, { location: `${target}/x` }).end());
+      const sender = senderWith(poster(30_000));
+
+      expect(await sender.send({ ...attempt, url })).toEqual({ kind: 'answered', status: 302 });
+      expect(followed).toBe(false);
+      sender.close();
+    });
+
+    it('given an endless answer, then only the first few KiB are read and the attempt still counts as answered', async () => {
+      const url = await serve((_req, res) => {
+        res.writeHead(500, { 'retry-after': '120' });
+        const chunk = Buffer.alloc(64 * 1024, 'x');
+        const write = () => {
+          while (!res.destroyed && res.write(chunk));
+          if (!res.destroyed) res.once('drain', write);
+        };
+        write();
+      });
+      const sender = senderWith(poster(30_000));
+
+      expect(await sender.send({ ...attempt, url })).toEqual({
+        kind: 'answered',
+        status: 500,
+        retryAfterMs: 120_000,
+      });
+      sender.close();
+    });
+
+    it('given a receiver that does not answer, then the attempt fails at the timeout', async () => {
+      const url = await serve(() => undefined);
+      const sender = senderWith(poster(200));
+
+      expect(await sender.send({ ...attempt, url })).toEqual({
+        kind: 'failed',
+        reason: 'no answer within 200 ms',
+      });
+      sender.close();
+    });
+
+    it('given many attempts in one turn, then each gets its own answer', async () => {
+      const url = await serve((req, res) => res.writeHead(Number(req.url!.slice(1))).end());
+      const sender = senderWith(poster(30_000));
+      const statuses = Array.from({ length: 30 }, (_, i) => [200, 204, 410, 500, 503][i % 5]!);
+
+      const results = await Promise.all(
+        statuses.map((status) => sender.send({ ...attempt, url: `${url}/${status}` })),
+      );
+
+      expect(results).toEqual(statuses.map((status) => ({ kind: 'answered', status })));
+      sender.close();
+    });
+  });
+
+  it('given live-mode rules, when a worker thread makes the request to a name that resolves to loopback, then its own lookup refuses the connection', async () => {
+    let requests = 0;
+    const port = new URL(
+      await serve((_req, res) => {
+        requests += 1;
+        res.end();
+      }),
+    ).port;
+    const poster = createThreadedWebhookPoster({
+      allowPrivate: false,
+      timeoutMs: 30_000,
+      log: pino({ level: 'silent' }),
+    });
+
+    const answer = await poster.post({
+      url: `http://localhost:${port}/hooks`,
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+
+    expect(answer).toEqual({ kind: 'failed', reason: expect.stringMatching(/127\.0\.0\.1|::1/) });
+    expect(requests).toBe(0);
+    poster.close();
+  });
+
+  it('given live-mode rules, when the name resolves to loopback at the attempt (DNS rebinding), then no request is made', async () => {
+    let requests = 0;
+    await serve((_req, res) => {
+      requests += 1;
+      res.end();
+    });
+    let answer = ['93.184.216.34'];
+    const policy = createWebhookUrlPolicy({
+      allowPrivate: false,
+      resolve: async () => answer.map((address) => ({ address, family: 4 })),
+    });
+    expect(await policy.check('https://rebind.example/hooks')).toEqual({ ok: true });
+    const sender = createWebhookHttpSender({
+      policy: policy.check,
+      poster: createWebhookHttpPoster({ lookup: policy.lookup, timeoutMs: 30_000 }),
+      clock: systemClock,
+    });
+
+    answer = ['127.0.0.1'];
+    const result = await sender.send({ ...attempt, url: 'https://rebind.example/hooks' });
+
+    expect(result).toEqual({
+      kind: 'failed',
+      reason: expect.stringMatching(/^refused: .*127\.0\.0\.1/),
+    });
+    expect(requests).toBe(0);
+    sender.close();
+  });
+});
+
+describe('webhook HTTP poster, in this thread', () => {
   const servers: Server[] = [];
   const senders: { close: () => void }[] = [];
   afterEach(async () => {
@@ -32,8 +190,8 @@ describe('webhook HTTP sender', () => {
   };
   const serve = async (handler: Parameters<typeof createServer>[1]) =>
     (await listen(createServer(handler))).url;
-  /** A sender under the policy of private URLs allowed, unless told otherwise. */
-  const senderWith = (
+  /** A sender on a poster in this thread, under the policy of private URLs allowed unless told otherwise. */
+  const senderOn = (
     options: {
       policy?: WebhookUrlPolicy;
       lookup?: LookupFunction | undefined;
@@ -43,10 +201,12 @@ describe('webhook HTTP sender', () => {
   ) => {
     const sender = createWebhookHttpSender({
       policy: options.policy ?? createWebhookUrlPolicy({ allowPrivate: true }).check,
-      lookup: options.lookup,
-      timeoutMs: options.timeoutMs ?? 30_000,
+      poster: createWebhookHttpPoster({
+        lookup: options.lookup,
+        timeoutMs: options.timeoutMs ?? 30_000,
+        ...(options.maxSockets !== undefined && { maxSockets: options.maxSockets }),
+      }),
       clock: systemClock,
-      ...(options.maxSockets !== undefined && { maxSockets: options.maxSockets }),
     });
     senders.push(sender);
     return sender;
@@ -74,62 +234,6 @@ describe('webhook HTTP sender', () => {
     secrets: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'],
   };
 
-  it('given a redirect, then it is an answer like any other, and its target is never requested', async () => {
-    let followed = false;
-    const target = await serve((_req, res) => {
-      followed = true;
-      res.end();
-    });
-    const url = await serve((_req, res) => res.writeHead(302, { location: `${target}/x` }).end());
-    const sender = senderWith();
-
-    expect(await sender.send({ ...attempt, url })).toEqual({ kind: 'answered', status: 302 });
-    expect(followed).toBe(false);
-  });
-
-  it('given an endless answer, then only the first few KiB are read and the attempt still counts as answered', async () => {
-    const url = await serve((_req, res) => {
-      res.writeHead(500, { 'retry-after': '120' });
-      const chunk = Buffer.alloc(64 * 1024, 'x');
-      const write = () => {
-        while (!res.destroyed && res.write(chunk));
-        if (!res.destroyed) res.once('drain', write);
-      };
-      write();
-    });
-    const sender = senderWith();
-
-    expect(await sender.send({ ...attempt, url })).toEqual({
-      kind: 'answered',
-      status: 500,
-      retryAfterMs: 120_000,
-    });
-  });
-
-  it('given live-mode rules, when the name resolves to loopback at the attempt (DNS rebinding), then no request is made', async () => {
-    let requests = 0;
-    await serve((_req, res) => {
-      requests += 1;
-      res.end();
-    });
-    let answer = ['93.184.216.34'];
-    const policy = createWebhookUrlPolicy({
-      allowPrivate: false,
-      resolve: async () => answer.map((address) => ({ address, family: 4 })),
-    });
-    expect(await policy.check('https://rebind.example/hooks')).toEqual({ ok: true });
-    const sender = senderWith({ policy: policy.check, lookup: policy.lookup });
-
-    answer = ['127.0.0.1'];
-    const result = await sender.send({ ...attempt, url: 'https://rebind.example/hooks' });
-
-    expect(result).toEqual({
-      kind: 'failed',
-      reason: expect.stringMatching(/^refused: .*127\.0\.0\.1/),
-    });
-    expect(requests).toBe(0);
-  });
-
   it('given live-mode rules, when the name turns to loopback between the check and the connection, then the lookup refuses the socket', async () => {
     const answers = [['93.184.216.34'], ['127.0.0.1']];
     let resolved = 0;
@@ -138,7 +242,7 @@ describe('webhook HTTP sender', () => {
       resolve: async () =>
         answers[Math.min(resolved++, 1)]!.map((address) => ({ address, family: 4 })),
     });
-    const sender = senderWith({ policy: policy.check, lookup: policy.lookup });
+    const sender = senderOn({ policy: policy.check, lookup: policy.lookup });
 
     const result = await sender.send({ ...attempt, url: 'https://rebind.example/hooks' });
 
@@ -159,7 +263,7 @@ describe('webhook HTTP sender', () => {
       if (options.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
       else callback(null, '127.0.0.1', 4);
     };
-    const sender = senderWith({ lookup });
+    const sender = senderOn({ lookup });
 
     const result = await sender.send({
       ...attempt,
@@ -177,21 +281,11 @@ describe('webhook HTTP sender', () => {
         request.socket.destroy(),
       );
     });
-    const sender = senderWith();
+    const sender = senderOn();
 
     expect(await sender.send({ ...attempt, url })).toEqual({
       kind: 'failed',
       reason: expect.any(String),
-    });
-  });
-
-  it('given an endpoint that never answers, then the attempt fails at its deadline', async () => {
-    const url = await serve(() => undefined);
-    const sender = senderWith({ timeoutMs: 200 });
-
-    expect(await sender.send({ ...attempt, url })).toEqual({
-      kind: 'failed',
-      reason: 'no answer within 200 ms',
     });
   });
 
@@ -200,7 +294,7 @@ describe('webhook HTTP sender', () => {
       res.writeHead(200);
       res.write('still coming');
     });
-    const sender = senderWith({ timeoutMs: 200 });
+    const sender = senderOn({ timeoutMs: 200 });
 
     expect(await sender.send({ ...attempt, url })).toEqual({
       kind: 'failed',
@@ -210,7 +304,7 @@ describe('webhook HTTP sender', () => {
 
   it('given an https endpoint that never completes the handshake, then the same deadline bounds the connection', async () => {
     const silent = await startSilentServer();
-    const sender = senderWith({ timeoutMs: 200 });
+    const sender = senderOn({ timeoutMs: 200 });
 
     try {
       expect(await sender.send({ ...attempt, url: `https://127.0.0.1:${silent.port}/` })).toEqual({
@@ -239,7 +333,7 @@ describe('webhook HTTP sender', () => {
       }),
       'https',
     );
-    const sender = senderWith();
+    const sender = senderOn();
 
     const result = await sender.send({ ...attempt, url });
 
@@ -251,7 +345,7 @@ describe('webhook HTTP sender', () => {
   it('given attempts one after another, then their connections are kept alive and reused', async () => {
     const { server, ids } = recordingServer();
     const { url, connections } = await listen(server);
-    const sender = senderWith();
+    const sender = senderOn();
 
     const webhookIds = ['evt_1', 'evt_2', 'evt_3', 'evt_4', 'evt_5', 'evt_6'];
     for (const webhookId of webhookIds) {
@@ -270,7 +364,7 @@ describe('webhook HTTP sender', () => {
   it('given more attempts at once than maxSockets, then no more connections than that are opened', async () => {
     const { server, ids } = recordingServer();
     const { url, connections } = await listen(server);
-    const sender = senderWith({ maxSockets: 2 });
+    const sender = senderOn({ maxSockets: 2 });
 
     const results = await Promise.all(
       Array.from({ length: 6 }, (_, n) => sender.send({ ...attempt, webhookId: `evt_${n}`, url })),
@@ -286,7 +380,7 @@ describe('webhook HTTP sender', () => {
     // The answer says keep-alive; the socket is ended right after it all the same.
     server.on('request', (request, response) => response.on('finish', () => request.socket.end()));
     const { url, connections } = await listen(server);
-    const sender = senderWith();
+    const sender = senderOn();
 
     expect(await sender.send({ ...attempt, webhookId: 'evt_1', url })).toEqual({
       kind: 'answered',
@@ -316,7 +410,7 @@ describe('webhook HTTP sender', () => {
         request.on('end', () => response.writeHead(204).end());
       }),
     );
-    const sender = senderWith();
+    const sender = senderOn();
 
     expect(await sender.send({ ...attempt, webhookId: 'evt_1', url })).toEqual({
       kind: 'answered',
@@ -337,7 +431,7 @@ describe('webhook HTTP sender', () => {
   it('when closed, then its connections to the endpoints are closed', async () => {
     const { server } = recordingServer();
     const { url, connections } = await listen(server);
-    const sender = senderWith();
+    const sender = senderOn();
     expect(await sender.send({ ...attempt, url })).toEqual({ kind: 'answered', status: 204 });
 
     sender.close();

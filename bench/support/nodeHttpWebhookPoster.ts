@@ -1,66 +1,50 @@
 import http from 'node:http';
 import https from 'node:https';
-import type {
-  WebhookAttemptResult,
-  WebhookSender,
-} from '../../src/application/webhooks/webhookPorts.js';
 import { errorMessage } from '../../src/application/errorMessage.js';
-import {
-  retryAfterMs,
-  webhookAttemptHeaders,
-  type WebhookHttpSenderOptions,
-} from '../../src/infrastructure/webhooks/webhookHttpSender.js';
+import type {
+  WebhookPost,
+  WebhookPostAnswer,
+  WebhookPoster,
+  WebhookPosterOptions,
+} from '../../src/infrastructure/webhooks/webhookHttpPost.js';
 
 /**
- * The webhook sender as it was before undici (main up to 2026-11-30), on node's http client: the
- * reference `npm run bench:webhook-sender` measures the sender against. Same behaviour: one POST
- * per attempt, redirects never followed, one deadline, at most `maxAnswerBytes` of the answer read.
+ * The webhook poster as it was before undici (main up to 2026-11-30), on node's http client: the
+ * reference `npm run bench:webhook-sender` measures the poster against. Same behaviour: one POST,
+ * redirects never followed, one deadline, at most `maxAnswerBytes` of the answer read.
  */
-export const createNodeHttpWebhookSender = ({
-  policy,
+export const createNodeHttpWebhookPoster = ({
   lookup,
   timeoutMs,
-  clock,
   maxAnswerBytes = 4096,
   maxSockets = 16,
-}: WebhookHttpSenderOptions): { send: WebhookSender; close: () => void } => {
+}: WebhookPosterOptions): WebhookPoster => {
   const agents = {
     'http:': new http.Agent({ keepAlive: true, maxSockets }),
     'https:': new https.Agent({ keepAlive: true, maxSockets }),
   };
 
-  const send: WebhookSender = async ({ url, ...attempt }) => {
-    const allowed = await policy(url);
-    if (!allowed.ok) return { kind: 'failed', reason: `refused: ${allowed.reason}` };
+  const post = ({ url, headers, body }: WebhookPost): Promise<WebhookPostAnswer> => {
     const target = new URL(url);
-    const { body } = attempt;
-    const headers = {
-      ...webhookAttemptHeaders(attempt, clock),
-      'content-length': Buffer.byteLength(body),
-    };
     const client = target.protocol === 'https:' ? https : http;
     const agent = target.protocol === 'https:' ? agents['https:'] : agents['http:'];
 
-    return new Promise<WebhookAttemptResult>((resolve) => {
+    return new Promise<WebhookPostAnswer>((resolve) => {
       let settled = false;
-      const settle = (result: WebhookAttemptResult) => {
+      const settle = (answer: WebhookPostAnswer) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        resolve(result);
+        resolve(answer);
       };
       const request = client.request(
         target,
         { method: 'POST', headers, agent, ...(lookup && { lookup }) },
         (response) => {
           const status = response.statusCode ?? 0;
-          const later = retryAfterMs(response.headers['retry-after'], clock.now());
+          const retryAfter = response.headers['retry-after'];
           const answered = () =>
-            settle({
-              kind: 'answered',
-              status,
-              ...(later !== undefined && { retryAfterMs: later }),
-            });
+            settle({ kind: 'answered', status, ...(retryAfter !== undefined && { retryAfter }) });
           let read = 0;
           response.on('data', (chunk: Buffer) => {
             read += chunk.length;
@@ -84,7 +68,7 @@ export const createNodeHttpWebhookSender = ({
   };
 
   return {
-    send,
+    post,
     close: () => {
       agents['http:'].destroy();
       agents['https:'].destroy();
