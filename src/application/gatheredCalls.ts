@@ -1,12 +1,14 @@
 /**
  * One call of `run` for the calls made in the same turn of the event loop (at most `most` at a
  * time): a reactor runner hands its effect a page of events one by one, and each handing would
- * otherwise cost its own store round trips. `run` answers the items in their order; when it
- * throws, every call of its batch rejects with that error (each caller retries as it would).
+ * otherwise cost its own store round trips. With `windowMs`, for the calls made within that
+ * long of the first one instead (work that can wait a little, to share a transaction). `run`
+ * answers the items in their order; when it throws, every call of its batch rejects with that
+ * error (each caller retries as it would).
  */
 export const gatheredCalls = <I, O>(
   run: (items: readonly I[]) => Promise<readonly O[]>,
-  most = 500,
+  { most = 500, windowMs = 0 }: { most?: number; windowMs?: number } = {},
 ): ((item: I) => Promise<O>) => {
   type Call = { item: I; resolve: (answer: O) => void; reject: (error: unknown) => void };
   let waiting: Call[] = [];
@@ -31,6 +33,9 @@ export const gatheredCalls = <I, O>(
   return (item) =>
     new Promise<O>((resolve, reject) => {
       waiting.push({ item, resolve, reject });
-      if (waiting.length === 1) setImmediate(flush);
+      if (waiting.length === 1) {
+        if (windowMs > 0) setTimeout(flush, windowMs);
+        else setImmediate(flush);
+      }
     });
 };

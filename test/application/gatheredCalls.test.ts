@@ -30,10 +30,13 @@ describe('gathered calls', () => {
 
   it('given more calls than a run takes, then they are answered in runs of at most that many', async () => {
     const runs: number[] = [];
-    const same = gatheredCalls(async (items: readonly number[]) => {
-      runs.push(items.length);
-      return items;
-    }, 4);
+    const same = gatheredCalls(
+      async (items: readonly number[]) => {
+        runs.push(items.length);
+        return items;
+      },
+      { most: 4 },
+    );
 
     const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => same(i)));
 
@@ -62,5 +65,23 @@ describe('gathered calls', () => {
     const short = gatheredCalls(async (items: readonly number[]) => items.slice(1));
 
     await expect(Promise.all([short(1), short(2)])).rejects.toThrow('one answer per item');
+  });
+
+  it('given a window, then calls made in different turns within it share one run', async () => {
+    const runs: string[][] = [];
+    const echo = gatheredCalls(
+      async (items: readonly string[]) => {
+        runs.push([...items]);
+        return items;
+      },
+      { windowMs: 50 },
+    );
+
+    const first = echo('a');
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = echo('b');
+
+    expect(await Promise.all([first, second])).toEqual(['a', 'b']);
+    expect(runs).toEqual([['a', 'b']]);
   });
 });

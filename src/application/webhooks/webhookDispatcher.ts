@@ -14,7 +14,6 @@ import { changeDocument } from './webhookEndpoints.js';
 import { startWebhookLane, type WebhookLane } from './webhookLane.js';
 import type { WebhookAttemptResult, WebhookSender } from './webhookPorts.js';
 import {
-  writeNewDeliveries,
   type NewDelivery,
   type WebhookDelivery,
   type WebhookEndpoint,
@@ -37,6 +36,8 @@ export type WebhookDispatcherOptions = {
   /** How often the endpoints and due deliveries are looked at without a wake-up. */
   pollIntervalMs?: number;
   leaseMarginMs?: number;
+  /** How long a write of deliveries waits for others to share its transaction. */
+  writeWindowMs?: number;
   onAttempt?: (endpointId: string, outcome: AttemptOutcome, result: WebhookAttemptResult) => void;
 };
 
@@ -62,6 +63,7 @@ export const startWebhookDispatcher = ({
   maxInFlight = 64,
   pollIntervalMs = 1000,
   leaseMarginMs = 1000,
+  writeWindowMs = 5,
   onAttempt = () => undefined,
 }: WebhookDispatcherOptions) => {
   const slots = createSemaphore(maxInFlight);
@@ -72,11 +74,13 @@ export const startWebhookDispatcher = ({
 
   const isoIn = (ms: number) => new Date(clock.now().getTime() + ms).toISOString();
 
-  // Each claim and each outcome is a compare-and-set on the delivery's version; those made in the
-  // same turn are written together (one transaction on SQLite).
+  // Each creation, claim and outcome is a compare-and-set on the delivery's version; those made
+  // within a few milliseconds of each other are written together (one transaction on SQLite):
+  // a transaction costs more than the documents in it.
   const writeNextVersions = gatheredCalls(
     async (next: readonly WebhookDelivery[]): Promise<boolean[]> =>
       writeNextVersionsOf(await store.deliveries(), next),
+    { windowMs: writeWindowMs },
   );
 
   const claim = async (due: readonly WebhookDelivery[]): Promise<WebhookDelivery[]> => {
@@ -104,7 +108,7 @@ export const startWebhookDispatcher = ({
     );
     let written: readonly boolean[] = [];
     try {
-      written = await writeNewDeliveries(store, deliveries);
+      written = await Promise.all(deliveries.map(writeNextVersions));
     } finally {
       laneOf.forEach((lane, i) => {
         if (!lane || !reserved[i]) return;

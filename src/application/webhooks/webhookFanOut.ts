@@ -4,8 +4,8 @@ import type { Clock } from '../ports/clock.js';
 import type { Reactor } from '../reactor.js';
 import type { JsonObject, RecordedEvent } from '../ports/eventStore.js';
 import { outcomeEventTypeOf } from './refundEventTypes.js';
+import { writeNextVersionsOf } from '../versionedDocuments.js';
 import {
-  writeNewDeliveries,
   type NewDelivery,
   type WebhookDelivery,
   type WebhookEndpoint,
@@ -48,8 +48,8 @@ export const webhookFanOut = ({
   eventObjects,
   clock,
   admit = async (created) => {
-    await writeNewDeliveries(
-      store,
+    await writeNextVersionsOf(
+      await store.deliveries(),
       created.map(({ delivery }) => delivery),
     );
   },

@@ -80,15 +80,6 @@ export type DeliveryStatus = WebhookDelivery['status'];
 /** A delivery the fan-out created, with the endpoint as the fan-out read it. */
 export type NewDelivery = { delivery: WebhookDelivery; endpoint: WebhookEndpoint };
 
-/** Writes new deliveries at version 1; which of them were written (false: one existed already). */
-export const writeNewDeliveries = async (
-  store: WebhookStore,
-  deliveries: readonly WebhookDelivery[],
-): Promise<boolean[]> =>
-  (await store.deliveries()).writeMany(
-    deliveries.map((delivery) => ({ id: delivery.id, body: delivery, position: 1n })),
-  );
-
 export type WebhookStore = {
   endpoints: () => Promise<DocumentCollection<WebhookEndpoint>>;
   deliveries: () => Promise<DocumentCollection<WebhookDelivery>>;

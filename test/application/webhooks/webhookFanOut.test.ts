@@ -4,10 +4,8 @@ import type { RecordedEvent } from '../../../src/application/ports/eventStore.js
 import { refundCategory } from '../../../src/application/refundEventCodec.js';
 import { webhookEndpoints } from '../../../src/application/webhooks/webhookEndpoints.js';
 import { webhookFanOut } from '../../../src/application/webhooks/webhookFanOut.js';
-import {
-  openWebhookStore,
-  writeNewDeliveries,
-} from '../../../src/application/webhooks/webhookStore.js';
+import { openWebhookStore } from '../../../src/application/webhooks/webhookStore.js';
+import { writeNextVersionsOf } from '../../../src/application/versionedDocuments.js';
 import { refundEventObjects } from '../../../src/projections/refundEventObjects.js';
 import { acceptRefund, requestRefund } from '../../domain/refund/refundFixtures.js';
 import { sqliteStoresPerTest } from '../../support/fixtures.js';
@@ -38,8 +36,8 @@ describe('webhook fan-out of a page of events', () => {
       clock,
       admit: async (created) => {
         admitted += 1;
-        await writeNewDeliveries(
-          store,
+        await writeNextVersionsOf(
+          await store.deliveries(),
           created.map(({ delivery }) => delivery),
         );
       },
