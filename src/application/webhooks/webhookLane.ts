@@ -56,6 +56,8 @@ export const startWebhookLane = ({
   let starved = false;
   // Room kept for deliveries being written claimed (reserve), not started yet.
   let reserved = 0;
+  // A page being taken counted its room before it awaited: no room is reserved meanwhile.
+  let taking = false;
   let stopped = false;
   // The earliest retry this lane scheduled: it looks again then, not only at the next poll.
   let nextRetryAt = Number.POSITIVE_INFINITY;
@@ -120,9 +122,12 @@ export const startWebhookLane = ({
       try {
         const busy = inFlight.size + reserved;
         const take = busy < perEndpoint && (starved || busy <= refillAt);
+        taking = take;
         if (take && (await takeDue())) continue;
       } catch (error) {
         log[retryLogLevel(error)]({ err: error, endpointId }, 'webhook lane failed; retrying');
+      } finally {
+        taking = false;
       }
       await alarm.sleep(Math.min(pollIntervalMs, nextRetryAt - Date.now()));
     }
@@ -136,7 +141,8 @@ export const startWebhookLane = ({
      * that cannot take it looks at the store again (the delivery is written due there).
      */
     reserve: (): boolean => {
-      if (!stopped && starved && inFlight.size + reserved < perEndpoint && slots.tryAcquire()) {
+      const room = !stopped && !taking && starved && inFlight.size + reserved < perEndpoint;
+      if (room && slots.tryAcquire()) {
         reserved += 1;
         return true;
       }
