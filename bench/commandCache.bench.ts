@@ -5,7 +5,7 @@
 // refunds/s, the CPU time of this process per refund (less sensitive than a rate to other
 // work on a shared machine), and the stream reads per refund. Writes
 // bench/results/commands-<date>.md.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRefundCommandHandler } from '../src/application/handleRefundCommand.js';
@@ -13,7 +13,7 @@ import type { EventStore } from '../src/application/ports/eventStore.js';
 import { createStreamStateCache } from '../src/application/streamStateCache.js';
 import type { RefundCommand } from '../src/domain/index.js';
 import { createSqliteEventStore } from '../src/infrastructure/sqlite/sqliteEventStore.js';
-import { root } from './support/processes.js';
+import { writeOwnResults } from './support/resultsFile.js';
 
 const refunds = Number(process.env['BENCH_REFUNDS'] ?? 3_000);
 const runs = Math.max(2, Number(process.env['BENCH_RUNS'] ?? 2));
@@ -140,13 +140,7 @@ const main = async () => {
     '',
   ].join('\n');
   process.stdout.write(report);
-  const file = path.join(
-    root,
-    'bench',
-    'results',
-    `commands-${new Date().toISOString().slice(0, 10)}.md`,
-  );
-  writeFileSync(file, report);
+  const file = writeOwnResults('commands', report);
   log(`written to ${file}`);
 };
 

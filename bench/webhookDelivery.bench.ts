@@ -5,7 +5,6 @@
 // receiver in a process of its own. Each round runs once with the endpoint and once without, and
 // the CPU of this process (all threads) per event, from the first append to the last outcome
 // stored, is compared: the difference is what a delivery costs.
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,6 +19,7 @@ import { createMetrics } from '../src/infrastructure/observability/metrics.js';
 import { openStores } from '../src/infrastructure/stores/openStores.js';
 import { reactorRunner } from '../src/infrastructure/stores/reactorRunner.js';
 import { median } from './support/median.js';
+import { requestedEvent } from './support/preparedRefunds.js';
 import { loadAverage } from './support/resultsFile.js';
 import { startWebhookSink, type WebhookSink } from './support/webhookSink.js';
 
@@ -35,22 +35,6 @@ const seconds = Number(values.seconds);
 const log = pino({ level: 'warn' });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const metadata = { correlationId: 'bench', causationId: 'bench', source: 'api', schemaVersion: 1 };
-const requested = (outRefundNo: string) => ({
-  id: randomUUID(),
-  type: 'RefundRequested',
-  data: {
-    outRefundNo,
-    outTradeNo: outRefundNo,
-    totalFee: 1000,
-    refundFee: 1000,
-    requestedAt: new Date().toISOString(),
-    attempt: 1,
-    origin: 'api',
-  },
-  metadata,
-});
-
 /** `rate` refund events a second for `seconds`, a few every 10 ms, each its own append. */
 const appendSteadily = async (events: EventStore): Promise<number> => {
   const total = rate * seconds;
@@ -59,7 +43,9 @@ const appendSteadily = async (events: EventStore): Promise<number> => {
     const due = Math.min(total, Math.floor(((Date.now() - started) / 1000) * rate));
     const appends: Promise<unknown>[] = [];
     for (; appended < due; appended += 1) {
-      appends.push(events.append(`refund-B${appended}`, [requested(`B${appended}`)], 'no_stream'));
+      appends.push(
+        events.append(`refund-B${appended}`, [requestedEvent(`B${appended}`, 'api')], 'no_stream'),
+      );
     }
     await Promise.all(appends);
     await sleep(10);

@@ -7,8 +7,6 @@
 // each; the median of each. Figures: this process's CPU time per attempt (user + system: the
 // figure least disturbed by other work on a shared machine) and attempts/s.
 // Writes bench/results/webhook-sender-<date>.md.
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { systemClock } from '../src/application/ports/clock.js';
 import {
   createWebhookHttpPoster,
@@ -19,8 +17,7 @@ import { createWebhookHttpSender } from '../src/infrastructure/webhooks/webhookH
 import { createWebhookUrlPolicy } from '../src/infrastructure/webhooks/webhookUrlPolicy.js';
 import { median } from './support/median.js';
 import { createNodeHttpWebhookPoster } from './support/nodeHttpWebhookPoster.js';
-import { root } from './support/processes.js';
-import { loadAverage } from './support/resultsFile.js';
+import { loadAverage, writeOwnResults } from './support/resultsFile.js';
 import { startWebhookSink } from './support/webhookSink.js';
 
 const attempts = Number(process.env['BENCH_ATTEMPTS'] ?? 20_000);
@@ -141,13 +138,7 @@ const main = async () => {
       '',
     ].join('\n');
     process.stdout.write(report);
-    const file = path.join(
-      root,
-      'bench',
-      'results',
-      `webhook-sender-${new Date().toISOString().slice(0, 10)}.md`,
-    );
-    writeFileSync(file, report);
+    const file = writeOwnResults('webhook-sender', report);
     log(`written to ${file}`);
   } finally {
     await sink.close();

@@ -5,37 +5,28 @@ import { z } from 'zod';
 import type { EventStore } from '../../src/application/ports/eventStore.js';
 import { sandboxNotificationBody } from '../../src/sandbox/sandboxNotifier.js';
 
+/** A RefundRequested event of a refund of 10 CNY on its own order of 10 CNY. */
+export const requestedEvent = (outRefundNo: string, source = 'cli') => ({
+  id: randomUUID(),
+  type: 'RefundRequested',
+  data: {
+    outRefundNo,
+    outTradeNo: outRefundNo,
+    totalFee: 1000,
+    refundFee: 1000,
+    requestedAt: new Date().toISOString(),
+    attempt: 1,
+    origin: 'api',
+  },
+  metadata: { correlationId: 'bench', causationId: 'bench', source, schemaVersion: 1 },
+});
+
 /** Refunds already requested (the log of a service that has been running), for reads and notifications. */
 export const prepopulate = async (store: EventStore, count: number) => {
-  const metadata = {
-    correlationId: 'bench',
-    causationId: 'bench',
-    source: 'cli',
-    schemaVersion: 1,
-  };
   for (let from = 0; from < count; from += 5000) {
     await Promise.all(
       Array.from({ length: Math.min(5000, count - from) }, (_, i) =>
-        store.append(
-          `refund-P${from + i}`,
-          [
-            {
-              id: randomUUID(),
-              type: 'RefundRequested',
-              data: {
-                outRefundNo: `P${from + i}`,
-                outTradeNo: `P${from + i}`,
-                totalFee: 1000,
-                refundFee: 1000,
-                requestedAt: new Date().toISOString(),
-                attempt: 1,
-                origin: 'api',
-              },
-              metadata,
-            },
-          ],
-          'no_stream',
-        ),
+        store.append(`refund-P${from + i}`, [requestedEvent(`P${from + i}`)], 'no_stream'),
       ),
     );
   }

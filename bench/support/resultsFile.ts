@@ -11,6 +11,18 @@ import { root } from './processes.js';
 export const dayResultsFile = (date = new Date().toISOString().slice(0, 10)) =>
   path.join(root, 'bench', 'results', `${date}.md`);
 
+/** Writes a benchmark's own results file, bench/results/<name>-<date>.md; its path. */
+export const writeOwnResults = (name: string, report: string): string => {
+  const file = path.join(
+    root,
+    'bench',
+    'results',
+    `${name}-${new Date().toISOString().slice(0, 10)}.md`,
+  );
+  writeFileSync(file, report);
+  return file;
+};
+
 /** The load average now, as `uptime` shows it (1, 5, 15 minutes). */
 export const loadAverage = () =>
   os

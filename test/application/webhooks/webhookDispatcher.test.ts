@@ -39,8 +39,11 @@ describe('webhook dispatcher claiming pages of due deliveries', () => {
     for (const client of clients.splice(0)) await client.close();
   });
 
-  /** `count` pending deliveries to one endpoint, fanned out from the log. */
-  const pendingDeliveries = async (count: number) => {
+  /**
+   * An endpoint, and a fan-out that hands the events of new refunds to `admit` (by default, it
+   * writes their deliveries due).
+   */
+  const admitting = async (admit?: WebhookDispatcher['admit']) => {
     const store = openWebhookStore(stores.documents);
     const endpoint = await webhookEndpoints({
       store,
@@ -49,16 +52,32 @@ describe('webhook dispatcher claiming pages of due deliveries', () => {
       urlPolicy: async () => ({ ok: true }),
     }).create({ url: 'https://upstream.example/hook' });
     const handle = createRefundCommandHandler({ events: stores.events });
-    for (let n = 0; n < count; n++) {
-      await handle(requestRefund({ outRefundNo: `D${n}`, outTradeNo: `D${n}` }), context);
-    }
     const fanOut = webhookFanOut({
       store,
       eventObjects: refundEventObjects(stores.events),
       clock,
+      ...(admit && { admit }),
     });
-    const page = await stores.events.readCategory(refundCategory, { limit: 1000 });
-    await Promise.all(page.map((recorded) => fanOut.act(recorded, { retryCount: 0 })));
+    let refunds = 0;
+    /** `count` new refunds, their events handed to the fan-out in one turn. */
+    const handOver = async (count: number) => {
+      const from = refunds;
+      for (; refunds < from + count; refunds++) {
+        await handle(
+          requestRefund({ outRefundNo: `A${refunds}`, outTradeNo: `A${refunds}` }),
+          context,
+        );
+      }
+      const page = await stores.events.readCategory(refundCategory, { limit: 1000 });
+      await Promise.all(page.map((recorded) => fanOut.act(recorded, { retryCount: 0 })));
+    };
+    return { endpoint, handOver };
+  };
+
+  /** `count` pending deliveries to one endpoint, fanned out from the log. */
+  const pendingDeliveries = async (count: number) => {
+    const { endpoint, handOver } = await admitting();
+    await handOver(count);
     return endpoint;
   };
 
@@ -138,47 +157,16 @@ describe('webhook dispatcher claiming pages of due deliveries', () => {
     expect(receiver.mostInFlight()).toBeLessThanOrEqual(perEndpoint);
   });
 
-  /** An endpoint, and a fan-out that hands the events of new refunds to `admit`. */
-  const admitting = async (admit: WebhookDispatcher['admit']) => {
-    const store = openWebhookStore(stores.documents);
-    await webhookEndpoints({
-      store,
-      events: stores.events,
-      clock,
-      urlPolicy: async () => ({ ok: true }),
-    }).create({ url: 'https://upstream.example/hook' });
-    const handle = createRefundCommandHandler({ events: stores.events });
-    const fanOut = webhookFanOut({
-      store,
-      eventObjects: refundEventObjects(stores.events),
-      clock,
-      admit,
-    });
-    let refunds = 0;
-    /** `count` new refunds, their events handed to the fan-out in one turn. */
-    return async (count: number) => {
-      const from = refunds;
-      for (; refunds < from + count; refunds++) {
-        await handle(
-          requestRefund({ outRefundNo: `A${refunds}`, outTradeNo: `A${refunds}` }),
-          context,
-        );
-      }
-      const page = await stores.events.readCategory(refundCategory, { limit: 1000 });
-      await Promise.all(page.map((recorded) => fanOut.act(recorded, { retryCount: 0 })));
-    };
-  };
-
   it('given a lane that has taken everything due, when the fan-out admits new deliveries, then they are written claimed and attempted at once: a write to create each and one for its outcome, no claim of its own', async () => {
     const store = openWebhookStore(stores.documents);
     const receiver = slowReceiver();
     const dispatcher = dispatcherOn(store, receiver.send);
-    const fanOut = await admitting(dispatcher.admit);
-    await fanOut(1);
+    const { handOver } = await admitting(dispatcher.admit);
+    await handOver(1);
     await eventually(async () => expect(await succeeded(stores.documents)).toHaveLength(1));
     const writes = vi.spyOn(await store.deliveries(), 'writeMany');
 
-    await fanOut(3);
+    await handOver(3);
 
     await eventually(async () => expect(await succeeded(stores.documents)).toHaveLength(4));
     const written = writes.mock.calls.flatMap(([batch]) => batch.map((write) => write.position));
@@ -192,9 +180,8 @@ describe('webhook dispatcher claiming pages of due deliveries', () => {
     const receiver = slowReceiver();
     const dispatcher = dispatcherOn(openWebhookStore(stores.documents), receiver.send);
 
-    await (
-      await admitting(dispatcher.admit)
-    )(3 * perEndpoint);
+    const { handOver } = await admitting(dispatcher.admit);
+    await handOver(3 * perEndpoint);
 
     await eventually(async () =>
       expect(await succeeded(stores.documents)).toHaveLength(3 * perEndpoint),
