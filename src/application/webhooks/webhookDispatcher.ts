@@ -130,7 +130,7 @@ export const startWebhookDispatcher = ({
   const attempt = async (
     delivery: WebhookDelivery,
     endpoint: WebhookEndpoint,
-    retryAt: (ms: number) => void,
+    { retryAt, answered }: { retryAt: (ms: number) => void; answered: () => void },
   ): Promise<void> => {
     const result = await send({
       url: endpoint.url,
@@ -138,6 +138,7 @@ export const startWebhookDispatcher = ({
       body: delivery.payload,
       secrets: signingSecrets(endpoint, clock.now().toISOString()),
     });
+    answered();
     const { next, outcome, retryInMs } = deliveryAfterAttempt(delivery, result, {
       now: clock.now(),
       scheduleMs,

@@ -16,11 +16,14 @@ export type WebhookLaneOptions = {
   pollIntervalMs: number;
   /** Claims due deliveries (compare-and-set each); the ones another instance got first are left out. */
   claim: (deliveries: readonly WebhookDelivery[]) => Promise<WebhookDelivery[]>;
-  /** Makes and records one attempt; `retryAt` says when the delivery is due again. */
+  /**
+   * Makes and records one attempt; `retryAt` says when the delivery is due again, `answered`
+   * that the request is over (its outcome is still being recorded).
+   */
   attempt: (
     delivery: WebhookDelivery,
     endpoint: WebhookEndpoint,
-    retryAt: (ms: number) => void,
+    hooks: { retryAt: (ms: number) => void; answered: () => void },
   ) => Promise<void>;
   /** Every attempt started, until it settles: the dispatcher waits for them when it stops. */
   attempts: Set<Promise<void>>;
@@ -68,7 +71,19 @@ export const startWebhookLane = ({
 
   const start = (claimed: WebhookDelivery, endpoint: WebhookEndpoint): void => {
     inFlight.add(claimed.id);
-    const task: Promise<void> = attempt(claimed, endpoint, retryAt)
+    // The room is the endpoint's: it is free once the request is over, while the outcome is
+    // written (the delivery stays claimed until then, so no page takes it meanwhile).
+    let over = false;
+    const answered = () => {
+      if (over) return;
+      over = true;
+      inFlight.delete(claimed.id);
+      slots.release();
+      // A lane that took everything due has nothing to look for: what is new comes through
+      // reserve (or wakes it), retries at their time.
+      if (!starved) signal();
+    };
+    const task: Promise<void> = attempt(claimed, endpoint, { retryAt, answered })
       .catch((error: unknown) =>
         log[retryLogLevel(error)](
           { err: error, deliveryId: claimed.id, endpointId },
@@ -76,12 +91,8 @@ export const startWebhookLane = ({
         ),
       )
       .finally(() => {
-        inFlight.delete(claimed.id);
+        answered();
         attempts.delete(task);
-        slots.release();
-        // A lane that took everything due has nothing to look for: what is new comes through
-        // reserve (or wakes it), retries at their time.
-        if (!starved) signal();
       });
     attempts.add(task);
   };
