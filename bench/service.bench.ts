@@ -15,7 +15,8 @@ import { embeddedStores, engineStores, type BenchStores } from './support/benchS
 import { endToEnd, refundBody } from './support/endToEnd.js';
 import { load, type LoadResult } from './support/load.js';
 import { notificationsFor, prepopulate } from './support/preparedRefunds.js';
-import { metric, peakRssMb, root, run, serve, waitFor } from './support/processes.js';
+import { peakRssMb, root, run, serve } from './support/processes.js';
+import { settled } from './support/settled.js';
 import { dayResultsFile, loadAverage, writeServiceResults } from './support/resultsFile.js';
 import {
   serviceReport,
@@ -37,22 +38,6 @@ if (values.stores !== 'embedded' && values.stores !== 'engines') {
 }
 const work = mkdtempSync(path.join(os.tmpdir(), 'refunds-bench-'));
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-/**
- * Waits (up to a minute) until the projections are caught up (the gateway's own traffic keeps
- * them a few positions behind at most) and, with webhooks, no pending delivery is older than a
- * second: the backlog a figure left is worked off before the next one starts.
- */
-const settled = (serviceUrl: string, webhooks: boolean): Promise<void> =>
-  waitFor(
-    async () =>
-      (await metric(serviceUrl, 'projection_lag_positions')) <= 50 &&
-      (!webhooks || (await metric(serviceUrl, 'webhook_oldest_pending_delivery_seconds')) < 1),
-    60_000,
-    'the backlog to be worked off',
-  ).catch(() => {
-    log('    the backlog was not worked off within a minute; going on');
-  });
 
 /** What the profiles showed (bench/README.md has the changes made and the measurements behind them). */
 const profileEvidence = [
