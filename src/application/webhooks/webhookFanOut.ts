@@ -35,8 +35,9 @@ const subscribedTo = (
  * the pending deliveries of that event, one per enabled endpoint subscribed to its type and
  * created before it, each carrying the event object it will send. The effect is idempotent (a
  * delivery is written at version 1 only when it does not exist yet), so the log is followed at
- * least once; the attempts themselves are the dispatcher's, from the store, so that a delivery
- * waiting days for its retries never holds the reactor's checkpoint back.
+ * least once; the attempts themselves are the dispatcher's (at once for those it admits with room,
+ * otherwise from the store), so that a delivery waiting days for its retries never holds the
+ * reactor's checkpoint back.
  *
  * The events a runner hands over in one turn (a page of the log) are fanned out together: one
  * read of the endpoints, each refund's stream read at most once, one write of all their
