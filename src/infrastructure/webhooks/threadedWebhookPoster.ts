@@ -1,5 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { Log } from '../../application/ports/log.js';
+import { batchedPerTurn } from '../batchedPerTurn.js';
 import { startModuleWorker } from '../startModuleWorker.js';
 import type { WebhookPost, WebhookPostAnswer, WebhookPoster } from './webhookHttpPost.js';
 import type { PostReply, PostRequest } from './webhookPostWorker.js';
@@ -20,7 +21,6 @@ export const createThreadedWebhookPoster = ({
   log: Log;
 }): WebhookPoster => {
   const waiting = new Map<number, (answer: WebhookPostAnswer) => void>();
-  let outgoing: PostRequest[] = [];
   let nextId = 0;
   let worker: Worker | undefined;
 
@@ -53,21 +53,18 @@ export const createThreadedWebhookPoster = ({
     return started;
   };
 
-  const flush = () => {
-    const requests = outgoing;
-    outgoing = [];
+  const send = batchedPerTurn((requests: PostRequest[]) => {
     const target = running();
     target.ref();
     target.postMessage(requests);
-  };
+  });
 
   return {
     post: (request: WebhookPost) =>
       new Promise<WebhookPostAnswer>((resolve) => {
         const id = nextId++;
         waiting.set(id, resolve);
-        outgoing.push({ id, request });
-        if (outgoing.length === 1) setImmediate(flush);
+        send({ id, request });
       }),
     close: () => {
       const stopping = worker;

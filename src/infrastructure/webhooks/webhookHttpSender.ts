@@ -1,9 +1,5 @@
 import type { Clock } from '../../application/ports/clock.js';
-import type {
-  WebhookAttemptResult,
-  WebhookSender,
-  WebhookUrlPolicy,
-} from '../../application/webhooks/webhookPorts.js';
+import type { WebhookSender, WebhookUrlPolicy } from '../../application/webhooks/webhookPorts.js';
 import { standardWebhooksSignature } from './standardWebhooksSignature.js';
 import type { WebhookPoster } from './webhookHttpPost.js';
 
@@ -48,12 +44,11 @@ export const createWebhookHttpSender = ({
     });
     if (answer.kind === 'failed') return answer;
     const later = retryAfterMs(answer.retryAfter, clock.now());
-    const result: WebhookAttemptResult = {
+    return {
       kind: 'answered',
       status: answer.status,
       ...(later !== undefined && { retryAfterMs: later }),
     };
-    return result;
   };
   return { send, close: poster.close };
 };

@@ -5,10 +5,11 @@ import {
   type WebhookPost,
   type WebhookPostAnswer,
 } from './webhookHttpPost.js';
+import { batchedPerTurn } from '../batchedPerTurn.js';
 import { createWebhookUrlPolicy } from './webhookUrlPolicy.js';
 
 /** What threadedWebhookPoster.ts starts the worker with. */
-export const webhookPostWorkerData = z.object({
+const webhookPostWorkerData = z.object({
   allowPrivate: z.boolean(),
   timeoutMs: z.number().int().positive(),
 });
@@ -30,17 +31,9 @@ const port = parentPort;
 if (!port) throw new Error('webhookPostWorker runs in a worker thread');
 
 // Answers that arrive in the same turn go back in one message.
-let answered: PostReply[] = [];
-const flush = () => {
-  const batch = answered;
-  answered = [];
-  port.postMessage(batch);
-};
+const reply = batchedPerTurn((replies: PostReply[]) => port.postMessage(replies));
 port.on('message', (requests: readonly PostRequest[]) => {
   for (const { id, request } of requests) {
-    void poster.post(request).then((answer) => {
-      answered.push({ id, answer });
-      if (answered.length === 1) setImmediate(flush);
-    });
+    void poster.post(request).then((answer) => reply({ id, answer }));
   }
 });
