@@ -82,6 +82,8 @@ const measure = async (sink: WebhookSink | undefined): Promise<Cost> => {
     runReactor: reactorRunner(stores, { log, random: Math.random }),
     log,
     random: Math.random,
+    // No API here: nothing to yield to.
+    apiBusy: () => false,
   });
   const deliveries = await openWebhookStore(stores.documents).deliveries();
   const receivedBefore = sink ? (await sink.stats()).deliveries : 0;

@@ -11,6 +11,7 @@ import { stopInReverse, type Stoppable } from './composition/stopInReverse.js';
 import { setUpWechat } from './composition/wechat.js';
 import { composeWebhooks } from './composition/webhooks.js';
 import type { Config } from './infrastructure/config/config.js';
+import { watchApiLoad } from './infrastructure/observability/apiLoad.js';
 import { openStores } from './infrastructure/stores/openStores.js';
 import { reactorRunner } from './infrastructure/stores/reactorRunner.js';
 import type { WechatPayClient } from './infrastructure/wechat/wechatPayClient.js';
@@ -64,6 +65,8 @@ export const buildService = async (
   // The event feed (DESIGN §5): long polls wake on this process's appends.
   const appended = createAppendSignal(events);
   const feed = createEventFeed({ events: followed, signal: appended, clock });
+  // Background work that yields to the requests (webhook delivery) asks this whether to.
+  const apiLoad = watchApiLoad();
   const app = await buildServiceHttpApp({
     config,
     log,
@@ -75,6 +78,7 @@ export const buildService = async (
     feed,
     endpoints: webhooks.endpoints,
     bills,
+    onAnswered: apiLoad.answered,
   });
 
   /** Stopped in reverse order of start: the reactor and the reconciler before the client. */
@@ -95,7 +99,9 @@ export const buildService = async (
     });
     client = gatewayWork.client;
     background.push(gatewayWork);
-    background.push(webhooks.startDelivery({ metrics, runReactor, log, random }));
+    background.push(
+      webhooks.startDelivery({ metrics, runReactor, log, random, apiBusy: apiLoad.busy }),
+    );
     if (config.billReconcileMinutes !== undefined) {
       background.push(startDailyRun(config.billReconcileMinutes));
     }
@@ -107,6 +113,7 @@ export const buildService = async (
     appended.stop();
     await app.close();
     await stopInReverse(background).stop();
+    apiLoad.stop();
     await observed.stop();
     await projections.stop();
     await wechat.close();

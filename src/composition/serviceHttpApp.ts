@@ -32,6 +32,7 @@ export const buildServiceHttpApp = ({
   feed,
   endpoints,
   bills,
+  onAnswered,
 }: {
   config: Config;
   log: Logger;
@@ -43,6 +44,7 @@ export const buildServiceHttpApp = ({
   feed: EventFeed;
   endpoints: WebhookEndpoints;
   bills: BillReconciliation;
+  onAnswered: (elapsedMs: number) => void;
 }) =>
   buildHttpApp({
     logger: log,
@@ -50,6 +52,7 @@ export const buildServiceHttpApp = ({
     refunds,
     metrics,
     readiness,
+    onAnswered,
     v1Plugins: [
       eventFeedRoute({ feed }),
       webhookRoutes({ endpoints }),

@@ -2,6 +2,7 @@ import type { Clock } from '../application/ports/clock.js';
 import type { DocumentStore } from '../application/ports/documentStore.js';
 import type { EventStore } from '../application/ports/eventStore.js';
 import type { Log } from '../application/ports/log.js';
+import { createDeliveryPacer } from '../application/webhooks/deliveryPacer.js';
 import {
   startWebhookDispatcher,
   type WebhookDispatcher,
@@ -34,6 +35,8 @@ export type WebhookTuning = {
   pollIntervalMs?: number;
   /** Name resolution of webhook URLs (a stand-in DNS for the live-mode URL tests). */
   resolve?: Resolve;
+  /** Deliveries per second while the API is saturated (deliveryPacer.ts). */
+  busyRatePerSecond?: number;
 };
 
 /**
@@ -71,18 +74,29 @@ export const composeWebhooks = ({
     onChange: () => dispatcher?.wake(),
   });
 
-  /** Starts delivering; stop stops the fan-out, the dispatcher, then the sender. */
+  /**
+   * Starts delivering, yielding to the API while `apiBusy` (deliveryPacer.ts); stop stops the
+   * fan-out, the dispatcher, then the sender.
+   */
   const startDelivery = ({
     metrics,
     runReactor,
     log,
     random,
+    apiBusy,
   }: {
     metrics: Metrics;
     runReactor: RunReactor;
     log: Log;
     random: () => number;
+    apiBusy: () => boolean;
   }) => {
+    const pacer = createDeliveryPacer({
+      busy: apiBusy,
+      ...(tuning.busyRatePerSecond !== undefined && {
+        busyRatePerSecond: tuning.busyRatePerSecond,
+      }),
+    });
     // The requests go from a worker thread; a stand-in resolver (tests) only answers in this one.
     const poster = tuning.resolve
       ? createWebhookHttpPoster({ lookup: urlPolicy.lookup, timeoutMs: webhooks.timeoutMs })
@@ -101,6 +115,7 @@ export const composeWebhooks = ({
       scheduleMs: webhooks.retryScheduleMs,
       timeoutMs: webhooks.timeoutMs,
       ...(tuning.pollIntervalMs !== undefined && { pollIntervalMs: tuning.pollIntervalMs }),
+      pace: pacer.pace,
       onAttempt: countWebhookAttempt(metrics),
     });
     dispatcher = started;
@@ -112,10 +127,16 @@ export const composeWebhooks = ({
         // view its last one left, rather than its stream read again.
         eventObjects: refundEventObjects(events, { cachedStreams: 4096 }),
         clock,
+        pace: pacer.pace,
         admit: started.admit,
       }),
     );
-    return stopInReverse([{ stop: async () => sender.close() }, started, fanOut]);
+    return stopInReverse([
+      { stop: async () => sender.close() },
+      started,
+      fanOut,
+      { stop: async () => pacer.stop() },
+    ]);
   };
   return { endpoints, startDelivery };
 };

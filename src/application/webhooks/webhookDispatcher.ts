@@ -10,6 +10,7 @@ import {
   signingSecrets,
   type AttemptOutcome,
 } from './deliveryAfterAttempt.js';
+import type { Pace } from './deliveryPacer.js';
 import { changeDocument } from './webhookEndpoints.js';
 import { startWebhookLane, type WebhookLane } from './webhookLane.js';
 import type { WebhookAttemptResult, WebhookSender } from './webhookPorts.js';
@@ -38,6 +39,8 @@ export type WebhookDispatcherOptions = {
   leaseMarginMs?: number;
   /** How long a write of deliveries waits for others to share its transaction. */
   writeWindowMs?: number;
+  /** Waits while the API is too busy for the deliveries a lane takes (deliveryPacer.ts). */
+  pace?: Pace;
   onAttempt?: (endpointId: string, outcome: AttemptOutcome, result: WebhookAttemptResult) => void;
 };
 
@@ -64,6 +67,7 @@ export const startWebhookDispatcher = ({
   pollIntervalMs = 1000,
   leaseMarginMs = 1000,
   writeWindowMs = 5,
+  pace = async () => undefined,
   onAttempt = () => undefined,
 }: WebhookDispatcherOptions) => {
   const slots = createSemaphore(maxInFlight);
@@ -194,6 +198,7 @@ export const startWebhookDispatcher = ({
             slots,
             perEndpoint,
             pollIntervalMs,
+            pace,
             claim,
             attempt,
             attempts,

@@ -3,6 +3,7 @@ import { gatheredCalls } from '../gatheredCalls.js';
 import type { Clock } from '../ports/clock.js';
 import type { Reactor } from '../reactor.js';
 import type { JsonObject, RecordedEvent } from '../ports/eventStore.js';
+import type { Pace } from './deliveryPacer.js';
 import { outcomeEventTypeOf } from './refundEventTypes.js';
 import { writeNextVersionsOf } from '../versionedDocuments.js';
 import {
@@ -48,6 +49,7 @@ export const webhookFanOut = ({
   store,
   eventObjects,
   clock,
+  pace = async () => undefined,
   admit = async (created) => {
     await writeNextVersionsOf(
       await store.deliveries(),
@@ -59,6 +61,8 @@ export const webhookFanOut = ({
   /** The event objects (DESIGN §5) of recorded refund events. */
   eventObjects: (recorded: readonly RecordedEvent[]) => Promise<JsonObject[]>;
   clock: Clock;
+  /** Waits while the API is too busy for these deliveries (deliveryPacer.ts); by default never. */
+  pace?: Pace;
   /**
    * Writes a page's new deliveries (the dispatcher's `admit`, which attempts at once those its
    * lanes have room for); by default they are only written, due now.
@@ -71,6 +75,7 @@ export const webhookFanOut = ({
       .map((recorded) => ({ recorded, endpoints: subscribedTo(enabled, recorded) }))
       .filter(({ endpoints }) => endpoints.length > 0);
     if (going.length > 0) {
+      await pace(going.reduce((sum, { endpoints }) => sum + endpoints.length, 0));
       const objects = await eventObjects(going.map(({ recorded }) => recorded));
       const now = clock.now().toISOString();
       await admit(

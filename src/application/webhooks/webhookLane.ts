@@ -3,6 +3,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Log } from '../ports/log.js';
 import { retryLogLevel } from '../retryLogLevel.js';
 import type { createSemaphore } from '../semaphore.js';
+import type { Pace } from './deliveryPacer.js';
 import type { WebhookDelivery, WebhookEndpoint, WebhookStore } from './webhookStore.js';
 
 export type WebhookLaneOptions = {
@@ -14,6 +15,8 @@ export type WebhookLaneOptions = {
   slots: ReturnType<typeof createSemaphore>;
   perEndpoint: number;
   pollIntervalMs: number;
+  /** Waits while the API is too busy for a page of deliveries. */
+  pace: Pace;
   /** Claims due deliveries (compare-and-set each); the ones another instance got first are left out. */
   claim: (deliveries: readonly WebhookDelivery[]) => Promise<WebhookDelivery[]>;
   /**
@@ -44,6 +47,7 @@ export const startWebhookLane = ({
   slots,
   perEndpoint,
   pollIntervalMs,
+  pace,
   claim,
   attempt,
   attempts,
@@ -112,6 +116,7 @@ export const startWebhookLane = ({
     const due = page.documents.filter((delivery) => !inFlight.has(delivery.id));
     starved = page.next === undefined && page.documents.length < room;
     if (due.length === 0) return false;
+    await pace(due.length);
     const endpoint = await (await store.endpoints()).get(endpointId);
     // Disabled or deleted since: the deliveries wait, pending (the dispatcher ends the lane).
     if (!endpoint || endpoint.status !== 'enabled') return false;

@@ -35,6 +35,8 @@ export type HttpAppDeps = {
   plugins?: FastifyPluginAsync[];
   /** More routes under /v1, behind its bearer tokens (the event feed, webhook endpoints). */
   v1Plugins?: FastifyPluginAsync[];
+  /** Every answer, with how long after its request arrived (observability/apiLoad.ts). */
+  onAnswered?: (elapsedMs: number) => void;
 };
 
 /** JSON bodies of /v1 are small; anything bigger is refused before it is parsed. */
@@ -87,7 +89,9 @@ export const buildHttpApp = async (deps: HttpAppDeps): Promise<FastifyInstance> 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  const onAnswered = deps.onAnswered ?? (() => undefined);
   app.addHook('onResponse', async (request, reply) => {
+    onAnswered(reply.elapsedTime);
     const route = request.routeOptions.url ?? 'unmatched';
     deps.metrics.httpRequests.inc({ method: request.method, route, status: reply.statusCode });
     deps.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);

@@ -8,6 +8,7 @@ import {
   startWebhookDispatcher,
   type WebhookDispatcher,
 } from '../../../src/application/webhooks/webhookDispatcher.js';
+import { createDeliveryPacer, type Pace } from '../../../src/application/webhooks/deliveryPacer.js';
 import { webhookEndpoints } from '../../../src/application/webhooks/webhookEndpoints.js';
 import { webhookFanOut } from '../../../src/application/webhooks/webhookFanOut.js';
 import type { WebhookSender } from '../../../src/application/webhooks/webhookPorts.js';
@@ -97,7 +98,7 @@ describe('webhook dispatcher claiming pages of due deliveries', () => {
     return { send, sent, mostInFlight: () => mostInFlight };
   };
 
-  const dispatcherOn = (store: WebhookStore, send: WebhookSender) => {
+  const dispatcherOn = (store: WebhookStore, send: WebhookSender, pace?: Pace) => {
     const dispatcher = startWebhookDispatcher({
       store,
       send,
@@ -109,6 +110,7 @@ describe('webhook dispatcher claiming pages of due deliveries', () => {
       timeoutMs: 60_000,
       perEndpoint,
       pollIntervalMs: 50,
+      ...(pace && { pace }),
     });
     running.push(dispatcher);
     return dispatcher;
@@ -189,5 +191,33 @@ describe('webhook dispatcher claiming pages of due deliveries', () => {
     expect(receiver.sent).toHaveLength(3 * perEndpoint);
     expect(new Set(receiver.sent).size).toBe(3 * perEndpoint);
     expect(receiver.mostInFlight()).toBeLessThanOrEqual(perEndpoint);
+  });
+
+  it('given the API busy and no time passing, when deliveries are due, then a lane makes only the burst the pacer lets through, and the rest once the API is no longer busy', async () => {
+    await pendingDeliveries(10);
+    const api = { busy: true };
+    // A clock that stands still: while the API is busy, nothing beyond the burst is paid for.
+    const pacer = createDeliveryPacer({
+      busy: () => api.busy,
+      busyRatePerSecond: 1,
+      burst: perEndpoint,
+      recheckMs: 10,
+      now: () => 0,
+    });
+    const receiver = slowReceiver();
+
+    dispatcherOn(openWebhookStore(stores.documents), receiver.send, pacer.pace);
+
+    // The first page (the lane's room) uses up the burst; the next waits: ten of the pacer's
+    // looks and two of the lane's polls later, nothing more was made.
+    await eventually(async () =>
+      expect(await succeeded(stores.documents)).toHaveLength(perEndpoint),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(receiver.sent).toHaveLength(perEndpoint);
+
+    api.busy = false;
+    await eventually(async () => expect(await succeeded(stores.documents)).toHaveLength(10));
+    expect(new Set(receiver.sent).size).toBe(10);
   });
 });

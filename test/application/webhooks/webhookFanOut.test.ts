@@ -2,12 +2,14 @@ import { describe, expect, it, vi } from 'vitest';
 import { createRefundCommandHandler } from '../../../src/application/handleRefundCommand.js';
 import type { RecordedEvent } from '../../../src/application/ports/eventStore.js';
 import { refundCategory } from '../../../src/application/refundEventCodec.js';
+import type { Pace } from '../../../src/application/webhooks/deliveryPacer.js';
 import { webhookEndpoints } from '../../../src/application/webhooks/webhookEndpoints.js';
 import { webhookFanOut } from '../../../src/application/webhooks/webhookFanOut.js';
 import { openWebhookStore } from '../../../src/application/webhooks/webhookStore.js';
 import { writeNextVersionsOf } from '../../../src/application/versionedDocuments.js';
 import { refundEventObjects } from '../../../src/projections/refundEventObjects.js';
 import { acceptRefund, requestRefund } from '../../domain/refund/refundFixtures.js';
+import { eventually } from '../../support/eventually.js';
 import { sqliteStoresPerTest } from '../../support/fixtures.js';
 
 const context = { correlationId: 'fan-out', causationId: 'fan-out', source: 'api' as const };
@@ -20,7 +22,7 @@ const clock = { now: () => new Date() };
 describe('webhook fan-out of a page of events', () => {
   const stores = sqliteStoresPerTest();
 
-  const setUp = async () => {
+  const setUp = async (pace?: Pace) => {
     const store = openWebhookStore(stores.documents);
     const endpoints = webhookEndpoints({
       store,
@@ -30,10 +32,15 @@ describe('webhook fan-out of a page of events', () => {
     });
     const handle = createRefundCommandHandler({ events: stores.events });
     let admitted = 0;
+    const paced: number[] = [];
     const fanOut = webhookFanOut({
       store,
       eventObjects: refundEventObjects(stores.events),
       clock,
+      pace: async (units) => {
+        paced.push(units);
+        await pace?.(units);
+      },
       admit: async (created) => {
         admitted += 1;
         await writeNextVersionsOf(
@@ -53,11 +60,11 @@ describe('webhook fan-out of a page of events', () => {
       (await endpoints.deliveries(endpointId, { limit: 20 })).data
         .map((d) => `${d.eventType} ${d.outRefundNo}`)
         .sort();
-    return { store, endpoints, handle, handPage, kinds, admitCalls: () => admitted };
+    return { store, endpoints, handle, handPage, kinds, admitCalls: () => admitted, paced };
   };
 
   it('given events before, between and after two endpoints were created, when they are handed over in one turn, then one write stores the deliveries, a stream is read at most once, and no endpoint gets an event from before it existed', async () => {
-    const { store, endpoints, handle, handPage, kinds, admitCalls } = await setUp();
+    const { store, endpoints, handle, handPage, kinds, admitCalls, paced } = await setUp();
     await handle(requestRefund({ outRefundNo: 'W0', outTradeNo: 'W0' }), context);
     const early = await endpoints.create({ url: 'https://early.example/hook' });
     await handle(requestRefund({ outRefundNo: 'W1', outTradeNo: 'W1' }), context);
@@ -72,6 +79,8 @@ describe('webhook fan-out of a page of events', () => {
     expect(page).toHaveLength(4);
     expect(writes).toHaveBeenCalledTimes(1);
     expect(admitCalls()).toBe(1);
+    // The pacer is asked once for the page: four deliveries (three to early, one to late).
+    expect(paced).toEqual([4]);
     // W0 goes to nobody (both endpoints came after it); a first event is its own view: only
     // W1's acceptance needs its stream, read once.
     expect(streamReads.mock.calls.map(([stream]) => stream)).toEqual(['refund-W1']);
@@ -122,5 +131,23 @@ describe('webhook fan-out of a page of events', () => {
 
     expect(tries.map((t) => t.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(await (await store.deliveries()).positions({ limit: 10 })).toEqual([]);
+  });
+
+  it('given the pacer holding deliveries back (the API is busy), then the page is not written until it lets them through', async () => {
+    let letThrough = () => undefined as void;
+    const held = new Promise<void>((resolve) => (letThrough = resolve));
+    const { store, endpoints, handle, handPage, kinds, paced } = await setUp(() => held);
+    const endpoint = await endpoints.create({ url: 'https://every.example/hook' });
+    for (let n = 0; n < 3; n++) {
+      await handle(requestRefund({ outRefundNo: `H${n}`, outTradeNo: `H${n}` }), context);
+    }
+
+    const handedOver = handPage();
+    await eventually(() => expect(paced).toEqual([3]));
+    expect(await (await store.deliveries()).positions({ limit: 10 })).toEqual([]);
+
+    letThrough();
+    await handedOver;
+    expect(await kinds(endpoint.id)).toHaveLength(3);
   });
 });
