@@ -119,18 +119,25 @@ export const composeWebhooks = ({
       onAttempt: countWebhookAttempt(metrics),
     });
     dispatcher = started;
-    observeWebhookBacklog(metrics, started.oldestPending);
-    const fanOut = runReactor(
-      webhookFanOut({
-        store,
-        // The fan-out follows the head of the log: a refund's next event is folded onto the
-        // view its last one left, rather than its stream read again.
-        eventObjects: refundEventObjects(events, { cachedStreams: 4096 }),
-        clock,
-        pace: pacer.pace,
-        admit: started.admit,
-      }),
-    );
+    const fanOutReactor = webhookFanOut({
+      store,
+      // The fan-out follows the head of the log: a refund's next event is folded onto the
+      // view its last one left, rather than its stream read again.
+      eventObjects: refundEventObjects(events, { cachedStreams: 4096 }),
+      clock,
+      pace: pacer.pace,
+      admit: started.admit,
+    });
+    observeWebhookBacklog(metrics, async () => {
+      // An event not fanned out yet is owed to every endpoint.
+      const owed = fanOutReactor.oldestOwed();
+      const owedSeconds = owed ? Math.max(0, (clock.now().getTime() - Date.parse(owed)) / 1000) : 0;
+      return (await started.oldestPending()).map(({ endpointId, seconds }) => ({
+        endpointId,
+        seconds: Math.max(seconds, owedSeconds),
+      }));
+    });
+    const fanOut = runReactor(fanOutReactor);
     return stopInReverse([
       { stop: async () => sender.close() },
       started,

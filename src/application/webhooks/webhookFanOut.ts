@@ -68,7 +68,10 @@ export const webhookFanOut = ({
    * lanes have room for); by default they are only written, due now.
    */
   admit?: (created: readonly NewDelivery[]) => Promise<void>;
-}): Reactor<RecordedEvent> => {
+}): Reactor<RecordedEvent> & { oldestOwed: () => string | undefined } => {
+  // Events handed over and not fanned out yet (paced, or retrying): their deliveries are owed
+  // though not written, so the backlog's age counts them too.
+  const owed = new Set<RecordedEvent>();
   const fanOut = async (page: readonly RecordedEvent[]): Promise<void[]> => {
     const enabled = await (await store.endpoints()).findBy('status', 'enabled');
     const going = page
@@ -97,8 +100,20 @@ export const webhookFanOut = ({
     name: 'webhook',
     decide: (recorded) => (outcomeEventTypeOf(recorded.type) === undefined ? undefined : recorded),
     act: async (recorded) => {
-      await fanOutGathered(recorded);
+      owed.add(recorded);
+      try {
+        await fanOutGathered(recorded);
+      } finally {
+        owed.delete(recorded);
+      }
       return { kind: 'done' };
+    },
+    /** When the oldest event still being fanned out was recorded (ISO 8601). */
+    oldestOwed: () => {
+      let oldest: string | undefined;
+      for (const { recordedAt } of owed)
+        if (oldest === undefined || recordedAt < oldest) oldest = recordedAt;
+      return oldest;
     },
     /** A store that does not answer: try again, up to every 30 s, for as long as it takes. */
     retryDelay: (retryCount) => Math.min(30_000, 100 * 2 ** Math.min(retryCount, 9)),

@@ -89,9 +89,7 @@ export const buildHttpApp = async (deps: HttpAppDeps): Promise<FastifyInstance> 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  const onAnswered = deps.onAnswered ?? (() => undefined);
   app.addHook('onResponse', async (request, reply) => {
-    onAnswered(reply.elapsedTime);
     const route = request.routeOptions.url ?? 'unmatched';
     deps.metrics.httpRequests.inc({ method: request.method, route, status: reply.statusCode });
     deps.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
@@ -122,19 +120,28 @@ export const buildHttpApp = async (deps: HttpAppDeps): Promise<FastifyInstance> 
     ),
   );
 
+  // The API's requests are reported; the operations routes' (a scrape of /metrics) are not.
+  const onAnswered = deps.onAnswered ?? (() => undefined);
+  const reportAnswers = (scope: FastifyInstance) =>
+    scope.addHook('onResponse', async (_request, reply) => onAnswered(reply.elapsedTime));
+
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(operationsRoutes({ readiness: deps.readiness, metrics: deps.metrics }));
   await app.register(
     async (v1) => {
       // /v1 speaks JSON only: a text/plain body is refused (415) rather than validated as a string.
       v1.removeContentTypeParser('text/plain');
+      reportAnswers(v1);
       await bearerAuth(v1, deps.apiTokens);
       await v1.register(refundRoutes({ api: deps.refunds, contextOf: apiContext }));
       for (const plugin of deps.v1Plugins ?? []) await v1.register(plugin);
     },
     { prefix: '/v1' },
   );
-  for (const plugin of deps.plugins ?? []) await app.register(plugin);
+  await app.register(async (outside) => {
+    reportAnswers(outside);
+    for (const plugin of deps.plugins ?? []) await outside.register(plugin);
+  });
   return app;
 };
 

@@ -19,7 +19,7 @@ export type ApiLoadOptions = {
  */
 export const watchApiLoad = ({
   windowMs = 250,
-  answeringShare = 0.5,
+  answeringShare = 0.15,
   loopUtilization = 0.9,
 }: ApiLoadOptions = {}) => {
   // The time some request was being answered, as the union of the answered requests' spans

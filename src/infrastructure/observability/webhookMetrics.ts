@@ -31,14 +31,17 @@ export const countWebhookAttempt =
     if (outcome !== 'retry') metrics.webhookDeliveries.inc({ endpoint, outcome });
   };
 
-/** Age of each enabled endpoint's oldest pending webhook delivery, read when Prometheus scrapes. */
+/**
+ * Age of each enabled endpoint's oldest pending webhook delivery — or of the oldest event whose
+ * deliveries are not written yet, when older — read when Prometheus scrapes.
+ */
 export const observeWebhookBacklog = (
   metrics: { registry: Registry },
   oldestPending: () => Promise<{ endpointId: string; seconds: number }[]>,
 ): void => {
   new Gauge({
     name: 'webhook_oldest_pending_delivery_seconds',
-    help: "Age of the event of an enabled endpoint's oldest pending delivery; 0 when none",
+    help: "Age of the event of an enabled endpoint's oldest pending delivery, or of an event not fanned out yet; 0 when none",
     labelNames: ['endpoint'] as const,
     registers: [metrics.registry],
     async collect() {

@@ -60,7 +60,16 @@ describe('webhook fan-out of a page of events', () => {
       (await endpoints.deliveries(endpointId, { limit: 20 })).data
         .map((d) => `${d.eventType} ${d.outRefundNo}`)
         .sort();
-    return { store, endpoints, handle, handPage, kinds, admitCalls: () => admitted, paced };
+    return {
+      store,
+      endpoints,
+      handle,
+      handPage,
+      kinds,
+      admitCalls: () => admitted,
+      paced,
+      oldestOwed: fanOut.oldestOwed,
+    };
   };
 
   it('given events before, between and after two endpoints were created, when they are handed over in one turn, then one write stores the deliveries, a stream is read at most once, and no endpoint gets an event from before it existed', async () => {
@@ -133,10 +142,12 @@ describe('webhook fan-out of a page of events', () => {
     expect(await (await store.deliveries()).positions({ limit: 10 })).toEqual([]);
   });
 
-  it('given the pacer holding deliveries back (the API is busy), then the page is not written until it lets them through', async () => {
+  it('given the pacer holding deliveries back (the API is busy), then the page is not written until it lets them through, and its oldest event is owed meanwhile', async () => {
     let letThrough = () => undefined as void;
     const held = new Promise<void>((resolve) => (letThrough = resolve));
-    const { store, endpoints, handle, handPage, kinds, paced } = await setUp(() => held);
+    const { store, endpoints, handle, handPage, kinds, paced, oldestOwed } = await setUp(
+      () => held,
+    );
     const endpoint = await endpoints.create({ url: 'https://every.example/hook' });
     for (let n = 0; n < 3; n++) {
       await handle(requestRefund({ outRefundNo: `H${n}`, outTradeNo: `H${n}` }), context);
@@ -145,9 +156,12 @@ describe('webhook fan-out of a page of events', () => {
     const handedOver = handPage();
     await eventually(() => expect(paced).toEqual([3]));
     expect(await (await store.deliveries()).positions({ limit: 10 })).toEqual([]);
+    const [first] = await stores.events.readCategory(refundCategory, { limit: 1 });
+    expect(oldestOwed()).toBe(first!.recordedAt);
 
     letThrough();
     await handedOver;
     expect(await kinds(endpoint.id)).toHaveLength(3);
+    expect(oldestOwed()).toBeUndefined();
   });
 });
