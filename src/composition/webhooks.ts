@@ -35,8 +35,6 @@ export type WebhookTuning = {
   pollIntervalMs?: number;
   /** Name resolution of webhook URLs (a stand-in DNS for the live-mode URL tests). */
   resolve?: Resolve;
-  /** Deliveries per second while the API is saturated (deliveryPacer.ts). */
-  busyRatePerSecond?: number;
 };
 
 /**
@@ -75,8 +73,8 @@ export const composeWebhooks = ({
   });
 
   /**
-   * Starts delivering, yielding to the API while `apiBusy` (deliveryPacer.ts); stop stops the
-   * fan-out, the dispatcher, then the sender.
+   * Starts delivering, yielding to the API while `apiBusy` (deliveryPacer.ts); stop lets the
+   * paced work through, then stops the fan-out, the dispatcher and the sender.
    */
   const startDelivery = ({
     metrics,
@@ -91,12 +89,7 @@ export const composeWebhooks = ({
     random: () => number;
     apiBusy: () => boolean;
   }) => {
-    const pacer = createDeliveryPacer({
-      busy: apiBusy,
-      ...(tuning.busyRatePerSecond !== undefined && {
-        busyRatePerSecond: tuning.busyRatePerSecond,
-      }),
-    });
+    const pacer = createDeliveryPacer({ busy: apiBusy });
     // The requests go from a worker thread; a stand-in resolver (tests) only answers in this one.
     const poster = tuning.resolve
       ? createWebhookHttpPoster({ lookup: urlPolicy.lookup, timeoutMs: webhooks.timeoutMs })
