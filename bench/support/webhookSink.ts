@@ -27,12 +27,27 @@ export const startWebhookSink = async () => {
 
 export type WebhookSink = Awaited<ReturnType<typeof startWebhookSink>>;
 
-/** Registers the sink as a webhook endpoint for every event type. */
-export const subscribe = async (serviceUrl: string, sinkUrl: string): Promise<void> => {
+/** Registers the sink as a webhook endpoint for every event type; answers the endpoint's id. */
+export const subscribe = async (serviceUrl: string, sinkUrl: string): Promise<string> => {
   const response = await fetch(`${serviceUrl}/v1/webhook-endpoints`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ url: sinkUrl }),
   });
   if (response.status !== 201) throw new Error(`registering the sink: ${response.status}`);
+  return z.object({ id: z.string() }).parse(await response.json()).id;
+};
+
+/** Enables or disables an endpoint (PATCH …/webhook-endpoints/{id}). */
+export const setEndpointStatus = async (
+  serviceUrl: string,
+  id: string,
+  status: 'enabled' | 'disabled',
+): Promise<void> => {
+  const response = await fetch(`${serviceUrl}/v1/webhook-endpoints/${id}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ status }),
+  });
+  if (response.status !== 200) throw new Error(`setting the sink ${status}: ${response.status}`);
 };

@@ -15,9 +15,12 @@ export type DeliveryPacerOptions = {
  * Webhook delivery is background work: a refund's outcome is recorded and answered without it,
  * and a receiver hears of it at least once, seconds later or minutes. On cores the API needs, it
  * must not take the requests' time. While the API is saturated, deliveries go at a fixed modest
- * rate (a token bucket: `pace` waits until its units are paid for); otherwise, and as soon as
- * the API is no longer busy, nothing waits. The lag a busy spell leaves shows in
- * `webhook_oldest_pending_delivery_seconds`.
+ * rate; otherwise, and as soon as the API is no longer busy, nothing waits. The lag a busy spell
+ * leaves shows in `webhook_oldest_pending_delivery_seconds`.
+ *
+ * The rate is kept as a schedule (the generic cell rate algorithm): each call takes the next
+ * `units` slots and waits for its own, so a big page paced after a small one does not hold the
+ * small one back. What a quiet spell let through unpaced is not charged to the next busy one.
  *
  * One unit is one delivery made: the fan-out pays for the deliveries it creates (they are
  * attempted at once when their lane has room), a lane for those it takes from the store.
@@ -30,25 +33,23 @@ export const createDeliveryPacer = ({
   now = () => performance.now(),
   sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 }: DeliveryPacerOptions) => {
-  let tokens = burst;
-  let refilledAt = now();
+  const slotMs = 1000 / busyRatePerSecond;
+  // When the deliveries paced so far are paid for; a call may go `burst` slots ahead of it.
+  let paidUntil = now();
   let stopped = false;
-
-  const refill = (): void => {
-    const at = now();
-    tokens = Math.min(burst, tokens + ((at - refilledAt) * busyRatePerSecond) / 1000);
-    refilledAt = at;
-  };
 
   return {
     /** Resolves once `units` deliveries may be made: at once unless the API is busy. */
     pace: async (units: number): Promise<void> => {
-      refill();
-      if (stopped || !busy()) return;
-      tokens -= units;
-      while (!stopped && tokens < 0 && busy()) {
-        await sleep(Math.min(recheckMs, (-tokens * 1000) / busyRatePerSecond));
-        refill();
+      const at = now();
+      if (stopped || !busy()) {
+        paidUntil = Math.min(paidUntil, at);
+        return;
+      }
+      paidUntil = Math.max(paidUntil, at) + units * slotMs;
+      const ready = paidUntil - burst * slotMs;
+      while (!stopped && busy() && now() < ready) {
+        await sleep(Math.min(recheckMs, ready - now()));
       }
     },
     /** Lets every waiter through (delivery is stopping). */
