@@ -121,15 +121,8 @@ export const composeWebhooks = ({
       pace: pacer.pace,
       admit: started.admit,
     });
-    observeWebhookBacklog(metrics, async () => {
-      // An event not fanned out yet is owed to every endpoint.
-      const owed = fanOutReactor.oldestOwed();
-      const owedSeconds = owed ? Math.max(0, (clock.now().getTime() - Date.parse(owed)) / 1000) : 0;
-      return (await started.oldestPending()).map(({ endpointId, seconds }) => ({
-        endpointId,
-        seconds: Math.max(seconds, owedSeconds),
-      }));
-    });
+    // An event not fanned out yet is owed to every endpoint.
+    observeWebhookBacklog(metrics, () => started.oldestPending(fanOutReactor.oldestOwed()));
     const fanOut = runReactor(fanOutReactor);
     return stopInReverse([
       { stop: async () => sender.close() },

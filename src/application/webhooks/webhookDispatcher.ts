@@ -231,8 +231,13 @@ export const startWebhookDispatcher = ({
     admit,
     /** Attempts in flight. */
     inFlight: (): number => attempts.size,
-    /** Per enabled endpoint, how old the event of its oldest pending delivery is. */
-    oldestPending: async (): Promise<{ endpointId: string; seconds: number }[]> => {
+    /**
+     * Per enabled endpoint, how old the event of its oldest pending delivery is — or the event
+     * recorded at `owedSince`, when older (one whose deliveries are not written yet).
+     */
+    oldestPending: async (
+      owedSince?: string,
+    ): Promise<{ endpointId: string; seconds: number }[]> => {
       const deliveries = await store.deliveries();
       const now = clock.now().getTime();
       return Promise.all(
@@ -245,7 +250,10 @@ export const startWebhookDispatcher = ({
               limit: 1,
             })
           ).documents;
-          const seconds = oldest ? Math.max(0, (now - Date.parse(oldest.createdAt)) / 1000) : 0;
+          const since = [oldest?.createdAt, owedSince]
+            .filter((at): at is string => at !== undefined)
+            .sort()[0];
+          const seconds = since ? Math.max(0, (now - Date.parse(since)) / 1000) : 0;
           return { endpointId, seconds };
         }),
       );

@@ -11,7 +11,10 @@ import {
 import { createDeliveryPacer, type Pace } from '../../../src/application/webhooks/deliveryPacer.js';
 import { webhookEndpoints } from '../../../src/application/webhooks/webhookEndpoints.js';
 import { webhookFanOut } from '../../../src/application/webhooks/webhookFanOut.js';
-import type { WebhookSender } from '../../../src/application/webhooks/webhookPorts.js';
+import type {
+  WebhookAttemptResult,
+  WebhookSender,
+} from '../../../src/application/webhooks/webhookPorts.js';
 import {
   openWebhookStore,
   type WebhookStore,
@@ -219,5 +222,25 @@ describe('webhook dispatcher claiming pages of due deliveries', () => {
     api.busy = false;
     await eventually(async () => expect(await succeeded(stores.documents)).toHaveLength(10));
     expect(new Set(receiver.sent).size).toBe(10);
+  });
+
+  it('given a pending delivery and an event recorded an hour ago whose deliveries are not written yet, then the backlog is as old as that event', async () => {
+    await pendingDeliveries(1);
+    // A receiver that answers only at the end: the delivery stays pending meanwhile.
+    const held: ((result: WebhookAttemptResult) => void)[] = [];
+    const dispatcher = dispatcherOn(
+      openWebhookStore(stores.documents),
+      () => new Promise((answer) => held.push(answer)),
+    );
+    const anHourAgo = new Date(Date.now() - 3_600_000).toISOString();
+
+    await eventually(async () => expect(await dispatcher.oldestPending()).toHaveLength(1));
+    const [pending] = await dispatcher.oldestPending();
+    const [owed] = await dispatcher.oldestPending(anHourAgo);
+
+    expect(pending!.seconds).toBeLessThan(60);
+    expect(owed!.seconds).toBeGreaterThanOrEqual(3600);
+    expect(owed!.endpointId).toBe(pending!.endpointId);
+    for (const answer of held) answer({ kind: 'answered', status: 204 });
   });
 });
