@@ -74,7 +74,7 @@ const measure = async (prepared: string, name: string): Promise<FigureRun[]> => 
         path: (n) => `/v1/refunds/P${(n * 7919) % readRefunds}`,
       }),
     ];
-    const runs: FigureRun[] = [];
+    const figureRuns: FigureRun[] = [];
     for (const [i, options] of loads.entries()) {
       // The projections caught up; the deliveries owed are not waited for: with the endpoint
       // enabled they are made at the pace the service allows itself under load.
@@ -97,9 +97,9 @@ const measure = async (prepared: string, name: string): Promise<FigureRun[]> => 
       log(
         `${name} ${figures[i]}: on ${run.on.map(Math.round).join(', ')}/s; off ${run.off.map(Math.round).join(', ')}/s; oldest pending delivery ${run.oldestPendingSeconds.toFixed(0)} s`,
       );
-      runs.push(run);
+      figureRuns.push(run);
     }
-    return runs;
+    return figureRuns;
   } finally {
     await service.stop();
     await sink.close();

@@ -1,3 +1,5 @@
+import { createPauser } from '../pauser.js';
+
 export type DeliveryPacerOptions = {
   /** Whether the API is saturated now (infrastructure/observability/apiLoad.ts). */
   busy: () => boolean;
@@ -8,6 +10,7 @@ export type DeliveryPacerOptions = {
   /** How often a waiting delivery looks whether the API is still busy. */
   recheckMs?: number;
   now?: () => number;
+  /** By default a sleep that `stop` ends at once. */
   sleep?: (ms: number) => Promise<void>;
 };
 
@@ -31,8 +34,10 @@ export const createDeliveryPacer = ({
   burst = Math.max(1, busyRatePerSecond / 5),
   recheckMs = 100,
   now = () => performance.now(),
-  sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep,
 }: DeliveryPacerOptions) => {
+  const pauser = createPauser();
+  const pause = sleep ?? pauser.pause;
   const slotMs = 1000 / busyRatePerSecond;
   // When the deliveries paced so far are paid for; a call may go `burst` slots ahead of it.
   let paidUntil = now();
@@ -49,12 +54,13 @@ export const createDeliveryPacer = ({
       paidUntil = Math.max(paidUntil, at) + units * slotMs;
       const ready = paidUntil - burst * slotMs;
       while (!stopped && busy() && now() < ready) {
-        await sleep(Math.min(recheckMs, ready - now()));
+        await pause(Math.min(recheckMs, ready - now()));
       }
     },
     /** Lets every waiter through (delivery is stopping). */
     stop: (): void => {
       stopped = true;
+      pauser.stop();
     },
   };
 };

@@ -120,4 +120,23 @@ describe('delivery pacer', () => {
 
     expect(elapsed() - from).toBeCloseTo(1000);
   });
+
+  it('given a delivery waiting a long while on its own sleep, when delivery stops, then it is let through at once, not at the next look', async () => {
+    const pacer = createDeliveryPacer({
+      busy: () => true,
+      busyRatePerSecond: 1,
+      burst: 1,
+      recheckMs: 600_000,
+    });
+    await pacer.pace(1);
+    let through = false;
+    const waiting = pacer.pace(1_000).then(() => (through = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(through).toBe(false);
+
+    pacer.stop();
+    await waiting;
+
+    expect(through).toBe(true);
+  });
 });
